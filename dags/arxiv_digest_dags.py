@@ -1,0 +1,169 @@
+"""One daily DAG per topic in include/topics.yaml: arXiv listing -> PDFs -> figures -> reviews -> post -> git.
+
+This file only wires tasks. The work lives in the ``arxiv_digest`` package; heavy imports happen inside tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, Param, get_current_context, task, task_group
+
+from arxiv_digest.calendar import load_calendar
+from arxiv_digest.settings import load_settings
+from arxiv_digest.topics import Topic, load_topics
+from arxiv_timetable import ArxivListingTimetable
+from digest_runtime import git_env, listing_day, runtime, settings
+
+SETTINGS = load_settings()
+TOPICS = load_topics(SETTINGS.topics_file)
+HOLIDAYS = sorted(d.isoformat() for d in load_calendar(SETTINGS.holidays_file).holidays)
+
+DOC = """
+### arXiv digest: {name}
+
+Each run covers the arXiv listing dated by the run's logical date (data interval start, UTC) and publishes
+`{path}` to the blog repo. Re-running a date reuses stored PDFs, figures and validated LLM sections: it makes no
+new LLM call and no commit unless something changed. The last task fails when any section was unavailable or a
+paper lost a stage, so a degraded post never looks like a clean success.
+
+Query: `{query}`
+"""
+
+
+def build_dag(topic: Topic) -> DAG:
+    """Wire the tasks for one topic."""
+    with DAG(
+        dag_id=topic.dag_id,
+        description=f"Daily arXiv digest: {topic.name}",
+        doc_md=DOC.format(name=topic.name, query=topic.search_query(),
+                          path=f"{SETTINGS.blog_post_dir}/<date>/{topic.name}.md"),
+        schedule=ArxivListingTimetable(holidays=HOLIDAYS),
+        start_date=datetime(2024, 1, 1),
+        catchup=False,
+        max_active_runs=3,
+        tags=["arxiv-digest", topic.slug, *topic.tags],
+        params={"refetch": Param(False, type="boolean",
+                                 description="Query arXiv again even if this date's listing is stored")},
+        default_args={
+            "owner": topic.owner,
+            "retries": SETTINGS.task_retries,
+            "retry_delay": timedelta(seconds=SETTINGS.retry_delay),
+            "retry_exponential_backoff": 2.0,
+            "max_retry_delay": timedelta(minutes=20),
+        },
+    ) as dag:
+
+        @task(pool="arxiv_api")
+        def fetch_papers() -> list[str]:
+            """Query arXiv for the listing's window (or reuse the stored listing) and return the paper ids."""
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from arxiv_digest.fetch import make_client
+            from arxiv_digest.pipeline import NoListing, stage_fetch
+
+            ctx = get_current_context()
+            s = settings()
+            client = make_client(s.arxiv_api_url, page_size=s.arxiv_page_size, interval=s.arxiv_request_interval,
+                                 retries=s.arxiv_retries, timeout=s.http_timeout)
+            try:
+                return stage_fetch(runtime(s), topic, listing_day(ctx), client=client,
+                                   refetch=bool(ctx["params"].get("refetch")))
+            except NoListing as exc:
+                raise AirflowSkipException(str(exc)) from None
+
+        @task(pool="arxiv_api", map_index_template="{{ arxiv_id }}")
+        def download_pdf(arxiv_id: str) -> dict:
+            """Download the paper's PDF once; a bad PDF is recorded for this paper only."""
+            from arxiv_digest.pdf import http_session
+            from arxiv_digest.pipeline import stage_pdf
+
+            ctx = get_current_context()
+            ctx["arxiv_id"] = arxiv_id  # type: ignore[typeddict-unknown-key]
+            s = settings()
+            return dict(stage_pdf(runtime(s), topic, listing_day(ctx), arxiv_id, session=http_session()))
+
+        @task(map_index_template="{{ arxiv_id }}",
+              execution_timeout=timedelta(seconds=SETTINGS.paper_timeout))
+        def extract_figures(ref: dict) -> dict:
+            """Crop figures and tables and store them content-addressed."""
+            from arxiv_digest.pipeline import stage_figures
+
+            ctx = get_current_context()
+            ctx["arxiv_id"] = ref["arxiv_id"]  # type: ignore[typeddict-unknown-key]
+            return dict(stage_figures(runtime(settings()), topic, listing_day(ctx), ref))  # type: ignore[arg-type]
+
+        @task(pool="llm_gemini", map_index_template="{{ arxiv_id }}")
+        def review_paper(ref: dict) -> dict:
+            """One LLM call per section, validated and re-asked; validated sections are cached."""
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from arxiv_digest.llm import GeminiLLM, LLMConfigError, gemini_client
+            from arxiv_digest.pipeline import stage_review
+
+            ctx = get_current_context()
+            ctx["arxiv_id"] = ref["arxiv_id"]  # type: ignore[typeddict-unknown-key]
+            s = settings()
+            llm = GeminiLLM(gemini_client(s.require_llm_key(), base_url=s.gemini_base_url, timeout=s.llm_timeout))
+            try:
+                return stage_review(runtime(s), topic, listing_day(ctx), ref, llm=llm)  # type: ignore[arg-type]
+            except LLMConfigError as exc:
+                raise AirflowFailException(str(exc)) from None
+
+        @task_group
+        def paper(arxiv_id: str) -> None:
+            review_paper(extract_figures(download_pdf(arxiv_id)))
+
+        @task(trigger_rule="all_done")
+        def render_post() -> str:
+            """Render the post from every stored review (papers whose tasks failed are left out)."""
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from arxiv_digest.pipeline import stage_render
+
+            rt = runtime(settings())
+            day = listing_day(get_current_context())
+            if not rt.state.exists(rt.listing_key(topic, day)):
+                raise AirflowSkipException(f"no listing stored for {day}: nothing to render")
+            key = stage_render(rt, topic, day)
+            if key is None:
+                raise AirflowSkipException(f"no paper for {topic.name} on {day}: no post")
+            return key
+
+        @task(pool="blog_git")
+        def publish_post(post_key: str) -> str | None:
+            """Commit and push the post; no commit when the blog already holds it."""
+            from arxiv_digest.pipeline import stage_publish
+
+            s = settings()
+            with git_env(s) as env:
+                result = stage_publish(runtime(s), topic, listing_day(get_current_context()), git_env=env)
+            return result.commit
+
+        @task(trigger_rule="all_done")
+        def check_run() -> dict:
+            """Write the run record; fail the run when the post is degraded so the operator is told."""
+            from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+            from arxiv_digest.pipeline import DegradedRun, stage_check
+
+            rt = runtime(settings())
+            day = listing_day(get_current_context())
+            if not rt.state.exists(rt.listing_key(topic, day)):
+                raise AirflowSkipException(f"no listing for {day}")
+            try:
+                return stage_check(rt, topic, day)
+            except DegradedRun as exc:
+                raise AirflowFailException(str(exc)) from None
+
+        ids = fetch_papers()
+        papers = paper.expand(arxiv_id=ids)
+        post = render_post()
+        published = publish_post(post)
+        papers >> post
+        published >> check_run()
+    return dag
+
+
+for _topic in TOPICS:
+    globals()[_topic.dag_id] = build_dag(_topic)

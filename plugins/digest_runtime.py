@@ -1,0 +1,76 @@
+"""Airflow glue for the digest tasks: secrets and clients from Airflow connections, stage errors as task states."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from arxiv_digest.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def _connection(conn_id: str) -> Any | None:
+    """An Airflow connection, or None when it is not defined (a log line, not an error)."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        return Connection.get(conn_id)
+    except AirflowNotFoundException:
+        log.info("no Airflow connection %r: using settings from the environment", conn_id)
+        return None
+
+
+def settings() -> Settings:
+    """Settings from the environment; GEMINI_API_KEY may instead come from the 'gemini_default' connection.
+
+    A wrong setting fails the task at once (no retries): retrying cannot fix configuration.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    try:
+        s = load_settings()
+        if s.gemini_api_key is None:
+            conn = _connection(s.gemini_conn_id)
+            if conn is not None and conn.password:
+                s = load_settings(gemini_api_key=conn.password)
+        s.require_llm_key()
+        _ = s.public_url
+    except SettingsError as exc:
+        raise AirflowFailException(str(exc)) from None
+    return s
+
+
+def runtime(s: Settings) -> Any:
+    """The pipeline runtime; S3 clients come from the Airflow AWS connection (endpoint_url for MinIO)."""
+    from arxiv_digest.pipeline import Runtime
+
+    def s3_client() -> Any:
+        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+        return S3Hook(aws_conn_id=s.aws_conn_id).get_conn()
+
+    return Runtime.from_settings(s, s3_client)
+
+
+def listing_day(context: Any) -> date:
+    """The listing a run covers: the UTC date its data interval starts on (never 'now')."""
+    start = context.get("data_interval_start") or context["logical_date"]
+    return date(start.year, start.month, start.day)
+
+
+@contextmanager
+def git_env(s: Settings) -> Iterator[dict[str, str]]:
+    """Credentials for the blog remote from the Airflow git connection, when one is defined."""
+    if _connection(s.git_conn_id) is None:
+        yield {}
+        return
+    from airflow.providers.git.hooks.git import GitHook
+
+    hook = GitHook(git_conn_id=s.git_conn_id, repo_url=s.blog_repo)
+    with hook.configure_hook_env():
+        yield dict(hook.env)

@@ -1,0 +1,128 @@
+"""``digest``: run the topic DAGs for a date on embedded defaults, and tools that work on single files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from .calendar import load_calendar
+from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from .topics import Topic, TopicsError, load_topics
+
+
+def airflow_env(s: Settings) -> dict[str, str]:
+    """Environment for an embedded Airflow: SQLite under $DIGEST_HOME, this project's DAGs and plugins."""
+    env = dict(os.environ)
+    home = Path(env.get("AIRFLOW_HOME") or s.home / "airflow")
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "DIGEST_HOME": str(s.home),
+    })
+    env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
+    return env
+
+
+def _airflow(env: dict[str, str], *args: str, log: Path | None = None) -> int:
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    if log is None:
+        return subprocess.run([airflow, *args], env=env, stdout=subprocess.DEVNULL, check=False).returncode
+    with log.open("w") as fh:
+        return subprocess.run([airflow, *args], env=env, stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Set up the embedded Airflow and run each topic's DAG for one date, then say where the post went."""
+    s = load_settings()
+    s.require_llm_key()
+    _ = s.public_url
+    day = date.fromisoformat(args.date)
+    topics = _pick(load_topics(s.topics_file), args.topic)
+    reason = load_calendar(s.holidays_file).why_no_listing(day)
+    if reason:
+        print(f"Nothing to do: {reason}.")
+        return 0
+    env = airflow_env(s)
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    logs = s.home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    if _airflow(env, "db", "migrate", log=logs / "db-migrate.log") != 0:
+        print(f"airflow db migrate failed; see {logs / 'db-migrate.log'}", file=sys.stderr)
+        return 1
+    _airflow(env, "pools", "import", str(PROJECT_ROOT / "include" / "pools.json"), log=logs / "pools.log")
+    from .pipeline import Runtime
+    from .render import post_path
+
+    rt = Runtime.from_settings(s)
+    status = 0
+    for topic in topics:
+        log = logs / f"{topic.dag_id}-{day}.log"
+        print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
+        code = _airflow(env, "dags", "test", topic.dag_id, day.isoformat(), log=log)
+        try:
+            record = json.loads(rt.state.get(rt.run_key(topic, day)))
+        except KeyError:
+            record = None
+        if record is None:
+            print(f"  {topic.name}: the run did not finish (exit {code}); see the log above", file=sys.stderr)
+            status = 1
+            continue
+        where = Path(s.blog_repo) / post_path(s.blog_post_dir, day, topic) if "://" not in s.blog_repo else None
+        print(f"  {topic.name}: {record['papers_published']} papers, {record['llm_calls']} LLM calls, "
+              f"{record['figures']} figures")
+        print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {s.blog_repo} ({s.blog_branch})")
+        for problem in record["problems"]:
+            print(f"  problem: {problem}")
+        if record["problems"] or code != 0:
+            status = 1
+    return status
+
+
+def _pick(topics: list[Topic], names: list[str] | None) -> list[Topic]:
+    if not names:
+        return topics
+    chosen = [t for t in topics if t.name in names or t.slug in names]
+    unknown = set(names) - {t.name for t in chosen} - {t.slug for t in chosen}
+    if unknown:
+        raise TopicsError(f"unknown topic(s) {sorted(unknown)}; configured: {[t.name for t in topics]}")
+    return chosen
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    """Extract figures and tables of one PDF into a folder with figures.json."""
+    from .figures import write_figures_dir
+
+    found = write_figures_dir(Path(args.pdf), Path(args.outdir), dpi=args.dpi)
+    print(f"{len(found)} images written to {args.outdir} (figures.json lists them)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="digest", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run every topic's DAG for one arXiv listing date")
+    run.add_argument("--date", required=True, help="listing date, YYYY-MM-DD")
+    run.add_argument("--topic", action="append", help="only this topic (name or slug); repeatable")
+    run.set_defaults(func=cmd_run)
+    fig = sub.add_parser("figures", help="extract the figures and tables of a PDF")
+    fig.add_argument("pdf")
+    fig.add_argument("outdir")
+    fig.add_argument("--dpi", type=int, default=150)
+    fig.set_defaults(func=cmd_figures)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (SettingsError, TopicsError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

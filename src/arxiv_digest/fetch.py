@@ -1,0 +1,140 @@
+"""Fetch one listing day's papers for a topic from the arXiv API, with the real ``arxiv`` client."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import arxiv
+import requests
+
+from .calendar import ArxivCalendar
+from .models import Listing, Paper
+from .storage import Storage
+from .topics import Topic
+
+log = logging.getLogger(__name__)
+
+
+class ArxivThrottle:
+    """Keeps arXiv traffic to one request per ``interval`` seconds across tasks, via a timestamp in shared state.
+
+    The Airflow pool (one slot) serialises the tasks; this spaces their requests even across workers.
+    """
+
+    KEY = "arxiv/last-request"
+
+    def __init__(self, store: Storage, interval: float, clock: Callable[[], float] = time.time):
+        self.store, self.interval, self.clock = store, interval, clock
+
+    def wait(self) -> None:
+        if self.interval <= 0 or not self.store.exists(self.KEY):
+            return
+        last = float(self.store.get(self.KEY).decode() or 0)
+        remaining = last + self.interval - self.clock()
+        if remaining > 0:
+            time.sleep(min(remaining, self.interval))
+
+    def mark(self) -> None:
+        self.store.put(self.KEY, f"{self.clock():.3f}".encode(), "text/plain")
+
+
+class _TimeoutSession(requests.Session):
+    """The arxiv client sets no timeout; a hung connection must not hang the task forever."""
+
+    def __init__(self, timeout: float):
+        super().__init__()
+        self._timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self._timeout)
+        return super().request(*args, **kwargs)
+
+
+def make_client(api_url: str, *, page_size: int, interval: float, retries: int, timeout: float) -> arxiv.Client:
+    """An ``arxiv.Client`` aimed at ``api_url`` (the real API or a mirror/stand-in)."""
+    client = arxiv.Client(page_size=page_size, delay_seconds=interval, num_retries=retries)
+    client.query_url_format = api_url + "?{}"
+    client._session = _TimeoutSession(timeout)  # the client exposes no timeout option
+    return client
+
+
+def _fmt(ts: datetime) -> str:
+    return ts.astimezone(UTC).strftime("%Y%m%d%H%M")
+
+
+def window_query(topic: Topic, start: datetime, end: datetime) -> str:
+    """The topic query restricted to submissions in [start, end); arXiv's range is inclusive, to the minute."""
+    return f"{topic.search_query()} AND submittedDate:[{_fmt(start)} TO {_fmt(end - timedelta(minutes=1))}]"
+
+
+def to_paper(result: arxiv.Result) -> Paper:
+    """arXiv metadata as our Paper; the PDF link is derived when the feed omits it (2025 API change)."""
+    arxiv_id = result.get_short_id()
+    abs_url = f"https://arxiv.org/abs/{arxiv_id}"
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=" ".join(result.title.split()),
+        authors=[a.name for a in result.authors],
+        summary=" ".join(result.summary.split()),
+        published=result.published,
+        updated=result.updated,
+        primary_category=result.primary_category,
+        categories=list(result.categories),
+        comment=" ".join(result.comment.split()) if result.comment else None,
+        journal_ref=result.journal_ref,
+        doi=result.doi,
+        abs_url=abs_url,
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
+    )
+
+
+def fetch_listing(
+    topic: Topic,
+    listing_date: date,
+    *,
+    client: arxiv.Client,
+    calendar: ArxivCalendar,
+    throttle: ArxivThrottle | None = None,
+) -> Listing:
+    """All papers of ``topic`` submitted in the window that arXiv announced on ``listing_date``."""
+    start, end = calendar.submission_window(listing_date)
+    query = window_query(topic, start, end)
+    search = arxiv.Search(
+        query=query,
+        max_results=None,
+        sort_by=arxiv.SortCriterion.SubmittedDate,
+        sort_order=arxiv.SortOrder.Descending,
+    )
+    if throttle:
+        throttle.wait()
+    try:
+        results = list(client.results(search))
+    finally:
+        if throttle:
+            throttle.mark()
+    papers: dict[str, Paper] = {}
+    for r in results:
+        paper = to_paper(r)
+        if start <= paper.published < end:  # defend against a mirror that ignores the window
+            papers.setdefault(paper.base_id, paper)
+    ordered = sorted(papers.values(), key=lambda p: p.arxiv_id, reverse=True)
+    chosen = ordered[: topic.max_papers]
+    excluded = {p.arxiv_id: f"over max_papers={topic.max_papers}" for p in ordered[topic.max_papers :]}
+    log.info(
+        "topic %s, listing %s: %d papers in window %s..%s, %d chosen",
+        topic.name, listing_date, len(ordered), start.isoformat(), end.isoformat(), len(chosen),
+    )
+    return Listing(
+        topic=topic.name,
+        listing_date=listing_date,
+        window_start=start,
+        window_end=end,
+        query=query,
+        total_results=len(results),
+        papers=chosen,
+        excluded=excluded,
+    )

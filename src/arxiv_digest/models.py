@@ -1,0 +1,135 @@
+"""Typed records passed between the pipeline's stages (stored as JSON, referenced by key in XCom)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Paper(BaseModel):
+    """One arXiv entry; every fact here comes from arXiv metadata, never from the LLM."""
+
+    model_config = ConfigDict(frozen=True)
+
+    arxiv_id: str = Field(description="versioned id, e.g. 2406.12459v1")
+    title: str
+    authors: list[str]
+    summary: str
+    published: datetime
+    updated: datetime
+    primary_category: str
+    categories: list[str]
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    abs_url: str
+    pdf_url: str
+
+    @property
+    def base_id(self) -> str:
+        """The id without its version suffix (2406.12459v1 -> 2406.12459)."""
+        head, sep, tail = self.arxiv_id.rpartition("v")
+        return head if sep and tail.isdigit() else self.arxiv_id
+
+
+class FigureKind(StrEnum):
+    PAGE = "page"
+    FIGURE = "figure"
+    TABLE = "table"
+
+
+class Figure(BaseModel):
+    """A cropped figure, table or first-page image, stored content-addressed."""
+
+    kind: FigureKind
+    number: str | None = None
+    page: int = Field(description="0-based page index")
+    bbox: tuple[float, float, float, float] = Field(description="x0, y0, x1, y1 in PDF points")
+    caption: str = ""
+    key: str = Field(description="object key in figure storage")
+    content_type: str
+    width: int
+    height: int
+    nbytes: int
+
+
+class SectionName(StrEnum):
+    SUMMARY = "summary"
+    OVERVIEW = "overview"
+    METHODS = "methods"
+    CONCLUSION = "conclusion"
+
+
+class Finding(BaseModel):
+    """One defect the validator found in an LLM answer."""
+
+    code: str
+    section: str
+    message: str
+    span: str = ""
+
+
+class Attempt(BaseModel):
+    """One LLM call for one section, with what the validator said about it."""
+
+    model: str
+    finish_reason: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+class Section(BaseModel):
+    """The validated content of one review section, or why it is unavailable."""
+
+    name: SectionName
+    ok: bool
+    content: dict[str, object] = Field(default_factory=dict)
+    attempts: list[Attempt] = Field(default_factory=list)
+    cache_key: str = ""
+    from_cache: bool = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.attempts[-1].findings if self.attempts else []
+
+
+class PaperStatus(StrEnum):
+    OK = "ok"
+    DEGRADED = "degraded"
+    FAILED = "failed"
+
+
+class Review(BaseModel):
+    """Everything the post shows for one paper, plus the record of how it was made."""
+
+    paper: Paper
+    figures: list[Figure] = Field(default_factory=list)
+    code_links: list[str] = Field(default_factory=list, description="code URLs printed in the abstract or PDF")
+    sections: dict[str, Section] = Field(default_factory=dict)
+    errors: list[str] = Field(default_factory=list)
+
+    @property
+    def status(self) -> PaperStatus:
+        if self.errors and not self.sections:
+            return PaperStatus.FAILED
+        if self.errors or any(not s.ok for s in self.sections.values()):
+            return PaperStatus.DEGRADED
+        return PaperStatus.OK
+
+
+class Listing(BaseModel):
+    """The papers chosen for one topic's post on one announcement day."""
+
+    topic: str
+    listing_date: date
+    window_start: datetime
+    window_end: datetime
+    query: str
+    total_results: int
+    papers: list[Paper]
+    excluded: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> reason")

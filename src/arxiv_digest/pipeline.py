@@ -1,0 +1,336 @@
+"""The stages as plain functions over storage keys; the DAG and the CLI call these, tests call them directly."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypedDict
+
+from .calendar import ArxivCalendar, load_calendar
+from .fetch import ArxivThrottle, fetch_listing
+from .llm import LLM
+from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, Section, SectionName
+from .pdf import PaperError, code_links, first_pages_text, open_pdf, sections_for, split_sections
+from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
+from .render import PostRenderer, post_path
+from .review import PromptBook, Reviewer
+from .settings import Settings
+from .storage import NotFound, Storage, content_key, get_model, open_storage, put_model
+from .topics import Topic
+
+log = logging.getLogger(__name__)
+EXTRACTOR_VERSION = "1"
+
+
+class NoListing(Exception):
+    """arXiv publishes no listing on this date (weekend or holiday): nothing to do, not a failure."""
+
+
+class DegradedRun(Exception):
+    """The post went out, but with sections unavailable or papers missing parts: the operator must look."""
+
+
+class PaperRef(TypedDict):
+    """The small reference a paper's tasks pass along in XCom."""
+
+    arxiv_id: str
+    errors: list[str]
+
+
+class PrefixedStorage:
+    """A view of a store under a key prefix (figures staged inside the state store)."""
+
+    def __init__(self, store: Storage, prefix: str):
+        self.store, self.prefix = store, prefix.rstrip("/") + "/"
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.store.put(self.prefix + key, data, content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.store.get(self.prefix + key)
+
+    def exists(self, key: str) -> bool:
+        return self.store.exists(self.prefix + key)
+
+    def list(self, prefix: str) -> list[str]:
+        return [k.removeprefix(self.prefix) for k in self.store.list(self.prefix + prefix)]
+
+    def describe(self, key: str) -> str:
+        return self.store.describe(self.prefix + key)
+
+
+@dataclass
+class Runtime:
+    """Settings plus the stores built from them; clients for outside services are passed to each stage."""
+
+    settings: Settings
+    state: Storage
+    figures: Storage
+    calendar: ArxivCalendar = field(default_factory=ArxivCalendar)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, s3_client_factory: Callable[[], Any] | None = None) -> Runtime:
+        state = open_storage(settings.state_location, s3_client_factory)
+        figures = (
+            PrefixedStorage(state, "figures") if settings.figures_in_blog
+            else open_storage(settings.storage or "", s3_client_factory)
+        )
+        return cls(settings, state, figures, load_calendar(settings.holidays_file))
+
+    # keys
+    @staticmethod
+    def listing_key(topic: Topic, day: date) -> str:
+        return f"listings/{topic.slug}/{day.isoformat()}.json"
+
+    @staticmethod
+    def review_key(topic: Topic, day: date, arxiv_id: str) -> str:
+        return f"runs/{topic.slug}/{day.isoformat()}/papers/{arxiv_id.replace('/', '_')}.json"
+
+    @staticmethod
+    def post_key(topic: Topic, day: date) -> str:
+        return f"posts/{topic.slug}/{day.isoformat()}.md"
+
+    @staticmethod
+    def run_key(topic: Topic, day: date) -> str:
+        return f"runs/{topic.slug}/{day.isoformat()}/run.json"
+
+    @staticmethod
+    def published_key(topic: Topic, day: date) -> str:
+        return f"runs/{topic.slug}/{day.isoformat()}/published.json"
+
+    @staticmethod
+    def pdf_key(arxiv_id: str) -> str:
+        return f"pdfs/{arxiv_id.replace('/', '_')}.pdf"
+
+    def figures_manifest_key(self, arxiv_id: str) -> str:
+        s = self.settings
+        return f"figure-index/{arxiv_id.replace('/', '_')}/v{EXTRACTOR_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
+
+    def listing(self, topic: Topic, day: date) -> Listing:
+        return get_model(self.state, self.listing_key(topic, day), Listing)
+
+    def paper(self, topic: Topic, day: date, arxiv_id: str) -> Paper:
+        for p in self.listing(topic, day).papers:
+            if p.arxiv_id == arxiv_id:
+                return p
+        raise KeyError(f"{arxiv_id} is not in the {topic.name} listing of {day}")
+
+
+def stage_fetch(rt: Runtime, topic: Topic, day: date, *, client: Any, refetch: bool = False) -> list[str]:
+    """Fetch (or reuse) the listing; a stored listing is kept so re-runs review exactly the same papers."""
+    reason = rt.calendar.why_no_listing(day)
+    if reason:
+        raise NoListing(reason)
+    key = rt.listing_key(topic, day)
+    if not refetch and rt.state.exists(key):
+        listing = rt.listing(topic, day)
+        log.info("reusing stored listing %s (%d papers)", rt.state.describe(key), len(listing.papers))
+    else:
+        throttle = ArxivThrottle(rt.state, rt.settings.arxiv_request_interval)
+        listing = fetch_listing(topic, day, client=client, calendar=rt.calendar, throttle=throttle)
+        put_model(rt.state, key, listing)
+    return [p.arxiv_id for p in listing.papers]
+
+
+def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: Any) -> PaperRef:
+    """Download the PDF once (keyed by versioned id); a bad PDF is this paper's error, not the day's."""
+    from .pdf import download_pdf
+
+    key = rt.pdf_key(arxiv_id)
+    if rt.state.exists(key):
+        return {"arxiv_id": arxiv_id, "errors": []}
+    s = rt.settings
+    url = s.arxiv_pdf_url + arxiv_id
+    try:
+        data = download_pdf(url, session=session, timeout=s.http_timeout, max_bytes=int(s.pdf_max_mb * 2**20),
+                            throttle=ArxivThrottle(rt.state, s.arxiv_request_interval))
+        open_pdf(data).close()
+    except PaperError as exc:
+        log.error("paper %s: %s", arxiv_id, exc)
+        return {"arxiv_id": arxiv_id, "errors": [f"pdf: {exc}"]}
+    rt.state.put(key, data, "application/pdf")
+    return {"arxiv_id": arxiv_id, "errors": []}
+
+
+def stage_figures(rt: Runtime, topic: Topic, day: date, ref: PaperRef) -> PaperRef:
+    """Crop figures once per (paper, extractor settings); images are stored content-addressed."""
+    arxiv_id = ref["arxiv_id"]
+    manifest = rt.figures_manifest_key(arxiv_id)
+    if ref["errors"] or rt.state.exists(manifest):
+        return ref
+    from . import figures as figure_extractor
+
+    s = rt.settings
+    try:
+        doc = open_pdf(rt.state.get(rt.pdf_key(arxiv_id)))
+        rendered = figure_extractor.extract(doc, dpi=s.figure_dpi, max_pixels=s.figure_max_pixels,
+                                            max_figures=s.max_figures)
+    except PaperError as exc:
+        return {"arxiv_id": arxiv_id, "errors": [*ref["errors"], f"figures: {exc}"]}
+    out: list[Figure] = []
+    for r in rendered:
+        ext = "jpg" if r.content_type == "image/jpeg" else "png"
+        key = content_key(r.data, ext)
+        if not rt.figures.exists(key):
+            rt.figures.put(key, r.data, r.content_type)
+        f = r.figure
+        out.append(Figure(kind=FigureKind(f.kind), number=f.number, page=f.page, bbox=f.bbox, caption=f.caption,
+                          key=key, content_type=r.content_type, width=r.width, height=r.height,
+                          nbytes=len(r.data)))
+    rt.state.put(manifest, ("[" + ",".join(f.model_dump_json() for f in out) + "]").encode(), "application/json")
+    return ref
+
+
+def _stored_figures(rt: Runtime, arxiv_id: str) -> list[Figure]:
+    try:
+        return [Figure.model_validate(x) for x in json.loads(rt.state.get(rt.figures_manifest_key(arxiv_id)))]
+    except NotFound:
+        return []
+
+
+def _unavailable(name: SectionName, code: str, message: str) -> Section:
+    return Section(name=name, ok=False, attempts=[
+        Attempt(model="-", findings=[Finding(code=code, section=name.value, message=message)])])
+
+
+def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
+    """Ask for each section (cached when already validated) and store the paper's Review record."""
+    arxiv_id = ref["arxiv_id"]
+    paper = rt.paper(topic, day, arxiv_id)
+    reviewer = Reviewer(
+        llm=llm, prompts=PromptBook(rt.settings.include_dir / "prompts"), cache=rt.state, model=topic.model,
+        language=topic.language, temperature=topic.temperature, max_output_tokens=topic.max_output_tokens,
+        max_attempts=rt.settings.llm_max_attempts,
+    )
+    errors = list(ref["errors"])
+    links = code_links(paper.summary, paper.comment or "")
+    sections: dict[str, Section] = {}
+    sections["summary"] = reviewer.section(paper, SectionName.SUMMARY, source_text=paper.summary,
+                                           paper_text=paper.summary)
+    doc = None
+    if not any(e.startswith("pdf:") for e in errors):
+        try:
+            doc = open_pdf(rt.state.get(rt.pdf_key(arxiv_id)))
+        except (PaperError, NotFound) as exc:
+            errors.append(f"pdf: {exc}")
+    if doc is None:
+        for name in (SectionName.OVERVIEW, SectionName.METHODS, SectionName.CONCLUSION):
+            sections[name.value] = _unavailable(name, "NO_TEXT", "the paper's PDF could not be read")
+    else:
+        budget = 12_000
+        parts = split_sections(doc)
+        opening = first_pages_text(doc, max_chars=budget)
+        full = " ".join(page.get_text("text") for page in doc.pages())
+        links = code_links(paper.summary, paper.comment or "", full)
+        texts = {
+            SectionName.OVERVIEW: opening,
+            SectionName.METHODS: sections_for(parts, "method", budget) or opening,
+            SectionName.CONCLUSION: (sections_for(parts, "conclusion", budget // 2)
+                                     + "\n" + sections_for(parts, "experiments", budget // 2)).strip() or opening,
+        }
+        for name, text in texts.items():
+            sections[name.value] = reviewer.section(paper, name, source_text=text, paper_text=full)
+    review = Review(paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections,
+                    errors=errors)
+    key = rt.review_key(topic, day, arxiv_id)
+    put_model(rt.state, key, review)
+    return {"arxiv_id": arxiv_id, "review_key": key, "status": review.status.value}
+
+
+def load_reviews(rt: Runtime, topic: Topic, day: date) -> tuple[Listing, list[Review], list[str]]:
+    """The listing, the stored reviews in listing order, and the ids whose review is missing."""
+    listing = rt.listing(topic, day)
+    reviews, missing = [], []
+    for p in listing.papers:
+        try:
+            reviews.append(get_model(rt.state, rt.review_key(topic, day, p.arxiv_id), Review))
+        except NotFound:
+            missing.append(p.arxiv_id)
+    return listing, reviews, missing
+
+
+def stage_render(rt: Runtime, topic: Topic, day: date) -> str | None:
+    """Render the post from the stored reviews; a paper whose tasks failed is left out and reported."""
+    listing, reviews, missing = load_reviews(rt, topic, day)
+    if missing:
+        log.error("no review for %s: left out of the post", ", ".join(missing))
+    if not reviews:
+        log.warning("%s %s: no paper to publish", topic.name, day)
+        return None
+    renderer = PostRenderer(rt.settings.include_dir / "templates")
+    text = renderer.render(topic, listing, reviews, public_url=rt.settings.public_url, model=topic.model)
+    key = rt.post_key(topic, day)
+    rt.state.put(key, text.encode(), "text/markdown; charset=utf-8")
+    return key
+
+
+def stage_publish(rt: Runtime, topic: Topic, day: date, *, git_env: Mapping[str, str] | None = None) -> PublishResult:
+    """Commit the stored post (and, by default, its figures) to the blog and push."""
+    s = rt.settings
+    _, reviews, _ = load_reviews(rt, topic, day)
+    post = rt.state.get(rt.post_key(topic, day))
+    files = {post_path(s.blog_post_dir, day, topic): post}
+    if s.figures_in_blog:
+        for f in (f for r in reviews for f in r.figures):
+            files[f"{s.blog_image_dir.rstrip('/')}/{f.key}"] = rt.figures.get(f.key)
+    if s.blog_is_local_default:
+        create_local_blog(Path(s.blog_repo), s.blog_branch)
+    repo = BlogRepo(s.blog_repo, s.blog_branch, default_checkout(s.home, s.blog_repo),
+                    author_name=s.git_author_name, author_email=s.git_author_email, env=git_env,
+                    push_retries=s.push_retries)
+    message = f"{topic.name}: arXiv digest for {day.isoformat()} ({len(reviews)} papers)"
+    result = repo.publish(files, message)
+    marker = {"post_sha256": hashlib.sha256(post).hexdigest(), "commit": result.commit, "repo": redact(s.blog_repo),
+              "branch": s.blog_branch, "path": post_path(s.blog_post_dir, day, topic)}
+    rt.state.put(rt.published_key(topic, day), json.dumps(marker, indent=1).encode(), "application/json")
+    return result
+
+
+def _published(rt: Runtime, topic: Topic, day: date) -> dict[str, Any] | None:
+    """The publish marker, if it matches the post now in the state store."""
+    try:
+        marker = json.loads(rt.state.get(rt.published_key(topic, day)))
+        post = rt.state.get(rt.post_key(topic, day))
+    except NotFound:
+        return None
+    return marker if marker.get("post_sha256") == hashlib.sha256(post).hexdigest() else None
+
+
+def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
+    """Write the run record; raise DegradedRun when anything was left out, unavailable or not published."""
+    listing, reviews, missing = load_reviews(rt, topic, day)
+    published = _published(rt, topic, day)
+    problems = [f"{pid}: no review (its tasks failed)" for pid in missing]
+    if reviews and published is None:
+        problems.append(f"the post {rt.state.describe(rt.post_key(topic, day))} was not published to the blog")
+    for r in reviews:
+        problems += [f"{r.paper.arxiv_id}: {e}" for e in r.errors]
+        problems += [
+            f"{r.paper.arxiv_id}: section {n} unavailable ({', '.join(sorted({f.code for f in s.findings}))})"
+            for n, s in r.sections.items() if not s.ok
+        ]
+    attempts = [a for r in reviews for s in r.sections.values() for a in s.attempts if a.model != "-"]
+    record = {
+        "topic": topic.name,
+        "date": day.isoformat(),
+        "papers_found": listing.total_results,
+        "papers_published": len(reviews),
+        "excluded": listing.excluded,
+        "llm_calls": len([a for r in reviews for s in r.sections.values() if not s.from_cache for a in s.attempts
+                          if a.model != "-"]),
+        "tokens_in": sum(a.tokens_in for a in attempts),
+        "tokens_out": sum(a.tokens_out for a in attempts),
+        "figures": sum(len(r.figures) for r in reviews),
+        "published": published,
+        "problems": problems,
+    }
+    rt.state.put(rt.run_key(topic, day), json.dumps(record, indent=1, ensure_ascii=False).encode(),
+                 "application/json")
+    if problems:
+        raise DegradedRun(f"{topic.name} {day}: {len(problems)} problem(s): " + "; ".join(problems[:20]))
+    return record

@@ -1,0 +1,151 @@
+"""Commit a post (and its figures) to the blog's git repo and push, never forcing and never committing nothing."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+log = logging.getLogger(__name__)
+
+
+class PublishError(Exception):
+    """The post could not be pushed; it stays in the state store and the task can be retried."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What the publish step did: the new commit (None when nothing changed) and whether it was pushed."""
+
+    commit: str | None
+    pushed: bool
+    attempts: int = 0
+
+
+def redact(url: str) -> str:
+    """A remote URL without any credentials embedded in it, for messages and logs."""
+    if "://" in url and "@" in url.split("://", 1)[1].split("/", 1)[0]:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def create_local_blog(path: Path, branch: str) -> None:
+    """First run with the default blog: a plain repo that accepts pushes into its checked-out branch."""
+    if (path / ".git").exists() or (path / "HEAD").exists():
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    repo = git.Repo.init(path, initial_branch=branch)
+    with repo.config_writer() as cw:
+        cw.set_value("receive", "denyCurrentBranch", "updateInstead")
+    (path / "README.md").write_text(
+        "# Research digest blog\n\nHexo source written by arxiv-digest. Posts are under source/_posts/Paper/.\n"
+    )
+    repo.index.add(["README.md"])
+    actor = git.Actor("arxiv-digest", "arxiv-digest@localhost")
+    repo.index.commit("Create the blog repository", author=actor, committer=actor)
+    log.info("created local blog repository at %s", path)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One writer per checkout on this machine (the Airflow pool serialises across machines)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class BlogRepo:
+    """A private checkout of the blog remote, reset to the remote branch before every change."""
+
+    def __init__(
+        self,
+        remote: str,
+        branch: str,
+        checkout: Path,
+        *,
+        author_name: str,
+        author_email: str,
+        env: Mapping[str, str] | None = None,
+        push_retries: int = 3,
+    ):
+        self.remote, self.branch, self.checkout = remote, branch, checkout
+        self.actor = git.Actor(author_name, author_email)
+        self.env = {"GIT_TERMINAL_PROMPT": "0", **(env or {})}
+        self.push_retries = push_retries
+
+    def _sync(self) -> git.Repo:
+        """Clone or fetch, then put the working tree exactly at the remote branch (or an empty branch)."""
+        try:
+            if not (self.checkout / ".git").exists():
+                repo = git.Repo.clone_from(self.remote, self.checkout, env=self.env, no_checkout=True)
+            else:
+                repo = git.Repo(self.checkout)
+                repo.remote("origin").set_url(self.remote)
+                repo.git.fetch("origin", "--prune", env=self.env)
+        except git.GitCommandError as exc:
+            raise PublishError(
+                f"cannot reach the blog repo {redact(self.remote)}: {exc.stderr.strip()[:300]}; check "
+                "DIGEST_BLOG_REPO and the 'blog_git' connection's credentials"
+            ) from None
+        remote_ref = f"origin/{self.branch}"
+        if remote_ref in [r.name for r in repo.remote("origin").refs]:
+            repo.git.checkout("-B", self.branch, remote_ref, "--force")
+            repo.git.reset("--hard", remote_ref)
+        else:
+            repo.git.checkout("--orphan", self.branch, "--force")
+            repo.git.rm("-rf", "--cached", "--ignore-unmatch", ".")
+        repo.git.clean("-fdx")
+        return repo
+
+    def _write(self, repo: git.Repo, files: Mapping[str, bytes]) -> bool:
+        """Write the files and stage them; True when the tree now differs from HEAD."""
+        for rel, data in files.items():
+            target = self.checkout / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists() or target.read_bytes() != data:
+                target.write_bytes(data)
+        repo.git.add("--", *files.keys())
+        if not repo.head.is_valid():
+            return True
+        return bool(repo.git.diff("--cached", "--name-only", "HEAD").strip())
+
+    def publish(self, files: Mapping[str, bytes], message: str) -> PublishResult:
+        """Commit ``files`` and push; on a rejected push start again from the remote's new tip."""
+        with _locked(self.checkout):
+            for attempt in range(1, self.push_retries + 2):
+                repo = self._sync()
+                if not self._write(repo, files):
+                    log.info("blog already holds this post: no commit")
+                    return PublishResult(None, pushed=False, attempts=attempt)
+                commit = repo.index.commit(message, author=self.actor, committer=self.actor)
+                try:
+                    repo.git.push("origin", f"HEAD:refs/heads/{self.branch}", env=self.env)
+                except git.GitCommandError as exc:
+                    err = (exc.stderr or "").strip()
+                    rejected = any(w in err for w in ("rejected", "non-fast-forward", "fetch first", "stale info"))
+                    log.warning("push attempt %d rejected: %s", attempt, err[:300])
+                    if rejected and attempt <= self.push_retries:
+                        continue
+                    raise PublishError(
+                        f"push to {redact(self.remote)} failed after {attempt} attempt(s): {err[:300]}"
+                    ) from None
+                log.info("pushed %s to %s %s", commit.hexsha[:10], redact(self.remote), self.branch)
+                return PublishResult(commit.hexsha, pushed=True, attempts=attempt)
+        raise AssertionError("unreachable")
+
+
+def default_checkout(home: Path, remote: str) -> Path:
+    """A checkout folder per remote under ``$DIGEST_HOME/checkouts``."""
+    return home / "checkouts" / hashlib.sha256(redact(remote).encode()).hexdigest()[:12] / "blog"
+

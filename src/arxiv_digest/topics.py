@@ -1,0 +1,91 @@
+"""Research topics from ``include/topics.yaml``: one DAG and one post per topic per listing day."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from slugify import slugify
+
+LANGUAGES = ("zh-CN", "en")
+
+
+class TopicsError(ValueError):
+    """topics.yaml is unusable; the message names the file, the topic and the field."""
+
+
+class Topic(BaseModel):
+    """One research topic as the user configured it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="shown as the post title and tag, e.g. 'Diffusion Models'")
+    query: str = Field(min_length=1, description="arXiv search_query expression, without the date window")
+    categories: list[str] = Field(default_factory=list, description="arXiv categories to restrict to (OR-ed)")
+    max_papers: int = Field(20, ge=1, le=200)
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    model: str = "gemini-2.5-flash"
+    temperature: float = Field(0.2, ge=0, le=2)
+    max_output_tokens: int = Field(4096, ge=256, le=65536)
+    author: str = "arxiv-digest"
+    tags: list[str] = Field(default_factory=list)
+    owner: str = "airflow"
+    slug_override: str | None = Field(None, alias="slug")
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if not re.fullmatch(r"[a-z\-]+(\.[A-Za-z\-]+)?", c):
+                raise ValueError(f"{c!r} is not an arXiv category like 'cs.CV'")
+        return v
+
+    @property
+    def slug(self) -> str:
+        """Stable identifier used in DAG ids and storage keys."""
+        return self.slug_override or slugify(self.name, separator="_")
+
+    @property
+    def dag_id(self) -> str:
+        return f"arxiv_digest__{self.slug}"
+
+    def search_query(self) -> str:
+        """The topic's query, restricted to its categories."""
+        query = f"({self.query})"
+        if self.categories:
+            query += " AND (" + " OR ".join(f"cat:{c}" for c in self.categories) + ")"
+        return query
+
+
+def load_topics(path: Path) -> list[Topic]:
+    """Parse and validate topics.yaml; any problem raises TopicsError naming file, topic and field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TopicsError(f"{path}: file not found; set DIGEST_TOPICS to your topics.yaml") from None
+    except yaml.YAMLError as exc:
+        raise TopicsError(f"{path}: not valid YAML: {exc}") from None
+    entries = raw.get("topics") if isinstance(raw, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise TopicsError(f"{path}: expected a top-level 'topics:' list with at least one topic")
+    topics: list[Topic] = []
+    for i, entry in enumerate(entries):
+        label = entry.get("name", f"#{i + 1}") if isinstance(entry, dict) else f"#{i + 1}"
+        if not isinstance(entry, dict):
+            raise TopicsError(f"{path}: topic {label}: expected a mapping of fields")
+        try:
+            topics.append(Topic.model_validate(entry))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"field '{'.'.join(str(p) for p in e['loc']) or '?'}': {e['msg']}" for e in exc.errors()
+            )
+            raise TopicsError(f"{path}: topic '{label}': {problems}") from None
+    seen: dict[str, str] = {}
+    for t in topics:
+        if t.slug in seen:
+            raise TopicsError(f"{path}: topic '{t.name}': field 'name': same slug '{t.slug}' as '{seen[t.slug]}'")
+        seen[t.slug] = t.name
+    return topics

@@ -1,0 +1,399 @@
+"""A local stand-in for the Gemini REST API (generateContent, countTokens) for the real google-genai."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MAX_SENTENCE = 60
+MIN_CJK_SHARE = 0.9
+DEFAULT_ITEMS = 4
+MAX_TERM_LETTERS = 4
+_ROUTE = re.compile(r"/(?P<version>v1|v1beta)/models/(?P<model>[^/:]+):(?P<method>\w+)")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TERM = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\b")
+# Emphasis and format words prompts write in capitals (longer ones fall to MAX_TERM_LETTERS).
+_NOT_TERMS = {"AND", "OR", "NOT", "ONLY", "MUST", "DO", "NO", "ALL", "NOTE", "JSON", "PDF", "API", "ID"}
+_STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+_MESSAGES = {
+    400: "Request contains an invalid argument.",
+    403: "The caller does not have permission.",
+    404: "The requested model was not found.",
+    429: "You exceeded your current quota, please check your plan and billing details.",
+    500: "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
+    503: "The model is overloaded. Please try again later.",
+}
+_BAD_KEY = "API key not valid. Please pass a valid API key."
+# "{t}" is a short method name from the prompt or a Chinese subject; the short ones serve small maxLength.
+_TEMPLATES = [
+    "{t}在图像分类、目标检测和语义分割等多个公开基准上都取得了稳定而明显的性能提升。",
+    "本文提出的{t}在保证精度基本不变的前提下，显著降低了推理阶段的计算开销与显存占用。",
+    "作者通过一系列系统的消融实验，逐一验证了{t}中各个关键模块对最终效果的实际贡献。",
+    "即使在小样本和低资源的设定下，{t}依然保持了较强的泛化能力，结果的波动也明显更小。",
+    "该工作把{t}与近两年的代表性方法放在统一的实验框架下，进行了细致而公平的横向对比。",
+    "{t}兼顾了精度与效率。",
+    "实验结果表明，{t}对学习率、批大小和训练轮数等超参数的选择并不敏感，便于实际调参。",
+    "{t}的核心思想是在训练过程中引入更加丰富的监督信号，从而学到更稳健、更通用的表示。",
+    "作者也坦率地指出，{t}在长尾类别和罕见样本上的表现仍然有较大的进一步提升空间。",
+    "借助一个精心设计的轻量适配模块，{t}无需额外的人工标注就可以迁移到新的下游任务。",
+    "与几个强基线相比，{t}的训练收敛速度明显更快，整体训练时间大约缩短了将近一半。",
+    "实验设计严谨，结论可信。",
+    "{t}在基本不损失精度的情况下大幅压缩了模型的参数量，因此更适合在手机等移动端部署。",
+    "论文专门用了一整节的篇幅来分析{t}的典型失败案例，并且总结了其背后的几个主要原因。",
+    "从方法论的角度来看，{t}为这一研究方向提供了一个简洁、通用而且相当有效的新思路。",
+    "作者公开了{t}的全部代码、训练配置与预训练权重，其他研究团队可以比较方便地复现。",
+    "在真实采集的复杂场景数据上，{t}的表现甚至略好于此前在合成数据上观察到的结果。",
+    "{t}的思路简洁而有效。",
+    "这项研究同时也揭示了{t}在跨领域迁移时可能出现的分布偏移问题，以及由此带来的风险。",
+    "{t}通过多尺度特征的逐层融合，有效增强了模型对细节纹理和小目标区域的刻画能力。",
+    "实验部分覆盖了自然图像、视频片段与三维点云等多种数据模态，结论因此具有较好的普适性。",
+    "据论文中的统计，{t}的整体训练成本只有同类方法的一半左右，对算力的要求也明显更低。",
+    "作者认为，{t}的主要优势来自更加合理的数据组织方式，以及更加细致的分阶段训练策略。",
+    "消融实验较为充分。",
+    "即使输入图像的分辨率较高，{t}仍然能够维持接近实时的推理速度，端到端的延迟也较低。",
+    "本文还专门讨论了{t}在隐私保护、数据安全以及可能的社会影响等方面值得关注的问题。",
+    "{t}引入的一致性正则项有效缓解了过拟合问题，使模型在验证集上的损失曲线更加平稳。",
+    "相比以往的同类工作，{t}对标注噪声与输入扰动都表现出了更强的鲁棒性和更好的稳定性。",
+    "{t}的整体设计相当模块化，可以比较方便地推广到目标检测、实例分割等其他视觉任务中。",
+    "{t}具有较好的泛化能力。",
+    "作者在论文附录中给出了{t}收敛性质的完整理论推导，并且配有直观易懂的示意图说明。",
+    "在算力和内存都十分有限的边缘设备上，{t}同样能够顺利完成部署，并且可以长时间稳定运行。",
+    "这一方法目前的主要局限在于，{t}仍然比较依赖大规模而且高质量的预训练数据作为基础。",
+    "{t}借助精心设计的自监督学习目标，学到了更具判别性、也更容易迁移到新任务的特征表示。",
+    "综合论文报告的各项定量指标来看，{t}在效果与效率之间取得了一个相当不错的平衡点。",
+    "代码与模型均已开源。",
+    "研究团队为此专门构建了一个规模更大、标注也更加细致的新数据集，用来全面评估{t}。",
+    "{t}采用由易到难的渐进式训练策略，明显提升了生成结果的稳定性和整体的视觉质量。",
+    "作者提到，在极端光照或者严重遮挡的条件下，{t}的效果仍然会出现一定程度的下降。",
+    "得益于清晰合理的模块划分，{t}可以比较顺畅地与现有的工程系统和数据流水线进行集成。",
+    "论文的写作条理清晰、图表丰富，即使是刚入门的读者也能较快理解{t}的关键实现细节。",
+    "{t}显著降低了计算开销。",
+    "{t}在客观的定量指标和人工主观评价两个方面，都获得了明显高于各个对比方法的分数。",
+    "后续工作可以进一步探索{t}在多语言、多模态以及交互式应用场景中的潜力与实际价值。",
+    "{t}将检索模块与生成模块有机地结合在一起，明显减少了模型输出中出现的事实性错误。",
+    "本文的实验设置严谨而全面，对比基线的选择也比较合理，因此结论具有较强的说服力。",
+    "{t}利用稀疏注意力机制降低了长序列建模时的计算开销，显存的占用也随之明显下降。",
+    "该领域又多了一个强基线。",
+    "作者还比较了{t}在不同数据规模和模型规模下的表现，并从中总结出了清晰的扩展规律。",
+    "总体来看，{t}是一项扎实而完整的工作，对相关领域的研究者和工程师都有不错的参考价值。",
+]
+_PREFIXES = ["", "此外，", "同时，", "值得注意的是，", "进一步来看，"]
+_SUBJECTS = ["该方法", "这一框架", "所提模型", "新方法"]
+
+
+@dataclass
+class GeminiReply:
+    """One scripted answer: a candidate, a prompt block, or an HTTP error."""
+
+    text: str | None = None  # None: a candidate without content; no candidate at all if finish_reason is STOP
+    finish_reason: str = "STOP"
+    status: int = 200
+    block_reason: str | None = None
+    retry_delay: str | None = None
+    prompt_tokens: int = 100
+    output_tokens: int = 200
+
+
+Responder = Callable[[dict[str, Any]], "dict[str, Any] | GeminiReply"]
+
+
+def cjk_share(text: str) -> float:
+    """Share of CJK characters among all letters of ``text``."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 1.0
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count: one per CJK character, one per four other characters."""
+    cjk = len(_CJK.findall(text))
+    return max(1, cjk + (len(text) - cjk) // 4)
+
+
+def technical_terms(prompt: str, limit: int = 2) -> list[str]:
+    """The most frequent short method names and acronyms in ``prompt`` (mixed case, digits or all caps).
+
+    Longer names are skipped: no template is long enough to stay 90% Chinese around them.
+    """
+    found = [
+        w
+        for w in _TERM.findall(prompt)
+        if sum(c.isupper() or c.isdigit() for c in w) >= 2
+        and sum(c.isalpha() for c in w) <= MAX_TERM_LETTERS
+        and w.upper() not in _NOT_TERMS
+    ]
+    counts = Counter(found)
+    return sorted(counts, key=lambda w: (-counts[w], found.index(w)))[:limit]
+
+
+def _keyword(schema: dict[str, Any], name: str, default: Any = None) -> Any:
+    """A schema keyword in JSON Schema (camelCase) or google-genai's proto-JSON (snake_case) spelling."""
+    return schema.get(name, schema.get(re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower(), default))
+
+
+def _type(schema: dict[str, Any]) -> str:
+    """The schema's type in lower case, inferred from its keywords when not given."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k.lower() != "null"), "null")
+    if kind:
+        return str(kind).lower()
+    return "object" if "properties" in schema else "array" if "items" in schema else "string"
+
+
+def _resolve(root: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Follow a local JSON pointer such as ``#/$defs/Name``."""
+    node: Any = root
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+class ChineseWriter:
+    """Distinct, deterministic Simplified Chinese sentences and schema instances for one answer."""
+
+    def __init__(self, seed: int, terms: list[str]):
+        self.seed, self.terms = seed, terms
+        self.used: set[str] = set()
+        self._spent: set[str] = set()
+
+    def _subjects(self) -> list[str]:
+        """Who the next sentence is about: a prompt term and a Chinese subject, taking turns to go first."""
+        n = len(self.used)
+        subjects = [_SUBJECTS[n % len(_SUBJECTS)]]
+        if self.terms:
+            subjects.insert(n % 2, self.terms[n // 2 % len(self.terms)])
+        return subjects
+
+    def sentence(self, max_len: int = MAX_SENTENCE) -> str:
+        """A sentence not used before in this answer, at most ``max_len`` characters, ending in "。"."""
+        count = len(_TEMPLATES)
+        templates = [p + _TEMPLATES[(self.seed + i) % count] for p in _PREFIXES for i in range(count)]
+        subjects = self._subjects()
+        for template in templates:
+            if template in self._spent:
+                continue
+            for subject in subjects:
+                text = template.format(t=subject)
+                if len(text) <= max_len and cjk_share(text) >= MIN_CJK_SHARE:
+                    self._spent.add(template)
+                    self.used.add(text)
+                    return text
+        for template in templates:  # the limit is below every template: cut one short
+            text = template.format(t=_SUBJECTS[0])[: max_len - 1] + "。"
+            if text not in self.used:
+                self.used.add(text)
+                return text
+        raise ValueError(f"cannot write another distinct sentence of at most {max_len} characters")
+
+    def paragraph(self, sentences: int = 4) -> str:
+        """Several sentences run together, as a free-text answer."""
+        return "".join(self.sentence() for _ in range(sentences))
+
+    def instance(self, schema: dict[str, Any], root: dict[str, Any]) -> Any:
+        """A value valid for ``schema`` (JSON Schema or Gemini ``Schema``); ``$ref`` resolves against root."""
+        while "$ref" in schema or any(_keyword(schema, k) for k in ("anyOf", "oneOf", "allOf")):
+            if "$ref" in schema:
+                schema = _resolve(root, schema["$ref"])
+            else:
+                options = _keyword(schema, "anyOf") or _keyword(schema, "oneOf") or _keyword(schema, "allOf")
+                schema = next((o for o in options if _type(o) != "null"), options[0])
+        kind = _type(schema)
+        if schema.get("enum"):
+            return schema["enum"][(self.seed + len(self.used)) % len(schema["enum"])]
+        if kind == "object":
+            return {name: self.instance(sub, root) for name, sub in schema.get("properties", {}).items()}
+        if kind == "array":
+            low = int(_keyword(schema, "minItems", 0))
+            high = int(_keyword(schema, "maxItems", DEFAULT_ITEMS))
+            size = max(low, min(DEFAULT_ITEMS, high))
+            return [self.instance(schema.get("items", {}), root) for _ in range(size)]
+        if kind in ("integer", "number"):
+            low = schema.get("minimum", 1)
+            value = min(max(low, 3), schema.get("maximum", max(low, 3)))
+            return int(value) if kind == "integer" else float(value)
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        return self.sentence(min(MAX_SENTENCE, int(_keyword(schema, "maxLength", MAX_SENTENCE))))
+
+
+def prompt_text(body: dict[str, Any]) -> str:
+    """All user text of a ``generateContent`` body, joined by newlines."""
+    return "\n".join(
+        part["text"]
+        for content in body.get("contents", [])
+        if content.get("role", "user") == "user"
+        for part in content.get("parts", [])
+        if "text" in part
+    )
+
+
+def default_responder(call: dict[str, Any]) -> GeminiReply:
+    """A valid Chinese answer to any request: JSON for the request's response schema, else a paragraph."""
+    body, prompt = call["body"], call["prompt_text"]
+    seed = int(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12], 16)
+    writer = ChineseWriter(seed, technical_terms(prompt))
+    config = body.get("generationConfig", {})
+    schema = config.get("responseJsonSchema") or config.get("responseSchema")
+    text = json.dumps(writer.instance(schema, schema), ensure_ascii=False) if schema else writer.paragraph()
+    return GeminiReply(text=text, prompt_tokens=estimate_tokens(prompt), output_tokens=estimate_tokens(text))
+
+
+def error_body(
+    status: int, message: str | None = None, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A Google API error document."""
+    error: dict[str, Any] = {
+        "code": status,
+        "message": message or _MESSAGES.get(status, HTTPStatus(status).phrase),
+        "status": _STATUS_NAMES.get(status, "UNKNOWN"),
+    }
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def reply_body(reply: GeminiReply, model: str) -> dict[str, Any]:
+    """The ``generateContent`` response document for a successful ``reply``."""
+    prompt_only = reply.block_reason is not None or (reply.text is None and reply.finish_reason == "STOP")
+    output = 0 if prompt_only else reply.output_tokens
+    body: dict[str, Any] = {
+        "usageMetadata": {
+            "promptTokenCount": reply.prompt_tokens,
+            **({"candidatesTokenCount": output} if output else {}),
+            "totalTokenCount": reply.prompt_tokens + output,
+        },
+        "modelVersion": model,
+    }
+    if reply.block_reason is not None:
+        body["promptFeedback"] = {"blockReason": reply.block_reason}
+    if prompt_only:
+        return body
+    candidate: dict[str, Any] = {"finishReason": reply.finish_reason, "index": 0}
+    if reply.text is not None:
+        candidate["content"] = {"role": "model", "parts": [{"text": reply.text}]}
+    if reply.finish_reason == "SAFETY":
+        candidate["safetyRatings"] = [
+            {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}
+        ]
+    body["candidates"] = [candidate]
+    return body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes ``POST /{v1,v1beta}/models/{model}:{method}`` to the owning :class:`GeminiServer`."""
+
+    def __init__(self, app: GeminiServer, *args: Any) -> None:
+        self.app = app
+        super().__init__(*args)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def _send(self, status: int, document: dict[str, Any]) -> None:
+        """Write a JSON response."""
+        data = json.dumps(document, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:
+        """Answer ``generateContent`` and ``countTokens``."""
+        route = _ROUTE.fullmatch(self.path.split("?", 1)[0])
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if not route or route["method"] not in ("generateContent", "countTokens"):
+            self._send(404, error_body(404, f"Unknown method {self.path}"))
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._send(400, error_body(400, "Invalid JSON payload received."))
+            return
+        call = {"model": route["model"], "api_version": route["version"], "body": body}
+        call["prompt_text"] = prompt_text(body)
+        self._send(*self.app.answer(route["method"], call, self.headers.get("x-goog-api-key")))
+
+
+def _bad_key_details() -> list[dict[str, Any]]:
+    """The ``details`` Google sends for an invalid API key."""
+    return [
+        {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "API_KEY_INVALID",
+            "domain": "googleapis.com",
+            "metadata": {"service": "generativelanguage.googleapis.com"},
+        },
+        {"@type": "type.googleapis.com/google.rpc.LocalizedMessage", "locale": "en-US", "message": _BAD_KEY},
+    ]
+
+
+class GeminiServer:
+    """The Gemini REST API on an ephemeral 127.0.0.1 port; use as a context manager.
+
+    ``calls`` records every generateContent request as ``{"model", "api_version", "body", "prompt_text"}``;
+    each is answered by the next ``script`` entry if any, else by ``responder`` (default: a valid Chinese
+    answer from :func:`default_responder`), which gets the call and returns a reply or a raw response body.
+    """
+
+    def __init__(self, *, api_key: str = "test-key", responder: Responder | None = None):
+        self.api_key = api_key
+        self.responder: Responder = responder or default_responder
+        self.calls: list[dict[str, Any]] = []
+        self.script: list[GeminiReply] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), lambda *args: _Handler(self, *args))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="gemini-server",
+            daemon=True,
+        )
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self) -> GeminiServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join()
+
+    def answer(self, method: str, call: dict[str, Any], api_key: str | None) -> tuple[int, dict[str, Any]]:
+        """Status and response document for one call; ``generateContent`` calls are recorded in ``calls``."""
+        with self._lock:
+            if method == "generateContent":
+                self.calls.append(call)
+            if api_key != self.api_key:
+                return 400, error_body(400, _BAD_KEY, _bad_key_details())
+            if method == "countTokens":
+                return 200, {"totalTokens": estimate_tokens(call["prompt_text"])}
+            scripted = self.script.pop(0) if self.script else None
+        reply = scripted or self.responder(call)
+        if isinstance(reply, dict):
+            return 200, reply
+        if reply.status != 200:
+            details = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": reply.retry_delay}]
+            return reply.status, error_body(reply.status, details=details if reply.retry_delay else None)
+        return 200, reply_body(reply, call["model"])

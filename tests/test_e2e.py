@@ -1,0 +1,117 @@
+"""End to end: `digest run` drives the real DAG (Airflow `dags test`) against local protocol servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import git
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+DAY = "2024-06-20"
+POST = f"source/_posts/Paper/{DAY}/Diffusion Models.md"
+
+
+def run_digest(env: dict[str, str], day: str = DAY) -> subprocess.CompletedProcess[str]:
+    digest = str(Path(sys.executable).with_name("digest"))
+    return subprocess.run([digest, "run", "--date", day], env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+
+
+@pytest.fixture
+def digest_env(tmp_path, arxiv_server, gemini_server, bare_remote, s3_client, moto_endpoint):  # type: ignore[no-untyped-def]
+    s3_client.create_bucket(Bucket="figs")
+    s3_client.put_bucket_policy(Bucket="figs", Policy=json.dumps({  # figures are public, as on a real CDN bucket
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": "arn:aws:s3:::figs/digest/*"}],
+    }))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DIGEST_"))}
+    env.update({
+        "DIGEST_HOME": str(tmp_path / "home"),
+        "ARXIV_API_URL": arxiv_server.api_url,
+        "ARXIV_PDF_URL": arxiv_server.pdf_url,
+        "ARXIV_REQUEST_INTERVAL": "0.2",
+        "DIGEST_RETRY_DELAY": "1",
+        "GEMINI_API_KEY": "test-key",
+        "GOOGLE_GEMINI_BASE_URL": gemini_server.base_url,
+        "DIGEST_BLOG_REPO": str(bare_remote),
+        "DIGEST_STORAGE": "s3://figs/digest",
+        "DIGEST_PUBLIC_URL": f"{moto_endpoint}/figs/digest/",
+        "AIRFLOW_CONN_AWS_DEFAULT": json.dumps({
+            "conn_type": "aws", "login": "testing", "password": "testing",
+            "extra": {"endpoint_url": moto_endpoint, "region_name": "us-east-1"},
+        }),
+    })
+    return env
+
+
+def remote_commits(remote: Path) -> list[git.Commit]:
+    repo = git.Repo(remote)
+    return list(repo.iter_commits("main")) if repo.heads else []
+
+
+def test_run_publishes_post_once_and_rerun_is_free(digest_env, arxiv_server, gemini_server, bare_remote):
+    first = run_digest(digest_env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    commits = remote_commits(bare_remote)
+    assert len(commits) == 1
+    assert "Diffusion Models" in commits[0].message and DAY in commits[0].message
+    assert "(2 papers)" in commits[0].message
+    post = (commits[0].tree / POST).data_stream.read().decode()
+
+    # Structure of the reference blog's posts.
+    front, body = post.split("---\n", 2)[1:]
+    meta = yaml.safe_load(front)
+    assert list(meta)[:8] == ["title", "date", "author", "cover", "categories", "tags", "description", "keywords"]
+    assert meta["title"] == "Diffusion Models" and meta["categories"] == "Paper"
+    assert f"# {DAY} 更新" in body
+    assert body.count("\n## ") == 2
+    assert "## Lattice Denoisers: Score Matching on Structured Grids" in body
+    assert "**Authors:Mira Okafor, Tomasz Lind**" in body
+    assert "[PDF](https://arxiv.org/pdf/2406.10001v1) 9 pages, 4 figures" in body
+    assert "It needs fewer steps &amp; less memory." in body
+    for marker in ("**Summary**", "**Key Takeaways**", "1. Title:", "6. Summary:", "7. Methods:", "8. Conclusion:",
+                   "<summary>点此查看论文截图</summary>"):
+        assert body.count(marker) == 2, marker
+    assert "Graph Coloring" not in body and "Next Day" not in body
+
+    # Every figure URL resolves to a stored object, and the cover is one of them.
+    urls = re.findall(r'<img src="([^"]+)"', body)
+    assert len(urls) >= 4
+    assert meta["cover"] in urls
+    for url in urls:
+        with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - local moto server
+            assert resp.status == 200 and resp.read()[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb")
+
+    calls = len(gemini_server.calls)
+    assert calls == 8  # 2 papers x 4 sections, all valid at the first attempt
+    assert "problem" not in first.stdout
+
+    second = run_digest(digest_env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert len(gemini_server.calls) == calls, "re-run must not call the LLM for validated sections"
+    assert len(remote_commits(bare_remote)) == 1, "re-run must not commit"
+    assert "0 LLM calls" in second.stdout
+
+
+def test_run_on_weekend_is_nothing_to_do(digest_env, gemini_server, bare_remote):
+    result = run_digest(digest_env, "2024-06-22")
+    assert result.returncode == 0
+    assert "no listing on weekends" in result.stdout
+    assert remote_commits(bare_remote) == [] and gemini_server.calls == []
+
+
+def test_missing_key_stops_at_once(digest_env):
+    del digest_env["GEMINI_API_KEY"]
+    result = run_digest(digest_env)
+    assert result.returncode == 2
+    assert "GEMINI_API_KEY is not set" in result.stderr
