@@ -13,7 +13,8 @@ Figure specs (``make_paper(figures=[...])``) are dicts with a ``kind`` and optio
 
 Common keys: ``caption`` (text after "Figure N: "), ``label`` ("Fig.", "TABLE", ...) and ``delim`` (":" by
 default, "." or "" for other styles), ``caption_below`` (tables only), ``after`` (index of the paragraph the
-float follows; defaults spread the floats through the text). Floats are numbered in order of appearance.
+float follows; defaults spread the floats through the text), ``top`` (always float to the top of the next
+column, stacking with other deferred floats). Floats are numbered in order of appearance.
 """
 
 from __future__ import annotations
@@ -187,11 +188,12 @@ class _Paper:
         else:
             self.new_page()
 
-    def place(self, height: float, draw: Callable[[float, float, float], float], spanning: bool) -> None:
+    def place(self, height: float, draw: Callable[[float, float, float], float], spanning: bool,
+              defer: bool = False) -> None:
         """Draw a float here if it fits, else defer it to the next column (or next page when spanning)."""
         if spanning and self.columns > 1:
             self.pending_span.append((height, draw))
-        elif not self.pending and self.y + FLOAT_GAP + height <= BOTTOM:
+        elif not defer and not self.pending and self.y + FLOAT_GAP + height <= BOTTOM:
             x0, x1 = self.cols[self.col]
             self.y = draw(x0, x1, self.y + FLOAT_GAP) + FLOAT_GAP
         else:
@@ -300,7 +302,7 @@ class _Paper:
             self.truth.append(TruthBox(key, number, self.page.number, (r.x0, r.y0, r.x1, r.y1), graphic))
             return bottom
 
-        self.place(height, draw, spanning)
+        self.place(height, draw, spanning, defer=bool(spec.get("top")))
 
     def _uncaptioned(self, height: float) -> Callable[[float, float, float], float]:
         """A large photo with no caption, kept well clear of other floats so that it is unambiguous."""
@@ -499,7 +501,8 @@ def make_paper(*, title: str = "Learning Sparse Attention for Efficient Vision T
             if at + 1 < len(paragraphs):
                 h, p = paragraphs[at + 1]
                 verb = "reports" if key == "table" else "shows"
-                paragraphs[at + 1] = (h, f"{name} {n} {verb} that {p[0].lower()}{p[1:]}")
+                lead = p[0].lower() if p[1:2].islower() else p[0]
+                paragraphs[at + 1] = (h, f"{name} {n} {verb} that {lead}{p[1:]}")
 
     abstract = " ".join(paper.sentence() for _ in range(5))
     paper.heading("Abstract")

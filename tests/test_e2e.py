@@ -115,3 +115,58 @@ def test_missing_key_stops_at_once(digest_env):
     result = run_digest(digest_env)
     assert result.returncode == 2
     assert "GEMINI_API_KEY is not set" in result.stderr
+
+
+def test_default_blog_gets_post_and_figures_committed(tmp_path, arxiv_server, gemini_server):
+    """No DIGEST_BLOG_REPO and no DIGEST_STORAGE: a local blog repo is created and holds post and figures."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DIGEST_"))}
+    env.update({"DIGEST_HOME": str(tmp_path / "home"), "ARXIV_API_URL": arxiv_server.api_url,
+                "ARXIV_PDF_URL": arxiv_server.pdf_url, "ARXIV_REQUEST_INTERVAL": "0", "DIGEST_RETRY_DELAY": "1",
+                "GEMINI_API_KEY": "test-key", "GOOGLE_GEMINI_BASE_URL": gemini_server.base_url})
+    result = run_digest(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    blog = tmp_path / "home" / "blog"
+    post = (blog / POST).read_text()  # the pushed commit updated the blog's working tree
+    urls = re.findall(r'<img src="([^"]+)"', post)
+    assert urls and all(u.startswith("/images/arxiv-digest/") for u in urls)
+    for url in urls:
+        assert (blog / "source" / url.lstrip("/")).is_file()
+    assert len(list(git.Repo(blog).iter_commits())) == 2  # the repo's creation, then the post
+    assert str(blog / POST) in result.stdout
+
+
+def test_degraded_day_publishes_what_is_sound_and_fails_the_run(tmp_path, bare_remote):
+    """A paper without a PDF and a section the model keeps refusing: post published, run marked failed."""
+    from conftest import listing_entries
+    from servers.arxiv_server import ArxivServer
+    from servers.gemini_server import GeminiReply, GeminiServer, default_responder
+
+    entries = listing_entries(3)
+    entries[2].pdf = None  # the PDF host answers 404 with an HTML page
+    refusal = json.dumps({"steps": ["抱歉，我无法访问这篇论文的全文，因此不能总结它的方法。",
+                                    "请自行查阅原文获取方法细节。"]}, ensure_ascii=False)
+
+    def responder(call: dict) -> GeminiReply:
+        if "2406.10001v1" in call["prompt_text"] and "Method section of the paper" in call["prompt_text"]:
+            return GeminiReply(text=refusal)
+        return default_responder(call)
+
+    with ArxivServer(entries) as arxiv, GeminiServer(api_key="test-key", responder=responder) as gemini:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DIGEST_"))}
+        env.update({"DIGEST_HOME": str(tmp_path / "home"), "ARXIV_API_URL": arxiv.api_url,
+                    "ARXIV_PDF_URL": arxiv.pdf_url, "ARXIV_REQUEST_INTERVAL": "0", "DIGEST_RETRY_DELAY": "1",
+                    "GEMINI_API_KEY": "test-key", "GOOGLE_GEMINI_BASE_URL": gemini.base_url,
+                    "DIGEST_BLOG_REPO": str(bare_remote)})
+        result = run_digest(env)
+        refusals = [c for c in gemini.calls if "2406.10001v1" in c["prompt_text"]
+                    and "Method section of the paper" in c["prompt_text"]]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2406.10001v1: section methods unavailable (REFUSAL)" in result.stdout
+    assert "2406.10003v1: pdf:" in result.stdout
+    assert len(refusals) == 3  # asked, then re-asked twice with the reasons
+    assert "REFUSAL" in refusals[-1]["prompt_text"]
+    post = (remote_commits(bare_remote)[0].tree / POST).data_stream.read().decode()
+    assert post.count("\n## ") == 3
+    assert "抱歉" not in post and "查阅原文" not in post
+    assert "本节暂不可用：模型的回答未通过校验（REFUSAL）" in post
+    assert "未能读取论文 PDF" in post

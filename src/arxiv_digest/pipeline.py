@@ -77,7 +77,8 @@ class Runtime:
     def from_settings(cls, settings: Settings, s3_client_factory: Callable[[], Any] | None = None) -> Runtime:
         state = open_storage(settings.state_location, s3_client_factory)
         figures = (
-            PrefixedStorage(state, "figures") if settings.figures_in_blog
+            PrefixedStorage(state, "figures")
+            if settings.figures_in_blog
             else open_storage(settings.storage or "", s3_client_factory)
         )
         return cls(settings, state, figures, load_calendar(settings.holidays_file))
@@ -147,8 +148,13 @@ def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: A
     s = rt.settings
     url = s.arxiv_pdf_url + arxiv_id
     try:
-        data = download_pdf(url, session=session, timeout=s.http_timeout, max_bytes=int(s.pdf_max_mb * 2**20),
-                            throttle=ArxivThrottle(rt.state, s.arxiv_request_interval))
+        data = download_pdf(
+            url,
+            session=session,
+            timeout=s.http_timeout,
+            max_bytes=int(s.pdf_max_mb * 2**20),
+            throttle=ArxivThrottle(rt.state, s.arxiv_request_interval),
+        )
         open_pdf(data).close()
     except PaperError as exc:
         log.error("paper %s: %s", arxiv_id, exc)
@@ -168,8 +174,9 @@ def stage_figures(rt: Runtime, topic: Topic, day: date, ref: PaperRef) -> PaperR
     s = rt.settings
     try:
         doc = open_pdf(rt.state.get(rt.pdf_key(arxiv_id)))
-        rendered = figure_extractor.extract(doc, dpi=s.figure_dpi, max_pixels=s.figure_max_pixels,
-                                            max_figures=s.max_figures)
+        rendered = figure_extractor.extract(
+            doc, dpi=s.figure_dpi, max_pixels=s.figure_max_pixels, max_figures=s.max_figures
+        )
     except PaperError as exc:
         return {"arxiv_id": arxiv_id, "errors": [*ref["errors"], f"figures: {exc}"]}
     out: list[Figure] = []
@@ -179,9 +186,20 @@ def stage_figures(rt: Runtime, topic: Topic, day: date, ref: PaperRef) -> PaperR
         if not rt.figures.exists(key):
             rt.figures.put(key, r.data, r.content_type)
         f = r.figure
-        out.append(Figure(kind=FigureKind(f.kind), number=f.number, page=f.page, bbox=f.bbox, caption=f.caption,
-                          key=key, content_type=r.content_type, width=r.width, height=r.height,
-                          nbytes=len(r.data)))
+        out.append(
+            Figure(
+                kind=FigureKind(f.kind),
+                number=f.number,
+                page=f.page,
+                bbox=f.bbox,
+                caption=f.caption,
+                key=key,
+                content_type=r.content_type,
+                width=r.width,
+                height=r.height,
+                nbytes=len(r.data),
+            )
+        )
     rt.state.put(manifest, ("[" + ",".join(f.model_dump_json() for f in out) + "]").encode(), "application/json")
     return ref
 
@@ -194,8 +212,11 @@ def _stored_figures(rt: Runtime, arxiv_id: str) -> list[Figure]:
 
 
 def _unavailable(name: SectionName, code: str, message: str) -> Section:
-    return Section(name=name, ok=False, attempts=[
-        Attempt(model="-", findings=[Finding(code=code, section=name.value, message=message)])])
+    return Section(
+        name=name,
+        ok=False,
+        attempts=[Attempt(model="-", findings=[Finding(code=code, section=name.value, message=message)])],
+    )
 
 
 def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
@@ -203,15 +224,21 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
     arxiv_id = ref["arxiv_id"]
     paper = rt.paper(topic, day, arxiv_id)
     reviewer = Reviewer(
-        llm=llm, prompts=PromptBook(rt.settings.include_dir / "prompts"), cache=rt.state, model=topic.model,
-        language=topic.language, temperature=topic.temperature, max_output_tokens=topic.max_output_tokens,
+        llm=llm,
+        prompts=PromptBook(rt.settings.include_dir / "prompts"),
+        cache=rt.state,
+        model=topic.model,
+        language=topic.language,
+        temperature=topic.temperature,
+        max_output_tokens=topic.max_output_tokens,
         max_attempts=rt.settings.llm_max_attempts,
     )
     errors = list(ref["errors"])
     links = code_links(paper.summary, paper.comment or "")
     sections: dict[str, Section] = {}
-    sections["summary"] = reviewer.section(paper, SectionName.SUMMARY, source_text=paper.summary,
-                                           paper_text=paper.summary)
+    sections["summary"] = reviewer.section(
+        paper, SectionName.SUMMARY, source_text=paper.summary, paper_text=paper.summary
+    )
     doc = None
     if not any(e.startswith("pdf:") for e in errors):
         try:
@@ -230,13 +257,16 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         texts = {
             SectionName.OVERVIEW: opening,
             SectionName.METHODS: sections_for(parts, "method", budget) or opening,
-            SectionName.CONCLUSION: (sections_for(parts, "conclusion", budget // 2)
-                                     + "\n" + sections_for(parts, "experiments", budget // 2)).strip() or opening,
+            SectionName.CONCLUSION: (
+                sections_for(parts, "conclusion", budget // 2) + "\n" + sections_for(parts, "experiments", budget // 2)
+            ).strip()
+            or opening,
         }
         for name, text in texts.items():
             sections[name.value] = reviewer.section(paper, name, source_text=text, paper_text=full)
-    review = Review(paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections,
-                    errors=errors)
+    review = Review(
+        paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors
+    )
     key = rt.review_key(topic, day, arxiv_id)
     put_model(rt.state, key, review)
     return {"arxiv_id": arxiv_id, "review_key": key, "status": review.status.value}
@@ -280,13 +310,24 @@ def stage_publish(rt: Runtime, topic: Topic, day: date, *, git_env: Mapping[str,
             files[f"{s.blog_image_dir.rstrip('/')}/{f.key}"] = rt.figures.get(f.key)
     if s.blog_is_local_default:
         create_local_blog(Path(s.blog_repo), s.blog_branch)
-    repo = BlogRepo(s.blog_repo, s.blog_branch, default_checkout(s.home, s.blog_repo),
-                    author_name=s.git_author_name, author_email=s.git_author_email, env=git_env,
-                    push_retries=s.push_retries)
+    repo = BlogRepo(
+        s.blog_repo,
+        s.blog_branch,
+        default_checkout(s.home, s.blog_repo),
+        author_name=s.git_author_name,
+        author_email=s.git_author_email,
+        env=git_env,
+        push_retries=s.push_retries,
+    )
     message = f"{topic.name}: arXiv digest for {day.isoformat()} ({len(reviews)} papers)"
     result = repo.publish(files, message)
-    marker = {"post_sha256": hashlib.sha256(post).hexdigest(), "commit": result.commit, "repo": redact(s.blog_repo),
-              "branch": s.blog_branch, "path": post_path(s.blog_post_dir, day, topic)}
+    marker = {
+        "post_sha256": hashlib.sha256(post).hexdigest(),
+        "commit": result.commit,
+        "repo": redact(s.blog_repo),
+        "branch": s.blog_branch,
+        "path": post_path(s.blog_post_dir, day, topic),
+    }
     rt.state.put(rt.published_key(topic, day), json.dumps(marker, indent=1).encode(), "application/json")
     return result
 
@@ -312,7 +353,8 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         problems += [f"{r.paper.arxiv_id}: {e}" for e in r.errors]
         problems += [
             f"{r.paper.arxiv_id}: section {n} unavailable ({', '.join(sorted({f.code for f in s.findings}))})"
-            for n, s in r.sections.items() if not s.ok
+            for n, s in r.sections.items()
+            if not s.ok
         ]
     attempts = [a for r in reviews for s in r.sections.values() for a in s.attempts if a.model != "-"]
     record = {
@@ -321,16 +363,16 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         "papers_found": listing.total_results,
         "papers_published": len(reviews),
         "excluded": listing.excluded,
-        "llm_calls": len([a for r in reviews for s in r.sections.values() if not s.from_cache for a in s.attempts
-                          if a.model != "-"]),
+        "llm_calls": len(
+            [a for r in reviews for s in r.sections.values() if not s.from_cache for a in s.attempts if a.model != "-"]
+        ),
         "tokens_in": sum(a.tokens_in for a in attempts),
         "tokens_out": sum(a.tokens_out for a in attempts),
         "figures": sum(len(r.figures) for r in reviews),
         "published": published,
         "problems": problems,
     }
-    rt.state.put(rt.run_key(topic, day), json.dumps(record, indent=1, ensure_ascii=False).encode(),
-                 "application/json")
+    rt.state.put(rt.run_key(topic, day), json.dumps(record, indent=1, ensure_ascii=False).encode(), "application/json")
     if problems:
         raise DegradedRun(f"{topic.name} {day}: {len(problems)} problem(s): " + "; ".join(problems[:20]))
     return record

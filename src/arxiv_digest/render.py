@@ -36,25 +36,56 @@ def _plain(value: object) -> str:
 
 LABELS: dict[str, dict[str, str]] = {
     "zh-CN": {
-        "updated": "更新", "screenshots": "点此查看论文截图", "review": "论文速览",
-        "title": "Title", "authors": "Authors", "affiliation": "Affiliation", "keywords": "Keywords",
-        "urls": "Urls", "summary": "Summary", "methods": "Methods", "conclusion": "Conclusion",
-        "background": "研究背景", "past_methods": "过去的方法及其问题", "method": "研究方法",
-        "performance": "任务与性能", "significance": "意义", "innovation": "创新点", "perf": "性能",
-        "workload": "工作量", "unavailable": "本节暂不可用：模型的回答未通过校验",
-        "no_pdf": "未能读取论文 PDF", "description": "{topic} 方向 {date} 的 arXiv 新论文速览，共 {n} 篇",
+        "updated": "更新",
+        "screenshots": "点此查看论文截图",
+        "review": "论文速览",
+        "title": "Title",
+        "authors": "Authors",
+        "affiliation": "Affiliation",
+        "keywords": "Keywords",
+        "urls": "Urls",
+        "summary": "Summary",
+        "methods": "Methods",
+        "conclusion": "Conclusion",
+        "background": "研究背景",
+        "past_methods": "过去的方法及其问题",
+        "method": "研究方法",
+        "performance": "任务与性能",
+        "significance": "意义",
+        "innovation": "创新点",
+        "perf": "性能",
+        "workload": "工作量",
+        "unavailable": "本节暂不可用：模型的回答未通过校验",
+        "no_pdf": "未能读取论文 PDF，本文只有基于摘要的内容与元数据",
+        "no_text": "论文全文不可用，本节从缺",
+        "description": "{topic} 方向 {date} 的 arXiv 新论文速览，共 {n} 篇",
         "disclaimer": "以下内容由大语言模型 {model} 根据 arXiv 元数据与论文全文自动生成，可能有误，仅供论文初筛参考",
         "no_papers": "今日没有与本方向相关的新论文。",
     },
     "en": {
-        "updated": "Update", "screenshots": "Click to see the paper's figures", "review": "Paper review",
-        "title": "Title", "authors": "Authors", "affiliation": "Affiliation", "keywords": "Keywords",
-        "urls": "Urls", "summary": "Summary", "methods": "Methods", "conclusion": "Conclusion",
-        "background": "Background", "past_methods": "Past methods and their problems", "method": "Method",
-        "performance": "Tasks and performance", "significance": "Significance", "innovation": "Innovation",
-        "perf": "Performance", "workload": "Workload",
+        "updated": "Update",
+        "screenshots": "Click to see the paper's figures",
+        "review": "Paper review",
+        "title": "Title",
+        "authors": "Authors",
+        "affiliation": "Affiliation",
+        "keywords": "Keywords",
+        "urls": "Urls",
+        "summary": "Summary",
+        "methods": "Methods",
+        "conclusion": "Conclusion",
+        "background": "Background",
+        "past_methods": "Past methods and their problems",
+        "method": "Method",
+        "performance": "Tasks and performance",
+        "significance": "Significance",
+        "innovation": "Innovation",
+        "perf": "Performance",
+        "workload": "Workload",
         "unavailable": "This section is unavailable: the model's answer failed validation",
-        "no_pdf": "The paper's PDF could not be read", "description": "{topic}: {n} new arXiv papers on {date}",
+        "no_pdf": "The paper's PDF could not be read: only the abstract-based parts are shown",
+        "no_text": "The paper's full text is unavailable, so this section is missing",
+        "description": "{topic}: {n} new arXiv papers on {date}",
         "disclaimer": "Generated automatically by the language model {model} from arXiv metadata and the papers' "
         "text. It may contain mistakes; use it only to decide what to read.",
         "no_papers": "No new papers on this topic today.",
@@ -92,8 +123,18 @@ class PostRenderer:
             "description": _plain(f"{description}: {first}" if first else description),
             "keywords": _plain(topic.name),
             **dict.fromkeys(
-                ["toc", "toc_number", "toc_style_simple", "copyright", "copyright_author",
-                 "copyright_author_href", "copyright_url", "copyright_info"], None),
+                [
+                    "toc",
+                    "toc_number",
+                    "toc_style_simple",
+                    "copyright",
+                    "copyright_author",
+                    "copyright_author_href",
+                    "copyright_url",
+                    "copyright_info",
+                ],
+                None,
+            ),
             "mathjax": True,
             **dict.fromkeys(["katex", "aplayer", "highlight_shrink", "aside"], None),
         }
@@ -102,22 +143,24 @@ class PostRenderer:
         text = re.sub(r": null$", ":", text, flags=re.M)
         return Markup(text.strip())  # noqa: S704 - YAML built from plain strings, not shown as HTML
 
-    def render(
-        self, topic: Topic, listing: Listing, reviews: list[Review], *, public_url: str, model: str
-    ) -> str:
+    def render(self, topic: Topic, listing: Listing, reviews: list[Review], *, public_url: str, model: str) -> str:
         """The whole post as Markdown."""
         template = self.env.get_template("post.md.j2")
         papers = []
         for r in reviews:
             figures = sorted(r.figures, key=lambda f: (f.kind != FigureKind.PAGE,))
-            papers.append({
-                "paper": r.paper,
-                "errors": r.errors,
-                "code_links": r.code_links,
-                "sections": {name: s for name, s in r.sections.items()},
-                "figures": [{"url": public_url + f.key, "alt": f.caption or f"{r.paper.title} p.{f.page + 1}"}
-                            for f in figures],
-            })
+            papers.append(
+                {
+                    "paper": r.paper,
+                    "errors": r.errors,
+                    "code_links": r.code_links,
+                    "sections": {name: s for name, s in r.sections.items()},
+                    "figures": [
+                        {"url": public_url + f.key, "alt": f.caption or f"{r.paper.title} p.{f.page + 1}"}
+                        for f in figures
+                    ],
+                }
+            )
         return template.render(
             front_matter=self.front_matter(topic, listing, reviews, public_url),
             topic=topic,

@@ -29,7 +29,7 @@ class Topic(BaseModel):
     language: Literal["zh-CN", "en"] = "zh-CN"
     model: str = "gemini-2.5-flash"
     temperature: float = Field(0.2, ge=0, le=2)
-    max_output_tokens: int = Field(4096, ge=256, le=65536)
+    max_output_tokens: int = Field(8192, ge=256, le=65536)
     author: str = "arxiv-digest"
     tags: list[str] = Field(default_factory=list)
     owner: str = "airflow"
