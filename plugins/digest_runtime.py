@@ -37,7 +37,7 @@ def settings() -> Settings:
         if s.gemini_api_key is None:
             conn = _connection(s.gemini_conn_id)
             if conn is not None and conn.password:
-                s = load_settings(gemini_api_key=conn.password)
+                s = load_settings(GEMINI_API_KEY=conn.password)
         s.require_llm_key()
         _ = s.public_url
     except SettingsError as exc:

@@ -487,21 +487,38 @@ def _opposite(d: str) -> str:
 
 
 def _choose_directions(captions: list[_Caption], options: list[dict[str, _Option]]) -> list[str | None]:
-    """Prefer the conventional side (figure: above, table: below) unless only the other side has graphics.
+    """Pick above or below for each caption: the only side with graphics, else the conventional side.
 
-    A side is shared when the caption beyond it faces back on its own conventional side; unshared sides
-    win over shared ones, so a table captioned below and a figure under it do not fight over the figure.
+    A caption with a single candidate side claims it first, and that takes the space away from the caption
+    beyond it unless both face each other on their conventional sides (a table captioned above and the
+    figure under it; the graphics are split later). The rest prefer sides nobody else can claim, so a table
+    captioned below takes its own table rather than the figure under it.
     """
-    chosen: list[str | None] = []
-    for c, opts in zip(captions, options, strict=True):
-        pref, other = _preferred(c), _opposite(_preferred(c))
+    n = len(captions)
+    avail = [{d for d in ("up", "down") if options[i][d].taken} for i in range(n)]
+    chosen: list[str | None] = [None] * n
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            if chosen[i] is not None or len(avail[i]) != 1:
+                continue
+            d = chosen[i] = next(iter(avail[i]))
+            changed = True
+            nb, back = options[i][d].neighbor, _opposite(d)
+            if nb is not None and chosen[nb] is None and not (
+                    d == _preferred(captions[i]) and back == _preferred(captions[nb])):
+                avail[nb].discard(back)
 
-        def shared(d: str, opts: dict[str, _Option] = opts) -> bool:
-            n = opts[d].neighbor
-            return n is not None and _preferred(captions[n]) == _opposite(d)
+    def shared(i: int, d: str) -> bool:
+        nb, back = options[i][d].neighbor, _opposite(d)
+        return nb is not None and (chosen[nb] == back if chosen[nb] is not None else back in avail[nb])
 
-        order = [(pref, False), (other, False), (pref, True), (other, True)]
-        chosen.append(next((d for d, s in order if opts[d].taken and shared(d) == s), None))
+    for i, c in enumerate(captions):
+        if chosen[i] is None:
+            pref, other = _preferred(c), _opposite(_preferred(c))
+            order = [(pref, False), (other, False), (pref, True), (other, True)]
+            chosen[i] = next((d for d, s in order if d in avail[i] and shared(i, d) == s), None)
     return chosen
 
 

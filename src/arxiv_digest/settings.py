@@ -22,7 +22,8 @@ def _env(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Every knob of the pipeline. Names are the environment variables users set."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # Only the documented variable names are read (populate_by_name would also read HOME for `home`).
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True)
 
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", validation_alias=_env("ARXIV_API_URL"))
     arxiv_pdf_url: str = Field("https://arxiv.org/pdf/", validation_alias=_env("ARXIV_PDF_URL"))
