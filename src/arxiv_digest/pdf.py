@@ -85,12 +85,15 @@ def open_pdf(data: bytes, *, max_pages: int = 300) -> pymupdf.Document:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
         raise PaperError(f"PDF cannot be opened: {exc}") from exc
-    if doc.needs_pass:
-        raise PaperError("PDF is encrypted with a password; it cannot be read")
-    if doc.page_count == 0:
-        raise PaperError("PDF has no pages")
-    if doc.page_count > max_pages:
-        raise PaperError(f"PDF has {doc.page_count} pages, over the {max_pages}-page limit")
+    problem = (
+        "PDF is encrypted with a password; it cannot be read" if doc.needs_pass
+        else "PDF has no pages" if doc.page_count == 0
+        else f"PDF has {doc.page_count} pages, over the {max_pages}-page limit" if doc.page_count > max_pages
+        else None
+    )
+    if problem:
+        doc.close()
+        raise PaperError(problem)
     return doc
 
 
@@ -152,11 +155,11 @@ def clip_text(text: str, max_chars: int) -> str:
     text = " ".join(text.split())
     if len(text) <= max_chars:
         return text
-    cut = text[:max_chars]
-    for sep in (". ", "。", "! ", "? "):
-        i = cut.rfind(sep)
-        if i > max_chars // 2:
-            return cut[: i + 1]
+    cut = text[: max_chars + 1]  # one extra char, so a ". " ending exactly at the limit is still seen
+    end = max([cut.rfind(sep) for sep in (". ", "! ", "? ")] + [cut.rfind("。", 0, max_chars)])
+    if end > max_chars // 2:
+        return cut[: end + 1]
+    cut = cut[:max_chars]
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 

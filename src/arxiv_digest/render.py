@@ -36,7 +36,7 @@ def _plain(value: object) -> str:
 
 LABELS: dict[str, dict[str, str]] = {
     "zh-CN": {
-        "updated": "更新",
+        "updated": "更新", "colon": "：", "lp": "（", "rp": "）",
         "screenshots": "点此查看论文截图",
         "review": "论文速览",
         "title": "Title",
@@ -63,7 +63,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_papers": "今日没有与本方向相关的新论文。",
     },
     "en": {
-        "updated": "Update",
+        "updated": "Update", "colon": ": ", "lp": " (", "rp": ")",
         "screenshots": "Click to see the paper's figures",
         "review": "Paper review",
         "title": "Title",

@@ -33,8 +33,9 @@ class OverviewContent(BaseModel):
     """(ii) review items 1-6 from the opening pages; authors, title and links come from metadata and the PDF."""
 
     title_translation: str
-    affiliation: str = Field(description="first author's institution as printed in the paper")
-    keywords: list[str] = Field(min_length=3, max_length=8)
+    affiliation: str = Field(description="first author's institution as printed in the paper",
+                             json_schema_extra={"any_language": True})
+    keywords: list[str] = Field(min_length=3, max_length=8, json_schema_extra={"any_language": True})
     background: str
     past_methods: str
     method: str
@@ -156,7 +157,7 @@ class Reviewer:
                 return done
             log.warning("paper %s section %s attempt %d/%d rejected: %s", paper.arxiv_id, section.value, n,
                         self.max_attempts, "; ".join(f"{f.code}: {f.message}" for f in findings))
-            if answer.transient:
+            if answer.transient and n < self.max_attempts:
                 self.sleep(min(answer.retry_after or 2.0 * 2 ** (n - 1), 60.0))
             feedback = [f"{f.code}: {f.message}" for f in findings]
         if all(a.error for a in attempts) and answer.transient:

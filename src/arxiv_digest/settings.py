@@ -132,6 +132,6 @@ def load_settings(**overrides: object) -> Settings:
             name = str(err["loc"][0]) if err["loc"] else "?"
             alias = fields[name].validation_alias if name in fields else None
             env = alias.choices[0] if isinstance(alias, AliasChoices) else name
-            shown = "" if "key" in name else f" (got {err.get('input')!r})"  # never echo a secret
+            shown = "" if "key" in str(env).lower() else f" (got {err.get('input')!r})"  # never echo a secret
             lines.append(f"{env}: {err['msg']}{shown}")
         raise SettingsError("invalid setting(s): " + "; ".join(lines)) from None

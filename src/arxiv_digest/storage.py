@@ -70,7 +70,9 @@ class LocalStorage:
         return self._path(key).is_file()
 
     def list(self, prefix: str) -> list[str]:
-        base = self.root / prefix if prefix else self.root
+        """Keys under ``prefix``, matched by whole path segments."""
+        prefix = prefix.strip("/")
+        base = self._path(prefix) if prefix else self.root
         if not base.exists():
             return []
         return sorted(
@@ -114,7 +116,9 @@ class S3Storage:
         return True
 
     def list(self, prefix: str) -> list[str]:
-        full = self._key(prefix) if prefix else (self.prefix + "/" if self.prefix else "")
+        """Keys under ``prefix``, matched by whole path segments like the local backend."""
+        prefix = prefix.strip("/")
+        full = self._key(prefix) + "/" if prefix else (self.prefix + "/" if self.prefix else "")
         strip = len(self.prefix) + 1 if self.prefix else 0
         keys: list[str] = []
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):

@@ -85,6 +85,8 @@ def load_topics(path: Path) -> list[Topic]:
             raise TopicsError(f"{path}: topic '{label}': {problems}") from None
     seen: dict[str, str] = {}
     for t in topics:
+        if not t.slug:
+            raise TopicsError(f"{path}: topic '{t.name}': field 'name': needs letters or digits (or set 'slug')")
         if t.slug in seen:
             raise TopicsError(f"{path}: topic '{t.name}': field 'name': same slug '{t.slug}' as '{seen[t.slug]}'")
         seen[t.slug] = t.name

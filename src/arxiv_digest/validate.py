@@ -17,23 +17,28 @@ BLOCKING_FINISH = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "S
 # Each list holds phrases that never belong in a published review, whatever the paper says.
 REFUSAL = [
     r"\bI(?:'m| am) (?:sorry|unable)", r"\bI can(?:not|'t) (?:provide|access|help|summari[sz]e)",
-    r"\bas an AI\b", r"please refer to", r"抱歉", r"无法(?:提供|访问|获取|完成|回答)", r"作为(?:一个)?(?:AI|人工智能)",
-    r"我(?:不能|无法)", r"请(?:自行)?查阅", r"请参考相关",
+    r"\bas an AI\b", r"please refer to", r"抱歉", r"作为(?:一个)?(?:AI|人工智能)",
+    r"我(?:不能|无法)", r"请(?:自行)?查阅", r"请参考相关", r"(?:抱歉|很遗憾)[^。]{0,10}无法",
+    r"无法(?:访问|获取|读取)(?:该|这篇|此|您提供的)?(?:论文|文章|全文|原文|链接)",
 ]
 CHATTER = [
     r"好的[，,]", r"我(?:会|将)(?:按照|根据)", r"您(?:的|提供)", r"希望(?:这个|以上|我的)(?:回答|总结)",
     r"以下是(?:符合|根据|对)", r"请按照", r"接下来(?:继续|我将)", r"\b(?:Sure|Certainly|Of course)[,!]",
     r"\bHere (?:is|are) (?:the|a|your)\b", r"\bI hope (?:this|that)\b", r"\blet me know\b", r"如有(?:需要|疑问)",
 ]
+HTML_TAGS = r"(?:ol|ul|li|p|br|div|span|table|tr|td|h\d|a|img|script|iframe)\b"
 PLACEHOLDER = [
-    r"\b[xX]{3,}\b", r"[xX]{3,}", r"缺失", r"待(?:补充|查阅|定|确认|填写)", r"以实际论文为准", r"\bTBD\b", r"\bN/A\b",
-    r"\[(?:作者|链接|标题|机构|Author|Link|Title)[^\]]*\]", r"<[^<>]{1,20}>", r"\b(?:lorem ipsum|placeholder)\b",
-    r"（链接）|\(link\)", r"信息不详",
+    r"[xX]{3,}", r"信息缺失|缺失信息|（缺失）|\(缺失\)", r"待(?:补充|查阅|定|确认|填写)", r"以实际论文为准",
+    r"\bTBD\b", r"\bN/A\b", r"\[(?:作者|链接|标题|机构|Author|Link|Title)[^\]]*\]",
+    rf"<(?!/?{HTML_TAGS})[^<>\s，。；,;=]{{1,20}}>",  # a template slot like <方法名>, not math or HTML
+    r"\b(?:lorem ipsum|placeholder)\b", r"（链接）|\(link\)", r"信息不详",
 ]
-LEAKED = [r"response schema", r"\bJSON (?:format|object|schema)\b", r"JSON ?格式", r"system instruction", r"提示词",
-          r"按照(?:上述)?要求"]
-HTML = re.compile(r"</?(?:ol|ul|li|p|br|div|span|table|tr|td|h\d|a|img|script|iframe)\b[^>]*>", re.I)
-ARXIV_ID = re.compile(r"\b(\d{4}\.\d{4,5})(v\d+)?\b")
+LEAKED = [
+    r"response schema", r"\bJSON (?:format|object|schema)\b", r"JSON ?格式", r"system instruction",
+    r"根据(?:您的|上述)?提示词", r"按照(?:上述)?要求",
+]
+HTML = re.compile(rf"</?{HTML_TAGS}[^>]*>", re.I)
+ARXIV_ID = re.compile(r"(?<![0-9A-Za-z.])(\d{4}\.\d{4,5})(v\d+)?(?!\d)")  # CJK may touch the id
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -97,10 +102,13 @@ class Validator:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            return {}, [finding("FORMAT", f"field '{where}': {first['msg']}")]
-        return content, self._content_findings(content, finding)
+            return {}, [finding("FORMAT", f"field '{where}': {first['msg']}", str(first.get("input", "")))]
+        exempt = {name for name, f in schema.model_fields.items()
+                  if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("any_language")}
+        return content, self._content_findings(content, finding, exempt)
 
-    def _content_findings(self, content: dict[str, Any], finding: Any) -> list[Finding]:
+    def _content_findings(self, content: dict[str, Any], finding: Any, exempt: set[str]) -> list[Finding]:
+        """Findings on the text of a schema-valid answer; ``exempt`` fields may keep their printed language."""
         out: list[Finding] = []
         seen: dict[str, str] = {}
         for path, text in texts(content):
@@ -124,6 +132,8 @@ class Validator:
                     out.append(finding("WRONG_FACT", f"field '{path}' names arXiv id {m.group(0)}, "
                                        f"not this paper ({self.paper.arxiv_id})", m.group(0)))
             out.extend(self._degenerate(path, stripped, seen, finding))
+            if path.split("[")[0].split(".")[0] in exempt:
+                continue
             if self.language == "zh-CN" and len(stripped) >= 8 and cjk_share(stripped) < 0.5:
                 out.append(finding("LANGUAGE", f"field '{path}' is not in Chinese", stripped[:60]))
             if self.language == "en" and CJK.search(stripped) and cjk_share(stripped) > 0.2:
