@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape, quoteattr
+
+from ._http import AppHandler, LocalServer
 
 MAX_RESULTS_LIMIT = 2000
 _ATOM_NS = (
@@ -278,23 +278,10 @@ def error_feed_xml(message: str) -> str:
     )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(AppHandler):
     """Routes ``/api/query`` and ``/pdf/<id>`` to the owning :class:`ArxivServer`."""
 
-    def __init__(self, app: ArxivServer, *args: Any) -> None:
-        self.app = app
-        super().__init__(*args)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        """Write a complete response."""
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    app: ArxivServer
 
     def do_GET(self) -> None:
         """Serve the query API and PDFs."""
@@ -302,18 +289,18 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/api/query":
             status, body = self.app.answer_query(url.path, dict(parse_qsl(url.query, keep_blank_values=True)))
             content_type = "text/plain" if status == 503 else "application/atom+xml; charset=utf-8"
-            self._send(status, content_type, body.encode())
+            self.send_body(status, content_type, body.encode())
         elif url.path.startswith("/pdf/"):
             pdf = self.app.find_pdf(url.path.removeprefix("/pdf/").removesuffix(".pdf"))
             if pdf is None:
-                self._send(404, "text/html; charset=utf-8", _PDF_NOT_FOUND)
+                self.send_body(404, "text/html; charset=utf-8", _PDF_NOT_FOUND)
             else:
-                self._send(200, "application/pdf", pdf)
+                self.send_body(200, "application/pdf", pdf)
         else:
-            self._send(404, "text/plain", b"not found")
+            self.send_body(404, "text/plain", b"not found")
 
 
-class ArxivServer:
+class ArxivServer(LocalServer):
     """The arXiv API and PDF host on an ephemeral 127.0.0.1 port; use as a context manager.
 
     ``requests`` records each API request as ``{"path", "params", "time"}`` (``time.monotonic()``) and
@@ -327,24 +314,9 @@ class ArxivServer:
         self.fail_first = fail_first
         self.requests: list[dict[str, Any]] = []
         self.pdf_requests: list[str] = []
-        self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), lambda *args: _Handler(self, *args))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="arxiv-server", daemon=True
-        )
-        port = self._httpd.server_address[1]
-        self.api_url = f"http://127.0.0.1:{port}/api/query"
-        self.pdf_url = f"http://127.0.0.1:{port}/pdf/"
-
-    def __enter__(self) -> ArxivServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
+        super().__init__(_Handler, "arxiv-server")
+        self.api_url = f"{self.root_url}/api/query"
+        self.pdf_url = f"{self.root_url}/pdf/"
 
     def answer_query(self, path: str, params: dict[str, str]) -> tuple[int, str]:
         """Status and body for one ``/api/query`` request."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from ._http import AppHandler, LocalServer
 
 MAX_SENTENCE = 60
 MIN_CJK_SHARE = 0.9
@@ -298,24 +298,14 @@ def reply_body(reply: GeminiReply, model: str) -> dict[str, Any]:
     return body
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(AppHandler):
     """Routes ``POST /{v1,v1beta}/models/{model}:{method}`` to the owning :class:`GeminiServer`."""
 
-    def __init__(self, app: GeminiServer, *args: Any) -> None:
-        self.app = app
-        super().__init__(*args)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
+    app: GeminiServer
 
     def _send(self, status: int, document: dict[str, Any]) -> None:
         """Write a JSON response."""
-        data = json.dumps(document, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_body(status, "application/json; charset=UTF-8", json.dumps(document, ensure_ascii=False).encode())
 
     def do_POST(self) -> None:
         """Answer ``generateContent`` and ``countTokens``."""
@@ -347,7 +337,7 @@ def _bad_key_details() -> list[dict[str, Any]]:
     ]
 
 
-class GeminiServer:
+class GeminiServer(LocalServer):
     """The Gemini REST API on an ephemeral 127.0.0.1 port; use as a context manager.
 
     ``calls`` records every generateContent request as ``{"model", "api_version", "body", "prompt_text"}``;
@@ -360,25 +350,8 @@ class GeminiServer:
         self.responder: Responder = responder or default_responder
         self.calls: list[dict[str, Any]] = []
         self.script: list[GeminiReply] = []
-        self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), lambda *args: _Handler(self, *args))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="gemini-server",
-            daemon=True,
-        )
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def __enter__(self) -> GeminiServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
+        super().__init__(_Handler, "gemini-server")
+        self.base_url = self.root_url
 
     def answer(self, method: str, call: dict[str, Any], api_key: str | None) -> tuple[int, dict[str, Any]]:
         """Status and response document for one call; ``generateContent`` calls are recorded in ``calls``."""
