@@ -13,7 +13,7 @@ from arxiv_digest.calendar import load_calendar
 from arxiv_digest.settings import load_settings
 from arxiv_digest.topics import Topic, load_topics
 from arxiv_timetable import ArxivListingTimetable
-from digest_runtime import git_env, listing_day, runtime, settings
+from digest_runtime import git_env, listing_day, runtime, settings, stored_listing
 
 SETTINGS = load_settings()
 TOPICS = load_topics(SETTINGS.topics_file)
@@ -121,10 +121,7 @@ def build_dag(topic: Topic) -> DAG:
 
             from arxiv_digest.pipeline import stage_render
 
-            rt = runtime(settings())
-            day = listing_day(get_current_context())
-            if not rt.state.exists(rt.listing_key(topic, day)):
-                raise AirflowSkipException(f"no listing stored for {day}: nothing to render")
+            rt, day = stored_listing(topic, get_current_context())
             key = stage_render(rt, topic, day)
             if key is None:
                 raise AirflowSkipException(f"no paper for {topic.name} on {day}: no post")
@@ -143,14 +140,11 @@ def build_dag(topic: Topic) -> DAG:
         @task(trigger_rule="all_done")
         def check_run() -> dict:
             """Write the run record; fail the run when the post is degraded so the operator is told."""
-            from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+            from airflow.sdk.exceptions import AirflowFailException
 
             from arxiv_digest.pipeline import DegradedRun, stage_check
 
-            rt = runtime(settings())
-            day = listing_day(get_current_context())
-            if not rt.state.exists(rt.listing_key(topic, day)):
-                raise AirflowSkipException(f"no listing for {day}")
+            rt, day = stored_listing(topic, get_current_context())
             try:
                 return stage_check(rt, topic, day)
             except DegradedRun as exc:

@@ -63,6 +63,16 @@ def listing_day(context: Any) -> date:
     return date(start.year, start.month, start.day)
 
 
+def stored_listing(topic: Any, context: Any) -> tuple[Any, date]:
+    """Runtime and listing day of a run whose listing was fetched; skip the task otherwise (no-listing days)."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    rt, day = runtime(settings()), listing_day(context)
+    if not rt.state.exists(rt.listing_key(topic, day)):
+        raise AirflowSkipException(f"no listing stored for {topic.name} on {day}: nothing to do")
+    return rt, day
+
+
 @contextmanager
 def git_env(s: Settings) -> Iterator[dict[str, str]]:
     """Credentials for the blog remote from the Airflow git connection, when one is defined."""
