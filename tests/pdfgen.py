@@ -41,8 +41,9 @@ DEFAULT_FIGURES: list[dict] = [
     {"kind": "vector", "style": "bar"},
 ]
 
-_SUBJECTS = ["The model", "Our method", "The encoder", "This approach", "The proposed objective", "The baseline",
-             "A sparse variant", "The decoder", "Each attention head", "The training schedule"]
+_SUBJECTS = ["The model", "Our method", "The encoder", "This approach", "The proposed objective",
+             "The baseline", "A sparse variant", "The decoder", "Each attention head",
+             "The training schedule"]
 _VERBS = ["improves", "reduces", "captures", "outperforms", "stabilises", "accelerates", "regularises",
           "simplifies", "preserves", "recovers"]
 _OBJECTS = ["the reconstruction error", "long-range dependencies", "the prior work", "the memory footprint",
@@ -58,7 +59,7 @@ _METHODS = ["Baseline", "ResNet-50", "ViT-B/16", "Swin-T", "DeiT-S", "Ours"]
 
 @dataclass
 class TruthBox:
-    """Ground truth for one float: its kind ("figure"/"table"), number, 0-based page and graphic+caption box."""
+    """Ground truth for one float: kind ("figure"/"table"), number, 0-based page and graphic+caption box."""
 
     kind: str
     number: str
@@ -118,7 +119,8 @@ def _photo(rng: random.Random, w: int = 160, h: int = 120) -> pymupdf.Pixmap:
     """A photo-like raster: a smooth two-colour gradient with a few blobs and per-pixel noise."""
     c0 = [rng.randint(20, 120) for _ in range(3)]
     c1 = [rng.randint(130, 250) for _ in range(3)]
-    blobs = [(rng.uniform(0, w), rng.uniform(0, h), rng.uniform(8, 30), rng.randint(-90, 90)) for _ in range(4)]
+    blobs = [(rng.uniform(0, w), rng.uniform(0, h), rng.uniform(8, 30), rng.randint(-90, 90))
+             for _ in range(4)]
     noise = [rng.randint(-18, 18) for _ in range(997)]
     samples = bytearray()
     for y in range(h):
@@ -161,8 +163,9 @@ class _Paper:
     def new_page(self) -> None:
         page = self.doc.new_page(width=PAGE_W, height=PAGE_H)
         index = page.number
+        head = self.title[:48]
         _text(page, None, self.left, 52, "Preprint. Under review.", BODY_FONT, 8)
-        _text(page, None, self.right - _width(self.title[:48], BODY_FONT, 8), 52, self.title[:48], BODY_FONT, 8)
+        _text(page, None, self.right - _width(head, BODY_FONT, 8), 52, head, BODY_FONT, 8)
         page.draw_line((self.left, 58), (self.right, 58), width=0.5)
         num = str(index + 1)
         _text(page, None, (PAGE_W - _width(num, BODY_FONT, 9)) / 2, 750, num, BODY_FONT, 9)
@@ -267,7 +270,8 @@ class _Paper:
     def add_float(self, spec: dict) -> None:
         kind = spec["kind"]
         spanning = kind == "spanning"
-        width = (self.right - self.left) if (spanning or self.columns == 1) else (self.cols[0][1] - self.cols[0][0])
+        full = spanning or self.columns == 1
+        width = (self.right - self.left) if full else (self.cols[0][1] - self.cols[0][0])
         if kind == "uncaptioned":
             height = 0.3 * PAGE_H + 96
             self.place(height, self._uncaptioned(height), spanning=False)
@@ -311,7 +315,8 @@ class _Paper:
         def draw(x0: float, x1: float, top: float) -> float:
             rect = pymupdf.Rect(x0 + 0.1 * (x1 - x0), top + clear, x1 - 0.1 * (x1 - x0), top + height - clear)
             self.page.insert_image(rect, pixmap=_photo(self.rng, 120, 90), keep_proportion=False)
-            self.truth.append(TruthBox("figure", "", self.page.number, (rect.x0, rect.y0, rect.x1, rect.y1), "raster"))
+            box = (rect.x0, rect.y0, rect.x1, rect.y1)
+            self.truth.append(TruthBox("figure", "", self.page.number, box, "raster"))
             return top + height
 
         return draw
@@ -340,8 +345,8 @@ class _Paper:
             rect = pymupdf.Rect(px0, top, px0 + pw, top + height - 12)
             if i == 0 and raster_first:
                 side = min(rect.width, rect.height)
-                img = pymupdf.Rect(rect.x0 + (rect.width - side) / 2, rect.y0, rect.x0 + (rect.width + side) / 2,
-                                   rect.y0 + side)
+                left = rect.x0 + (rect.width - side) / 2
+                img = pymupdf.Rect(left, rect.y0, left + side, rect.y0 + side)
                 page.insert_image(img, pixmap=_photo(self.rng, 96, 96))
                 box.add(*img)
             else:
@@ -361,12 +366,14 @@ class _Paper:
             x = ax.x0 + i * ax.width / 4
             page.draw_line((x, ax.y1), (x, ax.y1 - 3), width=0.5)
             label = str(i * 25)
-            _text(page, box, x - _width(label, SANS_FONT, SMALL_SIZE) / 2, ax.y1 + 8, label, SANS_FONT, SMALL_SIZE)
+            lw = _width(label, SANS_FONT, SMALL_SIZE)
+            _text(page, box, x - lw / 2, ax.y1 + 8, label, SANS_FONT, SMALL_SIZE)
         for i in range(4):
             y = ax.y1 - i * ax.height / 3
             page.draw_line((ax.x0, y), (ax.x0 + 3, y), width=0.5)
             label = f"{i / 3:.1f}"
-            _text(page, box, ax.x0 - 3 - _width(label, SANS_FONT, SMALL_SIZE), y + 2, label, SANS_FONT, SMALL_SIZE)
+            lw = _width(label, SANS_FONT, SMALL_SIZE)
+            _text(page, box, ax.x0 - 3 - lw, y + 2, label, SANS_FONT, SMALL_SIZE)
         xlabel = "Epoch" if style == "line" else "Method"
         _text(page, box, (ax.x0 + ax.x1 - _width(xlabel, SANS_FONT, 7)) / 2, ax.y1 + 16, xlabel, SANS_FONT, 7)
         ylabel = rng.choice(_LABELS)
@@ -448,25 +455,29 @@ class _Paper:
         r = self.rng
         return f"{r.choice(_SUBJECTS)} {r.choice(_VERBS)} {r.choice(_OBJECTS)} {r.choice(_TAILS)}."
 
-    def paragraph_text(self, n: int | None = None) -> str:
-        return " ".join(self.sentence() for _ in range(n or self.rng.randint(4, 7)))
+    def paragraph_text(self) -> str:
+        return " ".join(self.sentence() for _ in range(self.rng.randint(4, 7)))
 
     def caption_text(self, table: bool) -> str:
-        what = "Comparison with prior work on the validation split" if table else "Behaviour of the sparse model"
+        what = ("Comparison with prior work on the validation split" if table
+                else "Behaviour of the sparse model")
         extra = " ".join(self.sentence() for _ in range(self.rng.randint(0, 2)))
         return f"{what}. {extra}".strip()
 
 
-_DEFAULT_SECTIONS = {"1 Introduction": 3, "2 Related Work": 2, "3 Method": 3, "4 Experiments": 3, "5 Conclusion": 1}
+_DEFAULT_SECTIONS = {"1 Introduction": 3, "2 Related Work": 2, "3 Method": 3, "4 Experiments": 3,
+                     "5 Conclusion": 1}
 
 
 def make_paper(*, title: str = "Learning Sparse Attention for Efficient Vision Transformers",
                authors: list[str] | None = None, sections: dict[str, str] | None = None, columns: int = 1,
-               figures: list[dict] | None = None, seed: int = 0, rotate: int = 0) -> tuple[bytes, list[TruthBox]]:
-    """Draw a paper; return its PDF bytes and the truth boxes (figures by number, then tables, then uncaptioned).
+               figures: list[dict] | None = None, seed: int = 0,
+               rotate: int = 0) -> tuple[bytes, list[TruthBox]]:
+    """Draw a paper; return its PDF bytes and truth boxes (figures by number, tables, then uncaptioned).
 
-    ``rotate`` sets /Rotate on every page; truth boxes stay in unrotated page coordinates, as PyMuPDF's
-    text extraction reports them.
+    ``sections`` maps headings to text (paragraphs separated by blank lines); without it the default
+    sections get generated prose with planted mentions of every float. ``rotate`` sets /Rotate on every
+    page; truth boxes stay in unrotated page coordinates, as PyMuPDF's text extraction reports them.
     """
     if columns not in (1, 2):
         raise ValueError("columns must be 1 or 2")
@@ -519,11 +530,14 @@ def make_paper(*, title: str = "Learning Sparse Attention for Efficient Vision T
     for spec in specs:
         if spec["after"] >= len(paragraphs):
             paper.add_float(spec)
-    paper.heading("References")
-    for i in range(6):
-        ref = (f"[{i + 1}] {paper.rng.choice(['A. Smith', 'B. Chen', 'C. Okafor', 'D. Novak'])} and others. "
-               f"{paper.sentence()} In Proc. of the Conference on Learning, 20{paper.rng.randint(10, 24)}.")
-        paper.paragraph(ref, size=8.0, leading=9.6, indent=0.0)
+    if "References" not in body:  # small-font, full-width lines: body text for the extractor, not a table
+        paper.heading("References")
+        for i in range(6):
+            who = paper.rng.choice(["A. Smith", "B. Chen", "C. Okafor", "D. Novak"])
+            year = paper.rng.randint(2010, 2024)
+            venue = f"In Proc. of the Conference on Learning, {year}."
+            paper.paragraph(f"[{i + 1}] {who} and others. {paper.sentence()} {venue}", size=8.0, leading=9.6,
+                            indent=0.0)
     paper.flush_floats()
     if rotate:
         for page in paper.doc:

@@ -121,7 +121,8 @@ def _union(a: Box, b: Box) -> Box:
 
 
 def _union_all(boxes: list[Box]) -> Box:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
+    return (min(x0s), min(y0s), max(x1s), max(y1s))
 
 
 def _area(b: Box) -> float:
@@ -187,8 +188,8 @@ def _read_page(page: pymupdf.Page) -> _PageData:
         fill, stroke = d.get("fill"), d.get("color")
         if stroke is None and (fill is None or min(fill) > 0.97):
             continue  # white-on-white: backgrounds and masks are invisible
-        dr = d["rect"]
-        box = _intersection((min(dr.x0, dr.x1), min(dr.y0, dr.y1), max(dr.x0, dr.x1), max(dr.y0, dr.y1)), rect)
+        dr = d["rect"].normalize()
+        box = _intersection((dr.x0, dr.y0, dr.x1, dr.y1), rect)
         if box[0] <= box[2] and box[1] <= box[3] and _area(box) < 0.6 * page_area:
             graphics.append(_Element(box, "vector"))
     for info in page.get_image_info():
@@ -230,9 +231,8 @@ def _layout(pages: list[_PageData]) -> _Layout:
                 by_block[(p.index, ln.block)].append(ln)
     paragraphs = [_union_all([ln.box for ln in lns]) for lns in by_block.values()
                   if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)]
-    if not paragraphs:
-        w = _width(pages[0].rect) if pages else 612.0
-        h = _height(pages[0].rect) if pages else 792.0
+    if not paragraphs:  # nothing to learn the layout from: assume one column inside 10% margins
+        w, h = _width(pages[0].rect), _height(pages[0].rect)
         return _Layout(body, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h)
 
     left, right = min(b[0] for b in paragraphs), max(b[2] for b in paragraphs)
@@ -246,7 +246,8 @@ def _layout(pages: list[_PageData]) -> _Layout:
             gutter_l, gutter_r = mid - 5, mid + 5
         columns = [(left, gutter_l), (gutter_r, right)]
     col_w = min(c[1] - c[0] for c in columns)
-    densities = [len(ln.text) * ln.size / _width(ln.box) for ln in body_lines if _width(ln.box) >= 0.5 * col_w]
+    densities = [len(ln.text) * ln.size / _width(ln.box)
+                 for ln in body_lines if _width(ln.box) >= 0.5 * col_w]
     density = statistics.median(densities) if densities else 1.6
     top, bottom = min(b[1] for b in paragraphs), max(b[3] for b in paragraphs)
     return _Layout(body, line_h, density, columns, left, right, top, bottom)
@@ -278,7 +279,8 @@ def _find_captions(p: _PageData, lay: _Layout, decor: list[bool]) -> list[_Capti
         text = ""
         for j in idx:
             piece = p.lines[j].text
-            text = text[:-1] + piece if text.endswith("-") and piece[:1].islower() else f"{text} {piece}".strip()
+            hyphenated = text.endswith("-") and piece[:1].islower()
+            text = text[:-1] + piece if hyphenated else f"{text} {piece}".strip()
         kind = FigureKind.TABLE if m["label"].lower().startswith("t") else FigureKind.FIGURE
         box = _union_all([p.lines[j].box for j in idx])
         captions.append(_Caption(kind, m["number"], box, text, set(idx)))
@@ -571,17 +573,18 @@ def _uncaptioned(p: _PageData, graphics: list[_Element], texts: list[_Element], 
         if sum(_area(_intersection(box, t)) for t in prose) > 0.25 * _area(box):
             continue
         labels = [t.box for t in texts if _contains(box, t.box, tol=6)]
-        found.append(LocatedFigure(FigureKind.FIGURE, None, p.index, _pad(_union_all([box, *labels]), p.rect), ""))
+        bbox = _pad(_union_all([box, *labels]), p.rect)
+        found.append(LocatedFigure(FigureKind.FIGURE, None, p.index, bbox, ""))
     return found
 
 
 def _pad(b: Box, page: Box) -> Box:
-    return (max(page[0], b[0] - _PAD), max(page[1], b[1] - _PAD), min(page[2], b[2] + _PAD), min(page[3], b[3] + _PAD))
+    return _intersection((b[0] - _PAD, b[1] - _PAD, b[2] + _PAD, b[3] + _PAD), page)
 
 
 # ---- public API -----------------------------------------------------------------------------------------
 def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50) -> list[LocatedFigure]:
-    """Figures and tables in reading order; one per (kind, number), the first that has graphics wins."""
+    """Figures and tables page by page, top to bottom; one per (kind, number): the first with graphics."""
     pages: list[_PageData] = []
     for index in range(min(doc.page_count, max_pages)):
         try:
@@ -627,7 +630,8 @@ def render_figures(doc: pymupdf.Document, figures: list[LocatedFigure], *, dpi: 
     return rendered
 
 
-def _render(doc: pymupdf.Document, fig: LocatedFigure, dpi: int, max_pixels: int, max_bytes: int) -> RenderedFigure:
+def _render(doc: pymupdf.Document, fig: LocatedFigure, dpi: int, max_pixels: int,
+            max_bytes: int) -> RenderedFigure:
     page = doc[fig.page]
     clip = (pymupdf.Rect(fig.bbox) * page.rotation_matrix) & page.rect
     if clip.is_empty:
@@ -643,12 +647,13 @@ def _render(doc: pymupdf.Document, fig: LocatedFigure, dpi: int, max_pixels: int
         if max(pix.width, pix.height) > max_pixels:  # the clip is rounded outwards to whole pixels
             ratio = max_pixels / max(pix.width, pix.height)
             pix = pymupdf.Pixmap(pix, max(1, int(pix.width * ratio)), max(1, int(pix.height * ratio)), None)
-        data, content_type = b"", "image/png"
         if not photo:
             data = pix.tobytes("png")
-        if photo or len(data) > max_bytes:
-            data, content_type = pix.tobytes("jpeg", jpg_quality=_JPEG_QUALITY), "image/jpeg"
+            photo = len(data) > max_bytes  # too busy for PNG: JPEG from here on, shrinking if need be
+        if photo:
+            data = pix.tobytes("jpeg", jpg_quality=_JPEG_QUALITY)
         if len(data) <= max_bytes or max(pix.width, pix.height) < 64:
+            content_type = "image/jpeg" if photo else "image/png"
             return RenderedFigure(fig, data, content_type, pix.width, pix.height)
         scale *= 0.7
 

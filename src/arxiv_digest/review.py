@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 from pydantic import BaseModel, Field
@@ -32,10 +32,11 @@ class SummaryContent(BaseModel):
 class OverviewContent(BaseModel):
     """(ii) review items 1-6 from the opening pages; authors, title and links come from metadata and the PDF."""
 
+    any_language: ClassVar[frozenset[str]] = frozenset({"affiliation", "keywords"})  # kept as printed
+
     title_translation: str
-    affiliation: str = Field(description="first author's institution as printed in the paper",
-                             json_schema_extra={"any_language": True})
-    keywords: list[str] = Field(min_length=3, max_length=8, json_schema_extra={"any_language": True})
+    affiliation: str = Field(description="first author's institution as printed in the paper")
+    keywords: list[str] = Field(min_length=3, max_length=8)
     background: str
     past_methods: str
     method: str

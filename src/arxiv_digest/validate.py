@@ -103,11 +103,10 @@ class Validator:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             return {}, [finding("FORMAT", f"field '{where}': {first['msg']}", str(first.get("input", "")))]
-        exempt = {name for name, f in schema.model_fields.items()
-                  if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("any_language")}
+        exempt: frozenset[str] = getattr(schema, "any_language", frozenset())
         return content, self._content_findings(content, finding, exempt)
 
-    def _content_findings(self, content: dict[str, Any], finding: Any, exempt: set[str]) -> list[Finding]:
+    def _content_findings(self, content: dict[str, Any], finding: Any, exempt: frozenset[str]) -> list[Finding]:
         """Findings on the text of a schema-valid answer; ``exempt`` fields may keep their printed language."""
         out: list[Finding] = []
         seen: dict[str, str] = {}

@@ -1,0 +1,264 @@
+"""Figure and table extraction, checked against synthetic papers whose true figure boxes are known."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from arxiv_digest import figures
+from arxiv_digest.figures import (
+    LocatedFigure,
+    RenderedFigure,
+    extract,
+    first_page_figure,
+    locate_figures,
+    render_figures,
+    write_figures_dir,
+)
+from arxiv_digest.models import FigureKind
+from pdfgen import TruthBox, make_paper
+
+MIXED_2COL = [{"kind": "vector"}, {"kind": "spanning"}, {"kind": "table"}, {"kind": "raster"},
+              {"kind": "multipanel", "raster_panel": True}, {"kind": "table", "grid": True}]
+MIXED_1COL = [{"kind": "multipanel", "panels": 3}, {"kind": "table", "grid": True}, {"kind": "uncaptioned"},
+              {"kind": "raster"}, {"kind": "table"}, {"kind": "spanning"}]
+# Floats stacked at the top of a column: table (caption above) over a figure (caption below) must be split.
+STACKED = [{"kind": "table", "after": 1, "top": True}, {"kind": "vector", "after": 1, "top": True},
+           {"kind": "table", "after": 3, "caption_below": True}, {"kind": "raster", "after": 3},
+           {"kind": "multipanel", "after": 3}]
+IEEE = [{"kind": "vector", "label": "Fig.", "delim": "."},
+        {"kind": "table", "label": "TABLE", "caption_below": True},
+        {"kind": "raster", "label": "Fig.", "delim": "."}, {"kind": "spanning", "label": "Fig.", "delim": ""},
+        {"kind": "table", "label": "TABLE", "delim": ""}]
+LAYOUTS: dict[str, dict] = {
+    "1col": {"columns": 1},
+    "2col": {"columns": 2},
+    "1col-mixed": {"columns": 1, "figures": MIXED_1COL},
+    "2col-mixed": {"columns": 2, "figures": MIXED_2COL},
+    "1col-stacked": {"columns": 1, "figures": STACKED},
+    "2col-stacked": {"columns": 2, "figures": STACKED},
+    "2col-ieee": {"columns": 2, "figures": IEEE},
+    "2col-rotated": {"columns": 2, "rotate": 90},
+}
+
+
+@functools.cache
+def generated(layout: str, seed: int = 0) -> tuple[bytes, tuple[TruthBox, ...]]:
+    data, truth = make_paper(seed=seed, **LAYOUTS[layout])
+    return data, tuple(truth)
+
+
+def open_pdf(data: bytes) -> pymupdf.Document:
+    return pymupdf.open(stream=data, filetype="pdf")
+
+
+def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def same_float(f: LocatedFigure, t: TruthBox) -> bool:
+    return f.kind.value == t.kind and (f.number or "") == t.number and f.page == t.page
+
+
+def best_iou(found: list[LocatedFigure], t: TruthBox) -> float:
+    return max((iou(f.bbox, t.bbox) for f in found if same_float(f, t)), default=0.0)
+
+
+def decode(r: RenderedFigure) -> pymupdf.Pixmap:
+    return pymupdf.Pixmap(r.data)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_every_true_float_is_found_with_its_number_and_box(layout: str, seed: int) -> None:
+    data, truth = generated(layout, seed)
+    found = locate_figures(open_pdf(data))
+
+    scores = {f"{t.kind} {t.number or '(uncaptioned)'}": round(best_iou(found, t), 2) for t in truth}
+    assert all(s >= 0.8 for s in scores.values()), scores
+    extra = [f for f in found if not any(same_float(f, t) for t in truth)]
+    assert extra == []
+
+
+def test_captions_are_the_real_ones_not_body_text_mentions() -> None:
+    data, truth = generated("1col")
+    text = "".join(page.get_text() for page in open_pdf(data))
+    assert "as shown in Figure 1" in text and "Figure 1 shows that" in text  # the generator planted them
+
+    found = locate_figures(open_pdf(data))
+    assert len(found) == len(truth)
+    for f in found:
+        label = "Table" if f.kind is FigureKind.TABLE else "Figure"
+        assert f.caption.startswith(f"{label} {f.number}: ")
+        assert "shows that" not in f.caption
+
+
+def test_paragraphs_opening_with_a_mention_next_to_a_plot_are_not_captions() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    lines = ["Figure 3 shows that the sparse model converges faster than the dense model on all tasks",
+             "we consider, and the gap widens as the sequence length grows beyond two thousand tokens,",
+             "as reported in the ablation study of the previous section and discussed again later on,",
+             "Figure 2. We then repeat the experiment with a larger batch and a longer schedule to see"]
+    for i, line in enumerate(lines):
+        page.insert_text((72, 100 + 12 * i), line, fontsize=10, fontname="tiro")
+    page.draw_rect(pymupdf.Rect(150, 160, 400, 300), color=(0, 0, 0))
+    page.draw_polyline([(150, 300), (250, 200), (400, 170)], color=(1, 0, 0))
+
+    assert locate_figures(doc) == []
+
+
+@pytest.mark.parametrize("columns", [1, 2])
+def test_decorations_alone_are_not_figures(columns: int) -> None:
+    """Running head, header rule, logo, arXiv stamp and page numbers are drawn on every generated paper."""
+    data, _ = make_paper(columns=columns, figures=[])
+    assert locate_figures(open_pdf(data)) == []
+
+
+def test_multipanel_figure_stays_one_figure() -> None:
+    data, truth = make_paper(figures=[{"kind": "multipanel", "panels": 3, "raster_panel": True}])
+    found = locate_figures(open_pdf(data))
+    assert [(f.kind, f.number) for f in found] == [(FigureKind.FIGURE, "1")]
+    assert iou(found[0].bbox, truth[0].bbox) >= 0.9
+
+
+def test_spanning_figure_crosses_the_gutter() -> None:
+    data, truth = make_paper(columns=2, figures=[{"kind": "vector"}, {"kind": "spanning"}])
+    (spanning,) = [f for f in locate_figures(open_pdf(data)) if f.number == "2"]
+    assert spanning.bbox[0] < 306 - 100 and spanning.bbox[2] > 306 + 100
+    assert iou(spanning.bbox, truth[1].bbox) >= 0.9
+
+
+def test_table_box_includes_its_caption_above() -> None:
+    data, truth = make_paper(figures=[{"kind": "table", "grid": True}])
+    (table,) = locate_figures(open_pdf(data))
+    assert table.kind is FigureKind.TABLE and table.number == "1"
+    assert table.caption.startswith("Table 1: Comparison with prior work")
+    assert abs(table.bbox[1] - truth[0].bbox[1]) <= 3  # the top of the box is the caption, not the grid
+
+
+def test_uncaptioned_large_photo_is_kept_without_a_number() -> None:
+    data, truth = make_paper(figures=[{"kind": "uncaptioned"}])
+    (photo,) = locate_figures(open_pdf(data))
+    assert (photo.kind, photo.number, photo.caption) == (FigureKind.FIGURE, None, "")
+    assert iou(photo.bbox, truth[0].bbox) >= 0.9
+
+
+def test_rotated_page_figures_render_upright() -> None:
+    plain, truth = generated("2col")
+    rotated, rotated_truth = generated("2col-rotated")
+    assert truth == rotated_truth  # boxes are in unrotated coordinates either way
+
+    def rendered(data: bytes) -> RenderedFigure:
+        doc = open_pdf(data)
+        (fig,) = [f for f in locate_figures(doc) if (f.kind, f.number) == (FigureKind.FIGURE, "1")]
+        return render_figures(doc, [fig], dpi=72)[0]
+
+    upright, turned = rendered(plain), rendered(rotated)
+    assert abs(turned.width - upright.height) <= 2 and abs(turned.height - upright.width) <= 2
+    samples = decode(turned).samples
+    assert min(samples) < 100  # the clip hit the plot, not an empty margin of the rotated page
+
+
+def test_extract_orders_page_then_figures_then_tables_with_valid_images() -> None:
+    data, truth = generated("1col-mixed")
+    rendered = extract(open_pdf(data), max_pixels=900)
+
+    assert rendered[0].figure.kind is FigureKind.PAGE
+    assert rendered[0].content_type == "image/jpeg"
+    order = [(r.figure.kind.value, r.figure.number) for r in rendered[1:]]
+    assert order == [("figure", "1"), ("figure", "2"), ("figure", "3"), ("figure", None),
+                     ("table", "1"), ("table", "2")]
+    for r in rendered:
+        pix = decode(r)
+        assert (pix.width, pix.height) == (r.width, r.height)
+        assert max(r.width, r.height) <= 900
+    types = {(r.figure.kind.value, r.figure.number): r.content_type for r in rendered}
+    assert types[("figure", "2")] == "image/jpeg"  # the photo
+    assert types[("figure", "1")] == types[("table", "1")] == "image/png"  # line art
+
+
+def test_extract_cap_counts_the_page_image() -> None:
+    doc = open_pdf(generated("1col")[0])
+    assert [r.figure.kind for r in extract(doc, max_figures=2)] == [FigureKind.PAGE, FigureKind.FIGURE]
+    without_page = extract(doc, max_figures=2, include_first_page=False)
+    assert [r.figure.number for r in without_page] == ["1", "2"]
+    assert extract(doc, max_figures=0) == []
+
+
+def test_render_respects_pixel_and_byte_limits() -> None:
+    doc = open_pdf(generated("1col")[0])
+    fig = next(f for f in locate_figures(doc) if f.number == "1")
+
+    (small,) = render_figures(doc, [fig], dpi=300, max_pixels=333)
+    assert max(small.width, small.height) <= 333
+    (png,) = render_figures(doc, [fig], dpi=150)
+    assert png.content_type == "image/png"
+    (squeezed,) = render_figures(doc, [fig], dpi=150, max_bytes=len(png.data) // 4)
+    assert squeezed.content_type == "image/jpeg"
+    assert len(squeezed.data) <= len(png.data) // 4
+
+
+def test_first_page_figure_is_the_whole_unrotated_page() -> None:
+    doc = open_pdf(generated("2col-rotated")[0])
+    page = first_page_figure(doc)
+    assert (page.kind, page.number, page.page) == (FigureKind.PAGE, None, 0)
+    assert page.bbox == (0.0, 0.0, 612.0, 792.0)
+    (image,) = render_figures(doc, [page], max_pixels=500)
+    assert (image.content_type, image.width > image.height) == ("image/jpeg", True)  # landscape on screen
+
+
+def test_write_figures_dir_writes_images_and_index(tmp_path: Path) -> None:
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(generated("1col")[0])
+    out = tmp_path / "out"
+
+    entries = write_figures_dir(pdf, out, dpi=72)
+
+    assert json.loads((out / "figures.json").read_text(encoding="utf-8")) == entries
+    assert [e["file"] for e in entries] == ["page-1.jpg", "figure-1.png", "figure-2.jpg", "figure-3.png",
+                                            "table-1.png"]
+    for e in entries:
+        assert set(e) == {"kind", "number", "page", "bbox", "caption", "file", "content_type", "width",
+                          "height"}
+        pix = pymupdf.Pixmap(str(out / e["file"]))
+        assert (pix.width, pix.height) == (e["width"], e["height"])
+
+
+def test_odd_documents_yield_only_the_page_image() -> None:
+    text_only = pymupdf.open(stream=make_paper(figures=[])[0], filetype="pdf")
+    blank = pymupdf.open()
+    blank.new_page()
+    for doc in (text_only, blank):
+        assert [r.figure.kind for r in extract(doc)] == [FigureKind.PAGE]
+    assert extract(pymupdf.open()) == []
+
+
+def test_max_pages_and_unreadable_pages_are_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    data, truth = generated("1col")
+    doc = open_pdf(data)
+    assert {f.page for f in locate_figures(doc, max_pages=1)} == {0}
+
+    real = figures._read_page
+
+    def flaky(page: pymupdf.Page) -> figures._PageData:
+        if page.number == 1:
+            raise RuntimeError("corrupt content stream")
+        return real(page)
+
+    monkeypatch.setattr(figures, "_read_page", flaky)
+    found = locate_figures(doc)
+    assert {f.page for f in found} == {t.page for t in truth} - {1}
+
+
+def test_numbers_sort_naturally() -> None:
+    numbers = ["10", "S1", None, "IV", "3a", "2", "3", "A.2"]
+    assert sorted(numbers, key=figures._number_key) == ["2", "3", "3a", "IV", "10", "A.2", "S1", None]
