@@ -104,6 +104,26 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print (or save) the table of run records found in the state store."""
+    from .report import load_runs, summarize
+    from .storage import open_storage
+
+    s = load_settings()
+    runs = load_runs(open_storage(args.state or s.state_location))
+    if runs.empty:
+        print(f"no run records in {args.state or s.state_location}")
+        return 0
+    if args.csv:
+        runs.to_csv(args.csv, index=False)
+    if args.html:
+        runs.to_html(args.html, index=False)
+    print(runs.to_string(index=False))
+    print()
+    print(summarize(runs).to_string(index=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="digest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     fig.add_argument("outdir")
     fig.add_argument("--dpi", type=int, default=150)
     fig.set_defaults(func=cmd_figures)
+    rep = sub.add_parser("report", help="table of run records across topics and days")
+    rep.add_argument("--state", help="state location (default: DIGEST_STATE)")
+    rep.add_argument("--csv", help="also write the table as CSV to this file")
+    rep.add_argument("--html", help="also write the table as HTML to this file")
+    rep.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -1,4 +1,7 @@
-"""The LLM provider seam: one structured-output call, with the answer's metadata kept for validation."""
+"""The LLM provider seam: one structured-output call, with the answer's metadata kept for validation.
+
+Two providers: Gemini through google-genai, and any OpenAI-compatible chat endpoint through ``openai``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,16 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+    from openai.types.chat.completion_create_params import ResponseFormat
 
 
 class LLMConfigError(Exception):
@@ -135,3 +145,163 @@ def gemini_client(api_key: str, *, base_url: str | None = None, timeout: float =
         retry_options=types.HttpRetryOptions(attempts=1),
     )
     return genai.Client(api_key=api_key, http_options=options)
+
+
+# OpenAI finish reasons in the Gemini vocabulary the validator speaks; others are passed on upper-cased.
+_FINISH = {"stop": "STOP", "length": "MAX_TOKENS", "content_filter": "SAFETY"}
+_THINK = re.compile(r"<think>.*?</think>", re.S | re.I)
+_TRANSIENT_STATUS = frozenset({408, 409, 429})
+
+
+def strip_reasoning(text: str | None) -> str | None:
+    """``text`` without ``<think>…</think>`` blocks; None when nothing but reasoning is left."""
+    if not text:
+        return None
+    text = _THINK.sub("", text)
+    if "</think>" in text.lower():  # the opening tag was in the chat template, not the output
+        text = text[text.lower().rindex("</think>") + len("</think>"):]
+    if "<think>" in text.lower():  # reasoning cut off before it closed
+        text = text[: text.lower().index("<think>")]
+    return text.strip() or None
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date), if any."""
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    raw = headers.get("retry-after")
+    try:
+        if ms is not None:
+            return max(0.0, float(ms) / 1000)
+        if raw is not None:
+            return max(0.0, float(raw))
+    except ValueError:
+        pass
+    if raw:
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return None
+
+
+class OpenAICompatLLM:
+    """Any OpenAI-compatible chat endpoint (OpenAI, DeepSeek, Qwen, vLLM, Ollama) through the ``openai`` package.
+
+    Asks for ``json_schema`` output; a server that rejects it with a 400 is asked for ``json_object`` with the
+    schema in the system message instead, and this instance keeps doing so.
+    """
+
+    def __init__(self, client: OpenAI):
+        self.client = client
+        self.json_schema_supported = True
+
+    def _redact(self, message: str) -> str:
+        """``message`` with the client's API key blanked out."""
+        key = self.client.api_key
+        return message.replace(key, "***") if isinstance(key, str) and len(key) >= 4 else message
+
+    def _create(
+        self, *, model: str, system: str, prompt: str, schema: type[BaseModel], temperature: float, max_tokens: int
+    ) -> ChatCompletion:
+        """One chat completion request in the current response-format mode."""
+        json_schema = schema.model_json_schema()
+        response_format: ResponseFormat
+        if self.json_schema_supported:
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": schema.__name__, "schema": json_schema, "strict": False},
+            }
+        else:
+            system = (f"{system}\n\nAnswer with a single JSON object, and nothing else, that matches this JSON "
+                      f"Schema:\n{json.dumps(json_schema, ensure_ascii=False)}")
+            response_format = {"type": "json_object"}
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": prompt},
+        ]
+        return self.client.chat.completions.create(
+            model=model, messages=messages, response_format=response_format,
+            temperature=temperature, max_tokens=max_tokens,
+        )
+
+    def generate(
+        self,
+        *,
+        model: str,
+        system: str,
+        prompt: str,
+        schema: type[BaseModel],
+        temperature: float,
+        max_output_tokens: int,
+    ) -> LLMAnswer:
+        import openai
+
+        started = time.monotonic()
+        request = {"model": model, "system": system, "prompt": prompt, "schema": schema,
+                   "temperature": temperature, "max_tokens": max_output_tokens}
+        try:
+            try:
+                resp = self._create(**request)  # type: ignore[arg-type]
+            except openai.BadRequestError:
+                if not self.json_schema_supported:
+                    raise
+                self.json_schema_supported = False
+                try:
+                    resp = self._create(**request)  # type: ignore[arg-type]
+                except openai.BadRequestError:  # not the response format after all
+                    self.json_schema_supported = True
+                    raise
+        except (openai.APIConnectionError, openai.InternalServerError) as exc:  # includes APITimeoutError
+            return LLMAnswer(None, None, seconds=time.monotonic() - started, transient=True,
+                             error=self._redact(f"{type(exc).__name__}: {exc}"))
+        except openai.APIStatusError as exc:
+            error = self._redact(f"{exc.status_code} {type(exc).__name__}: {exc.message}")
+            if exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500:
+                return LLMAnswer(None, None, seconds=time.monotonic() - started, error=error, transient=True,
+                                 retry_after=_retry_after(exc.response.headers))
+            raise LLMConfigError(
+                f"the OpenAI-compatible endpoint refused the request ({error}); check its API key, base URL and "
+                f"the model name {model!r}"
+            ) from None
+        elapsed = time.monotonic() - started
+        usage = resp.usage
+        tokens_in = usage.prompt_tokens if usage else 0
+        tokens_out = usage.completion_tokens if usage else 0
+        if not resp.choices:
+            return LLMAnswer(None, None, block_reason="NO_CANDIDATES", tokens_in=tokens_in, seconds=elapsed)
+        choice = resp.choices[0]
+        finish = _FINISH.get(choice.finish_reason, str(choice.finish_reason).upper()) if choice.finish_reason else None
+        if choice.message.refusal:
+            return LLMAnswer(None, finish, block_reason="REFUSAL", tokens_in=tokens_in, tokens_out=tokens_out,
+                             seconds=elapsed)
+        # ``reasoning_content`` (DeepSeek, Qwen, vLLM) is a separate field and never part of the answer.
+        return LLMAnswer(strip_reasoning(choice.message.content), finish, tokens_in=tokens_in,
+                         tokens_out=tokens_out, seconds=elapsed)
+
+
+def openai_client(api_key: str | None, *, base_url: str | None = None, timeout: float = 120.0) -> OpenAI:
+    """An ``openai`` client with its own retries off: the review loop retries and honours ``retry-after``.
+
+    Local servers (vLLM, Ollama) take any key; ``None`` sends a placeholder.
+    """
+    from openai import OpenAI
+
+    return OpenAI(api_key=api_key or "EMPTY", base_url=base_url, timeout=timeout, max_retries=0)
+
+
+Provider = Literal["gemini", "openai"]
+PROVIDERS: tuple[Provider, ...] = ("gemini", "openai")
+
+
+def make_llm(provider: str, *, api_key: str | None, base_url: str | None = None, timeout: float = 120.0) -> LLM:
+    """The :class:`LLM` for ``provider`` ("gemini" or "openai"), talking to ``base_url`` (None: the default)."""
+    if provider == "gemini":
+        if not api_key:
+            raise LLMConfigError("the Gemini provider needs an API key")
+        return GeminiLLM(gemini_client(api_key, base_url=base_url, timeout=timeout))
+    if provider == "openai":
+        return OpenAICompatLLM(openai_client(api_key, base_url=base_url, timeout=timeout))
+    raise LLMConfigError(f"unknown LLM provider {provider!r}; choose one of {', '.join(PROVIDERS)}")

@@ -133,3 +133,24 @@ class Listing(BaseModel):
     total_results: int
     papers: list[Paper]
     excluded: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> reason")
+
+
+class RunRecord(BaseModel):
+    """What one topic's run for one listing day did; written by the last task, read by ``digest report``."""
+
+    topic: str
+    date: date
+    papers_found: int
+    papers_published: int
+    excluded: dict[str, str] = Field(default_factory=dict)
+    sections_total: int = 0
+    sections_retried: int = Field(0, description="sections that needed more than one LLM call")
+    sections_unavailable: int = 0
+    findings_by_code: dict[str, int] = Field(default_factory=dict, description="every rejected answer's defects")
+    llm_calls: int = Field(0, description="calls made in this run (cached sections cost none)")
+    tokens_in: int = 0
+    tokens_out: int = 0
+    llm_seconds: float = 0.0
+    figures: int = 0
+    published: dict[str, object] | None = None
+    problems: list[str] = Field(default_factory=list)

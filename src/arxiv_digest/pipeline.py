@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,7 @@ from typing import Any, TypedDict
 from .calendar import ArxivCalendar, load_calendar
 from .fetch import ArxivThrottle, fetch_listing
 from .llm import LLM
-from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, Section, SectionName
+from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
 from .pdf import PaperError, code_links, first_pages_text, open_pdf, sections_for, split_sections
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
 from .render import PostRenderer, post_path
@@ -356,23 +357,27 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
             for n, s in r.sections.items()
             if not s.ok
         ]
-    attempts = [a for r in reviews for s in r.sections.values() for a in s.attempts if a.model != "-"]
-    record = {
-        "topic": topic.name,
-        "date": day.isoformat(),
-        "papers_found": listing.total_results,
-        "papers_published": len(reviews),
-        "excluded": listing.excluded,
-        "llm_calls": len(
-            [a for r in reviews for s in r.sections.values() if not s.from_cache for a in s.attempts if a.model != "-"]
-        ),
-        "tokens_in": sum(a.tokens_in for a in attempts),
-        "tokens_out": sum(a.tokens_out for a in attempts),
-        "figures": sum(len(r.figures) for r in reviews),
-        "published": published,
-        "problems": problems,
-    }
-    rt.state.put(rt.run_key(topic, day), json.dumps(record, indent=1, ensure_ascii=False).encode(), "application/json")
+    sections = [s for r in reviews for s in r.sections.values()]
+    fresh = [a for s in sections if not s.from_cache for a in s.attempts if a.model != "-"]
+    record = RunRecord(
+        topic=topic.name,
+        date=day,
+        papers_found=listing.total_results,
+        papers_published=len(reviews),
+        excluded=listing.excluded,
+        sections_total=len(sections),
+        sections_retried=sum(1 for s in sections if len([a for a in s.attempts if a.model != "-"]) > 1),
+        sections_unavailable=sum(1 for s in sections if not s.ok),
+        findings_by_code=dict(Counter(f.code for s in sections for a in s.attempts for f in a.findings)),
+        llm_calls=len(fresh),
+        tokens_in=sum(a.tokens_in for a in fresh),
+        tokens_out=sum(a.tokens_out for a in fresh),
+        llm_seconds=round(sum(a.seconds for a in fresh), 3),
+        figures=sum(len(r.figures) for r in reviews),
+        published=published,
+        problems=problems,
+    )
+    put_model(rt.state, rt.run_key(topic, day), record)
     if problems:
         raise DegradedRun(f"{topic.name} {day}: {len(problems)} problem(s): " + "; ".join(problems[:20]))
-    return record
+    return record.model_dump(mode="json")

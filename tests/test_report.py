@@ -1,0 +1,59 @@
+"""digest report: run records become one pandas row each, summarised per topic."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from arxiv_digest.cli import main
+from arxiv_digest.models import RunRecord
+from arxiv_digest.report import load_runs, summarize
+from arxiv_digest.storage import LocalStorage, put_model
+
+
+def record(topic: str, day: str, *, papers: int, retried: int = 0, problems: int = 0, tokens: int = 100) -> RunRecord:
+    return RunRecord(topic=topic, date=date.fromisoformat(day), papers_found=papers + 1, papers_published=papers,
+                     excluded={"2406.00001v1": "over max_papers=1"}, sections_total=4 * papers,
+                     sections_retried=retried, llm_calls=4 * papers + retried, tokens_in=tokens, tokens_out=tokens,
+                     problems=[f"p{i}" for i in range(problems)], published={"commit": "abcdef0123456789"})
+
+
+def store_with_runs(tmp_path) -> LocalStorage:
+    store = LocalStorage(tmp_path)
+    put_model(store, "runs/diffusion/2024-06-21/run.json", record("Diffusion", "2024-06-21", papers=2, problems=1))
+    put_model(store, "runs/diffusion/2024-06-20/run.json", record("Diffusion", "2024-06-20", papers=4, retried=2))
+    put_model(store, "runs/nerf/2024-06-20/run.json", record("NeRF", "2024-06-20", papers=1))
+    store.put("runs/nerf/2024-06-20/papers/2406.1v1.json", b"{}")  # not a run record
+    return store
+
+
+def test_one_row_per_run_oldest_first(tmp_path):
+    runs = load_runs(store_with_runs(tmp_path))
+    assert list(runs["topic"]) == ["Diffusion", "NeRF", "Diffusion"]
+    assert list(runs["papers_published"]) == [4, 1, 2]
+    assert runs.loc[0, "commit"] == "abcdef0123" and runs.loc[0, "excluded"] == 1
+
+
+def test_summary_rates_per_topic(tmp_path):
+    summary = summarize(load_runs(store_with_runs(tmp_path))).set_index("topic")
+    assert summary.loc["Diffusion", "days"] == 2
+    assert summary.loc["Diffusion", "papers_per_day"] == 3.0
+    assert summary.loc["Diffusion", "failure_rate"] == 0.5
+    assert summary.loc["Diffusion", "retry_rate"] == round(2 / 24, 3)
+    assert summary.loc["NeRF", "tokens"] == 200
+
+
+def test_empty_state_gives_empty_tables(tmp_path):
+    assert load_runs(LocalStorage(tmp_path)).empty
+    assert summarize(load_runs(LocalStorage(tmp_path))).empty
+
+
+def test_cli_prints_and_saves_csv_and_html(tmp_path, capsys):
+    store_with_runs(tmp_path / "state")
+    csv, page = tmp_path / "runs.csv", tmp_path / "runs.html"
+    assert main(["report", "--state", str(tmp_path / "state"), "--csv", str(csv), "--html", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "failure_rate" in out and "NeRF" in out
+    assert len(pd.read_csv(csv)) == 3
+    assert "<table" in page.read_text()
