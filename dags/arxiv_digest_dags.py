@@ -13,6 +13,7 @@ from arxiv_digest.calendar import load_calendar
 from arxiv_digest.settings import load_settings
 from arxiv_digest.topics import Topic, load_topics
 from arxiv_timetable import ArxivListingTimetable
+from digest_alerts import DigestAlert
 from digest_runtime import git_env, listing_day, runtime, settings, stored_listing
 
 SETTINGS = load_settings()
@@ -51,6 +52,7 @@ def build_dag(topic: Topic) -> DAG:
             "retry_delay": timedelta(seconds=SETTINGS.retry_delay),
             "retry_exponential_backoff": 2.0,
             "max_retry_delay": timedelta(minutes=20),
+            "on_failure_callback": [DigestAlert()],
         },
     ) as dag:
 

@@ -139,6 +139,7 @@ def test_degraded_day_publishes_what_is_sound_and_fails_the_run(tmp_path, bare_r
     """A paper without a PDF and a section the model keeps refusing: post published, run marked failed."""
     from conftest import listing_entries
     from servers.arxiv_server import ArxivServer
+    from servers.capture import SmtpCapture, WebhookCapture
     from servers.gemini_server import GeminiReply, GeminiServer, default_responder
 
     entries = listing_entries(3)
@@ -151,12 +152,15 @@ def test_degraded_day_publishes_what_is_sound_and_fails_the_run(tmp_path, bare_r
             return GeminiReply(text=refusal)
         return default_responder(call)
 
-    with ArxivServer(entries) as arxiv, GeminiServer(api_key="test-key", responder=responder) as gemini:
+    with (ArxivServer(entries) as arxiv, GeminiServer(api_key="test-key", responder=responder) as gemini,
+          SmtpCapture() as smtp, WebhookCapture() as slack):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DIGEST_"))}
         env.update({"DIGEST_HOME": str(tmp_path / "home"), "ARXIV_API_URL": arxiv.api_url,
                     "ARXIV_PDF_URL": arxiv.pdf_url, "ARXIV_REQUEST_INTERVAL": "0", "DIGEST_RETRY_DELAY": "1",
                     "GEMINI_API_KEY": "test-key", "GOOGLE_GEMINI_BASE_URL": gemini.base_url,
-                    "DIGEST_BLOG_REPO": str(bare_remote)})
+                    "DIGEST_BLOG_REPO": str(bare_remote), "DIGEST_ALERT_EMAIL": "oncall@example.org",
+                    "AIRFLOW_CONN_SMTP_DEFAULT": smtp.connection_json(),
+                    "AIRFLOW_CONN_SLACK_ALERTS": slack.connection_json()})
         result = run_digest(env)
         refusals = [c for c in gemini.calls if "2406.10001v1" in c["prompt_text"]
                     and "Method section of the paper" in c["prompt_text"]]
@@ -170,3 +174,13 @@ def test_degraded_day_publishes_what_is_sound_and_fails_the_run(tmp_path, bare_r
     assert "抱歉" not in post and "查阅原文" not in post
     assert "本节暂不可用：模型的回答未通过校验（REFUSAL）" in post
     assert "未能读取论文 PDF" in post
+
+    # One alert per channel for the failed check_run, naming DAG, date, stage, papers, reason and the log.
+    assert len(smtp.messages) == 1 and len(slack.posts) == 1
+    mail, text = smtp.messages[0], slack.posts[0]["json"]["text"]
+    assert mail["To"] == "oncall@example.org"
+    assert mail["Subject"] == "[arxiv-digest] arxiv_digest__diffusion_models 2024-06-20: check_run failed"
+    html = mail.get_body(("html",)).get_content()
+    for part in ("arxiv_digest__diffusion_models", "2024-06-20", "check_run", "2406.10001v1", "2406.10003v1",
+                 "REFUSAL", "log"):
+        assert part in html and part in text, part

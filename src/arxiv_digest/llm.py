@@ -5,6 +5,7 @@ Two providers: Gemini through google-genai, and any OpenAI-compatible chat endpo
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -151,6 +152,7 @@ def gemini_client(api_key: str, *, base_url: str | None = None, timeout: float =
 _FINISH = {"stop": "STOP", "length": "MAX_TOKENS", "content_filter": "SAFETY"}
 _THINK = re.compile(r"<think>.*?</think>", re.S | re.I)
 _TRANSIENT_STATUS = frozenset({408, 409, 429})
+_NO_KEY = "EMPTY"  # what vLLM's docs send to servers without authentication
 
 
 def strip_reasoning(text: str | None) -> str | None:
@@ -201,7 +203,7 @@ class OpenAICompatLLM:
     def _redact(self, message: str) -> str:
         """``message`` with the client's API key blanked out."""
         key = self.client.api_key
-        return message.replace(key, "***") if isinstance(key, str) and len(key) >= 4 else message
+        return message.replace(key, "***") if isinstance(key, str) and key and key != _NO_KEY else message
 
     def _create(
         self, *, model: str, system: str, prompt: str, schema: type[BaseModel], temperature: float, max_tokens: int
@@ -239,30 +241,30 @@ class OpenAICompatLLM:
     ) -> LLMAnswer:
         import openai
 
+        ask = functools.partial(self._create, model=model, system=system, prompt=prompt, schema=schema,
+                                temperature=temperature, max_tokens=max_output_tokens)
         started = time.monotonic()
-        request = {"model": model, "system": system, "prompt": prompt, "schema": schema,
-                   "temperature": temperature, "max_tokens": max_output_tokens}
         try:
             try:
-                resp = self._create(**request)  # type: ignore[arg-type]
+                resp = ask()
             except openai.BadRequestError:
                 if not self.json_schema_supported:
                     raise
                 self.json_schema_supported = False
                 try:
-                    resp = self._create(**request)  # type: ignore[arg-type]
-                except openai.BadRequestError:  # not the response format after all
+                    resp = ask()
+                except openai.BadRequestError:  # the request was wrong for another reason
                     self.json_schema_supported = True
                     raise
-        except (openai.APIConnectionError, openai.InternalServerError) as exc:  # includes APITimeoutError
+        except openai.APIConnectionError as exc:  # includes APITimeoutError
             return LLMAnswer(None, None, seconds=time.monotonic() - started, transient=True,
                              error=self._redact(f"{type(exc).__name__}: {exc}"))
         except openai.APIStatusError as exc:
             error = self._redact(f"{exc.status_code} {type(exc).__name__}: {exc.message}")
-            if exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500:
+            if exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500:  # 429, InternalServerError, ...
                 return LLMAnswer(None, None, seconds=time.monotonic() - started, error=error, transient=True,
                                  retry_after=_retry_after(exc.response.headers))
-            raise LLMConfigError(
+            raise LLMConfigError(  # 400, 401, 403, 404, 422
                 f"the OpenAI-compatible endpoint refused the request ({error}); check its API key, base URL and "
                 f"the model name {model!r}"
             ) from None
@@ -289,7 +291,7 @@ def openai_client(api_key: str | None, *, base_url: str | None = None, timeout: 
     """
     from openai import OpenAI
 
-    return OpenAI(api_key=api_key or "EMPTY", base_url=base_url, timeout=timeout, max_retries=0)
+    return OpenAI(api_key=api_key or _NO_KEY, base_url=base_url, timeout=timeout, max_retries=0)
 
 
 Provider = Literal["gemini", "openai"]

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     state: str | None = Field(None, validation_alias=_env("DIGEST_STATE"))
     aws_conn_id: str = Field("aws_default", validation_alias=_env("DIGEST_AWS_CONN_ID"))
 
+    alert_email: str | None = Field(None, validation_alias=_env("DIGEST_ALERT_EMAIL"))
+    alert_from: str | None = Field(None, validation_alias=_env("DIGEST_ALERT_FROM"))
+    smtp_conn_id: str = Field("smtp_default", validation_alias=_env("DIGEST_SMTP_CONN_ID"))
+    slack_conn_id: str = Field("slack_alerts", validation_alias=_env("DIGEST_SLACK_CONN_ID"))
+
     topics_file: Path = Field(PROJECT_ROOT / "include" / "topics.yaml", validation_alias=_env("DIGEST_TOPICS"))
     include_dir: Path = Field(PROJECT_ROOT / "include", validation_alias=_env("DIGEST_INCLUDE_DIR"))
     holidays_file: Path = Field(
