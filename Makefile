@@ -10,6 +10,7 @@ TOPIC  ?=
 help:
 	@echo "make run DATE=YYYY-MM-DD [TOPIC=name]  run every topic's DAG for that arXiv listing date"
 	@echo "make test                             run the test suite (unit, DAG integrity, end to end)"
+	@echo "make test-integration                 backfills under a real scheduler (PostgreSQL, Redis)"
 	@echo "make lint                             ruff (with Airflow's AIR rules) and mypy"
 	@echo "make setup                            create $(VENV) from requirements.lock"
 
@@ -40,6 +41,9 @@ test: setup-dev
 
 test-e2e: setup-dev
 	$(BIN)/pytest -m e2e
+
+test-integration: setup-dev
+	$(BIN)/pytest -m integration
 
 lint: setup-dev
 	$(BIN)/ruff check src dags plugins tests scripts

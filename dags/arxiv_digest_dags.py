@@ -65,7 +65,7 @@ def build_dag(topic: Topic) -> DAG:
             from arxiv_digest.pipeline import NoListing, stage_fetch
 
             ctx = get_current_context()
-            s = settings()
+            s = settings(topic)
             client = make_client(s.arxiv_api_url, page_size=s.arxiv_page_size, interval=s.arxiv_request_interval,
                                  retries=s.arxiv_retries, timeout=s.http_timeout)
             try:
@@ -95,21 +95,23 @@ def build_dag(topic: Topic) -> DAG:
             ctx["arxiv_id"] = ref["arxiv_id"]  # type: ignore[typeddict-unknown-key]
             return dict(stage_figures(runtime(settings()), topic, listing_day(ctx), ref))  # type: ignore[arg-type]
 
-        @task(pool="llm_gemini", map_index_template="{{ arxiv_id }}")
+        @task(pool=topic.pool, map_index_template="{{ arxiv_id }}")
         def review_paper(ref: dict) -> dict:
             """One LLM call per section, validated and re-asked; validated sections are cached."""
             from airflow.sdk.exceptions import AirflowFailException
 
-            from arxiv_digest.llm import GeminiLLM, LLMConfigError, gemini_client
+            from arxiv_digest.llm import LLMConfigError, make_llm
             from arxiv_digest.pipeline import stage_review
+            from arxiv_digest.settings import SettingsError, llm_credentials
 
             ctx = get_current_context()
             ctx["arxiv_id"] = ref["arxiv_id"]  # type: ignore[typeddict-unknown-key]
-            s = settings()
-            llm = GeminiLLM(gemini_client(s.require_llm_key(), base_url=s.gemini_base_url, timeout=s.llm_timeout))
+            s = settings(topic)
             try:
+                key, url = llm_credentials(s, topic.provider, topic.base_url, topic.api_key_env)
+                llm = make_llm(topic.provider, api_key=key, base_url=url, timeout=s.llm_timeout)
                 return stage_review(runtime(s), topic, listing_day(ctx), ref, llm=llm)  # type: ignore[arg-type]
-            except LLMConfigError as exc:
+            except (LLMConfigError, SettingsError) as exc:
                 raise AirflowFailException(str(exc)) from None
 
         @task_group

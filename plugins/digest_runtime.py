@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from arxiv_digest.settings import Settings, SettingsError, load_settings
+from arxiv_digest.settings import Settings, SettingsError, llm_credentials, load_settings
+from arxiv_digest.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,11 @@ def _connection(conn_id: str) -> Any | None:
         return None
 
 
-def settings() -> Settings:
+def settings(topic: Topic | None = None) -> Settings:
     """Settings from the environment; GEMINI_API_KEY may instead come from the 'gemini_default' connection.
 
-    A wrong setting fails the task at once (no retries): retrying cannot fix configuration.
+    With a topic, its LLM credentials are checked too. A wrong setting fails the task at once (no retries):
+    retrying cannot fix configuration.
     """
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -38,7 +40,8 @@ def settings() -> Settings:
             conn = _connection(s.gemini_conn_id)
             if conn is not None and conn.password:
                 s = load_settings(GEMINI_API_KEY=conn.password)
-        s.require_llm_key()
+        if topic is not None:
+            llm_credentials(s, topic.provider, topic.base_url, topic.api_key_env)
         _ = s.public_url
     except SettingsError as exc:
         raise AirflowFailException(str(exc)) from None

@@ -31,7 +31,7 @@ from servers.arxiv_server import ArxivServer, FakeEntry  # noqa: E402
 from servers.gemini_server import GeminiServer  # noqa: E402
 
 # Names of every setting the pipeline reads; cleared so the developer's own environment never leaks in.
-DIGEST_ENV = [k for k in os.environ if k.startswith(("DIGEST_", "ARXIV_", "GEMINI_", "GOOGLE_GEMINI"))]
+DIGEST_ENV = [k for k in os.environ if k.startswith(("DIGEST_", "ARXIV_", "GEMINI_", "GOOGLE_GEMINI", "OPENAI_"))]
 
 
 @pytest.fixture(autouse=True)

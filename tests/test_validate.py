@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,7 +12,14 @@ from pydantic import BaseModel
 from arxiv_digest.llm import LLMAnswer
 from arxiv_digest.models import Finding, Paper
 from arxiv_digest.review import MethodsContent, OverviewContent, SummaryContent
-from arxiv_digest.validate import Validator
+from arxiv_digest.validate import (
+    EN_MAX_CJK_SHARE,
+    LANGUAGE_MIN_CHARS,
+    MAX_FIELD_CHARS,
+    ZH_MIN_CJK_SHARE,
+    Validator,
+    check_text,
+)
 
 # A clean Chinese answer for the conftest paper ("Lattice Denoisers"), with the English terms the prompt keeps.
 GOOD_SUMMARY = "本文让基于 U-Net 的得分网络直接在格点上运行，并配合 DDIM 采样器把采样步数减少一半。"
@@ -344,3 +352,113 @@ def test_inequalities_in_a_method_step_are_not_a_placeholder(paper: Paper) -> No
 def test_schema_violation_quotes_the_offending_value(paper: Paper) -> None:
     _, findings = check(paper, summary(LONG_SUMMARY))
     assert findings[0].span and findings[0].span in LONG_SUMMARY
+
+
+# --- taxonomy: UNGROUNDED, extended WRONG_FACT, long fields, header drift, cut-off text ---------------------------
+
+PAPER_TEXT = (
+    "We evaluate Lattice Denoisers on ImageNet and LSUN-Church with a U-Net backbone and the DDIM sampler. "
+    "FID improves from 4.1 to 3.6 while the number of steps drops by 50%."
+)
+
+
+def check_grounded(paper: Paper, content: dict[str, Any], paper_text: str = PAPER_TEXT) -> list[Finding]:
+    """Validate a summary answer against the paper's text."""
+    return Validator(language="zh-CN", paper=paper, paper_text=paper_text).check(
+        "summary", LLMAnswer(text=as_json(content), finish_reason="STOP"), SummaryContent)[1]
+
+
+def test_grounded_numbers_and_names_pass(paper: Paper) -> None:
+    text = "本文在 ImageNet 和 LSUN-Church 上用 U-Net 与 DDIM 采样，FID 从 4.1 降到 3.6，步数减少 50%。"
+    assert check_grounded(paper, summary(text)) == []
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("该方法在 ImageNet 上的准确率达到 94.3%，步数减半。", "94.3%"),
+    ("该方法在 ImageNet 上取得 FID 3.2，步数减半。", "FID 3.2"),
+    ("作者在 CelebA 数据集上验证了格点采样器，步数减半。", "CelebA"),
+    ("作者提出的 LatticeFormer 让采样步数减少一半。", "LatticeFormer"),
+], ids=["percent", "metric", "dataset", "method"])
+def test_ungrounded(paper: Paper, text: str, span: str) -> None:
+    findings = check_grounded(paper, summary(text))
+    assert [(f.code, f.span) for f in findings] == [("UNGROUNDED", span)]
+    assert findings[0].section == "summary"
+
+
+def test_ungrounded_is_skipped_without_paper_text(paper: Paper) -> None:
+    assert check_grounded(paper, summary("该方法在 CelebA 上的准确率达到 94.3%，步数减半。"), paper_text="") == []
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("本文发表于2019年，让格点扩散模型的采样步数减少一半。", "发表于2019"),
+    ("这篇论文的作者是 John Smith 和 Mira Okafor，他们让采样步数减半。", "John Smith"),
+], ids=["year", "author"])
+def test_wrong_year_or_author_is_a_wrong_fact(paper: Paper, text: str, span: str) -> None:
+    _, findings = check(paper, summary(text))
+    assert [(f.code, f.span) for f in findings] == [("WRONG_FACT", span)]
+
+
+@pytest.mark.parametrize("text", [
+    "本文发表于 2024 年，让格点扩散模型的采样步数减少一半。",
+    "这篇论文的作者是 M. Okafor 和 Tomasz Lind，他们让采样步数减半。",
+    "DDPM 由 Ho 等人提出，本文让格点扩散模型的采样步数减少一半。",
+], ids=["own-year", "own-authors", "cited-work"])
+def test_right_year_and_authors_pass(paper: Paper, text: str) -> None:
+    assert check(paper, summary(text))[1] == []
+
+
+def test_field_longer_than_the_bound_is_degenerate(paper: Paper) -> None:
+    long = "".join(f"在第{i}组设置下，格点采样器的步数约为原来的{i}成。" for i in range(1, 40))
+    assert len(long) > MAX_FIELD_CHARS
+    _, findings = check(paper, {**GOOD_OVERVIEW, "background": long}, schema=OverviewContent, section="overview")
+    assert codes(findings) == ["DEGENERATE"]
+    assert "background" in findings[0].message and str(MAX_FIELD_CHARS) in findings[0].message
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("**摘要**：格点扩散模型让采样步数减少一半。", "**摘要**"),
+    ("Summary: 格点扩散模型让采样步数减少一半，质量不变。", "Summary:"),
+    ("1. 格点扩散模型让采样步数减少一半，质量不变。", "1."),
+    ("(2) 格点扩散模型让采样步数减少一半，质量不变。", "(2)"),
+    ("## 方法\n格点扩散模型让采样步数减少一半。", "## 方法"),
+], ids=["bold-header", "summary-colon", "numbered", "parenthesised", "heading"])
+def test_header_drift_inside_a_field(paper: Paper, text: str, span: str) -> None:
+    _, findings = check(paper, summary(takeaways=[*GOOD_TAKEAWAYS[:2], text]))
+    assert [(f.code, f.span) for f in findings] == [("FORMAT", span)]
+    assert "key_takeaways[2]" in findings[0].message
+
+
+def test_text_that_stops_mid_clause_is_truncated(paper: Paper) -> None:
+    cut = "作者把得分匹配推广到结构化网格上，并在多个数据集上比较了不同的"
+    _, findings = check(paper, summary(takeaways=[*GOOD_TAKEAWAYS[:2], cut]))
+    assert codes(findings) == ["TRUNCATED"]
+    assert cut.endswith(findings[0].span)
+
+
+def test_urls_and_english_glosses_do_not_make_chinese_english(paper: Paper) -> None:
+    takeaways = [*GOOD_TAKEAWAYS[:2], "代码见 https://github.com/lattice/denoisers-official-release 仓库。",
+                 "格点去噪器（Lattice Denoisers for Structured Grid Score Matching）让采样步数减半。"]
+    assert check(paper, summary(takeaways=takeaways))[1] == []
+
+
+def test_language_thresholds_are_named() -> None:
+    assert 0 < EN_MAX_CJK_SHARE < ZH_MIN_CJK_SHARE <= 1 and LANGUAGE_MIN_CHARS > 0
+
+
+@dataclass
+class Facts:
+    arxiv_id: str
+    title: str
+    authors: list[str]
+    summary: str
+
+
+def test_check_text_is_the_shared_pure_function() -> None:
+    facts = Facts("2403.01111v1", "Sparse Wavelet Priors", ["Lena Brandt"], "We restore images in 20 steps.")
+    fields: dict[str, str | list[str]] = {"summary": "好的，本文在 2302.00001 中提出了方法。",
+                                          "steps": ["采样只需 20 步。", "准确率达到 99.9%。"]}
+    findings = check_text("methods", fields, language="zh-CN", paper_like=facts, source_text="We use 20 steps.")
+    assert sorted((f.code, f.span) for f in findings) == [
+        ("CHATTER", "好的，"), ("UNGROUNDED", "99.9%"), ("WRONG_FACT", "2302.00001")]
+    assert {f.section for f in findings} == {"methods"}
+    assert any("steps[1]" in f.message for f in findings)

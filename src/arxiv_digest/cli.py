@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from .calendar import load_calendar
-from .settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from .lint import add_subparser as add_lint_subparser
+from .settings import PROJECT_ROOT, Settings, SettingsError, llm_credentials, load_settings
 from .topics import Topic, TopicsError, load_topics
 
 
@@ -41,10 +42,11 @@ def _airflow(env: dict[str, str], *args: str, log: Path | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Set up the embedded Airflow and run each topic's DAG for one date, then say where the post went."""
     s = load_settings()
-    s.require_llm_key()
     _ = s.public_url
     day = date.fromisoformat(args.date)
     topics = _pick(load_topics(s.topics_file), args.topic)
+    for topic in topics:
+        llm_credentials(s, topic.provider, topic.base_url, topic.api_key_env)
     reason = load_calendar(s.holidays_file).why_no_listing(day)
     if reason:
         print(f"Nothing to do: {reason}.")
@@ -141,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--csv", help="also write the table as CSV to this file")
     rep.add_argument("--html", help="also write the table as HTML to this file")
     rep.set_defaults(func=cmd_report)
+    add_lint_subparser(sub)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

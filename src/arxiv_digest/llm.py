@@ -1,7 +1,4 @@
-"""The LLM provider seam: one structured-output call, with the answer's metadata kept for validation.
-
-Two providers: Gemini through google-genai, and any OpenAI-compatible chat endpoint through ``openai``.
-"""
+"""The LLM provider seam: one structured-output call, with the answer's metadata kept for validation."""
 
 from __future__ import annotations
 
@@ -190,14 +187,12 @@ def _retry_after(headers: Any) -> float | None:
 
 
 class OpenAICompatLLM:
-    """Any OpenAI-compatible chat endpoint (OpenAI, DeepSeek, Qwen, vLLM, Ollama) through the ``openai`` package.
-
-    Asks for ``json_schema`` output; a server that rejects it with a 400 is asked for ``json_object`` with the
-    schema in the system message instead, and this instance keeps doing so.
-    """
+    """Any OpenAI-compatible chat endpoint (OpenAI, DeepSeek, Qwen, vLLM, Ollama) through the ``openai`` package."""
 
     def __init__(self, client: OpenAI):
         self.client = client
+        # Cleared when the server rejects json_schema with a 400: from then on this instance asks for
+        # json_object and puts the schema in the system message.
         self.json_schema_supported = True
 
     def _redact(self, message: str) -> str:
@@ -285,12 +280,10 @@ class OpenAICompatLLM:
 
 
 def openai_client(api_key: str | None, *, base_url: str | None = None, timeout: float = 120.0) -> OpenAI:
-    """An ``openai`` client with its own retries off: the review loop retries and honours ``retry-after``.
-
-    Local servers (vLLM, Ollama) take any key; ``None`` sends a placeholder.
-    """
+    """An ``openai`` client with its own retries off: the review loop retries and honours ``retry-after``."""
     from openai import OpenAI
 
+    # Servers without authentication (vLLM, Ollama) take any key, but the client insists on one.
     return OpenAI(api_key=api_key or _NO_KEY, base_url=base_url, timeout=timeout, max_retries=0)
 
 

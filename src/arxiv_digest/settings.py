@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
 
     gemini_api_key: SecretStr | None = Field(None, validation_alias=_env("GEMINI_API_KEY"))
     gemini_base_url: str | None = Field(None, validation_alias=_env("GOOGLE_GEMINI_BASE_URL"))
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
     gemini_conn_id: str = Field("gemini_default", validation_alias=_env("DIGEST_GEMINI_CONN_ID"))
     llm_max_attempts: int = Field(3, ge=1, le=10, validation_alias=_env("DIGEST_LLM_MAX_ATTEMPTS"))
     llm_timeout: float = Field(120.0, gt=0, validation_alias=_env("DIGEST_LLM_TIMEOUT"))
@@ -124,6 +127,27 @@ class Settings(BaseSettings):
                 " or create the Airflow connection 'gemini_default' with the key as its password."
             )
         return self.gemini_api_key.get_secret_value().strip()
+
+
+def llm_credentials(
+    s: Settings, provider: str, base_url: str | None, api_key_env: str | None
+) -> tuple[str | None, str | None]:
+    """(api key, base URL) for a topic's provider; a topic's own key variable and endpoint win."""
+    if api_key_env:
+        key = os.environ.get(api_key_env, "").strip() or None
+        if key is None:
+            raise SettingsError(f"{api_key_env} is not set: the topic names it as its API key variable")
+    elif provider == "openai":
+        key = s.openai_api_key.get_secret_value() if s.openai_api_key else None
+    else:
+        key = s.require_llm_key()
+    url = base_url or (s.openai_base_url if provider == "openai" else s.gemini_base_url)
+    if provider == "openai" and not key and not url:
+        raise SettingsError(
+            "OPENAI_API_KEY and OPENAI_BASE_URL are not set: set the key for a hosted API, or the "
+            "base URL of a keyless local server (vLLM, Ollama)"
+        )
+    return key, url
 
 
 def load_settings(**overrides: object) -> Settings:

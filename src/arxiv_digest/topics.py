@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from slugify import slugify
 
 LANGUAGES = ("zh-CN", "en")
@@ -27,7 +27,10 @@ class Topic(BaseModel):
     categories: list[str] = Field(default_factory=list, description="arXiv categories to restrict to (OR-ed)")
     max_papers: int = Field(20, ge=1, le=200)
     language: Literal["zh-CN", "en"] = "zh-CN"
+    provider: Literal["gemini", "openai"] = Field("gemini", description="gemini, or any OpenAI-compatible API")
     model: str = "gemini-2.5-flash"
+    base_url: str | None = Field(None, description="API endpoint for this topic (default: the provider's setting)")
+    api_key_env: str | None = Field(None, description="environment variable holding this topic's API key")
     temperature: float = Field(0.2, ge=0, le=2)
     max_output_tokens: int = Field(8192, ge=256, le=65536)
     author: str = "arxiv-digest"
@@ -42,6 +45,17 @@ class Topic(BaseModel):
             if not re.fullmatch(r"[a-z\-]+(\.[A-Za-z\-]+)?", c):
                 raise ValueError(f"{c!r} is not an arXiv category like 'cs.CV'")
         return v
+
+    @model_validator(mode="after")
+    def _model_for_provider(self) -> Topic:
+        if self.provider == "openai" and self.model.startswith("gemini"):
+            raise ValueError("provider 'openai' needs its own 'model' (e.g. deepseek-chat, qwen-plus, llama3.1)")
+        return self
+
+    @property
+    def pool(self) -> str:
+        """The Airflow pool that caps this topic's concurrent LLM calls (one per provider)."""
+        return f"llm_{self.provider}"
 
     @property
     def slug(self) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -13,6 +14,15 @@ from .models import Finding, Paper
 
 BLOCKING_FINISH = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "OTHER", "LANGUAGE",
                    "IMAGE_SAFETY", "MALFORMED_FUNCTION_CALL"}
+
+# Thresholds of the taxonomy; each is a judgement call, named so tests and reviewers can see it.
+ZH_MIN_CJK_SHARE = 0.5  # a zh-CN field with a smaller CJK share is not Chinese
+EN_MAX_CJK_SHARE = 0.2  # an en field with a larger CJK share is not English
+LANGUAGE_MIN_CHARS = 8  # shorter fields (a name, a term) are not judged for language
+MAX_FIELD_CHARS = 600  # one field longer than this is degenerate (the longest sound field is a short paragraph)
+RUN_ON_CHARS = 260  # this many characters with no sentence end is a run-on passage
+TRUNCATION_MIN_CHARS = 30  # a field at least this long that ends mid-clause was cut off
+SPAN_CHARS = 160  # a finding quotes at most this much of the answer
 
 # Each list holds phrases that never belong in a published review, whatever the paper says.
 REFUSAL = [
@@ -32,15 +42,66 @@ PLACEHOLDER = [
     r"\bTBD\b", r"\bN/A\b", r"\[(?:作者|链接|标题|机构|Author|Link|Title)[^\]]*\]",
     rf"<(?!/?{HTML_TAGS})[^<>\s，。；,;=]{{1,20}}>",  # a template slot like <方法名>, not math or HTML
     r"\b(?:lorem ipsum|placeholder)\b", r"（链接）|\(link\)", r"信息不详",
+    r"(?:如果可用|如适用|如有)?[，,]?\s*请(?:填写|提供)(?:具体|相关)?(?:的)?(?:链接|信息|内容)",  # a template echo
+    r"\bSome Error for\b", r"\bTraceback \(most recent call last\)", r"\b[A-Z][A-Za-z]+Error: ",  # a tool's error
 ]
 LEAKED = [
     r"response schema", r"\bJSON (?:format|object|schema)\b", r"JSON ?格式", r"system instruction",
     r"根据(?:您的|上述)?提示词", r"按照(?:上述)?要求",
 ]
+# Layout that belongs to the template, never inside a field: section headers, numbering, Markdown headings.
+HEADER_DRIFT = [
+    r"\*\*[^*\n]{1,40}\*\*",
+    r"^\s*(?:摘要|要点|主要要点|关键要点|总结|结论|方法论?|关键词|Summary|Key Takeaways|Abstract|Conclusions?|Methods?"
+    r"|Keywords)\s*[:：]",
+    r"^\s*(?:\d{1,2}|[一二三四五六七八九十])\s*[.、．)）](?!\d)", r"^\s*[（(]\s*\d{1,2}\s*[)）]",
+    r"^\s*#{1,6}\s+[^\n]{0,40}",
+]
 HTML = re.compile(rf"</?{HTML_TAGS}[^>]*>", re.I)
 ARXIV_ID = re.compile(r"(?<![0-9A-Za-z.])(\d{4}\.\d{4,5})(v\d+)?(?!\d)")  # CJK may touch the id
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+URL = re.compile(r"https?://[^\s，。；、）)\]}<>\"']+")
+# A field that ends on one of these (after at least TRUNCATION_MIN_CHARS) stops mid-clause.
+DANGLING_END = re.compile(
+    r"(?:[，,、（(“《—\-的和与及或在对从将把被向]|\b(?:the|a|an|of|and|or|to|with|in|for|by))\s*$"
+)
+# Numbers a reader takes as results: percentages, multiples, and a metric's value.
+METRICS = (r"FID|IS|KID|PSNR|SSIM|LPIPS|BLEU|ROUGE(?:-\w+)?|METEOR|CIDEr|CLIP(?:[- ]?[Ss]core)?|AUROC|AUC|mAP|mIoU"
+           r"|PLCC|SRCC|SROCC|F1|WER|CER|MOS|EER|Top-1|Top-5|Acc(?:uracy)?")
+RESULT_NUMBER = re.compile(
+    rf"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|倍|×(?!\s*\d)|x(?![\w\d]))"
+    rf"|(?<![A-Za-z])(?:{METRICS})\s*(?:score|值|分数|得分|为|达到|of|=|:|：)?\s*(\d+(?:\.\d+)?)(?![\d.]*\d)"
+)
+TERM = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
+# Terms every review may use without the paper printing them.
+COMMON_TERMS = frozenset(
+    t.lower() for t in ("GPU", "CPU", "TPU", "API", "URL", "PDF", "JSON", "HTML", "SOTA", "LLM", "CNN", "RNN", "MLP",
+                        "GAN", "VAE", "NLP", "RGB", "GitHub", "arXiv", "PyTorch", "TensorFlow", "HuggingFace", "AIGC")
+)
+YEAR_CLAIM = re.compile(
+    r"(?:发表|提交|发布|出版|published|submitted|released)\s*(?:于|在|in|on)?\s*((?:19|20)\d{2})(?!\d)"
+    r"|(?<!\d)((?:19|20)\d{2})\s*年\s*(?:发表|提交|发布|出版)",
+    re.I,
+)
+NAME = r"[A-Z][A-Za-z\u00c0-\u024f.'\-]*(?:\s+[A-Z][A-Za-z\u00c0-\u024f.'\-]*){0,3}"
+AUTHOR_CLAIM = re.compile(
+    rf"(?:(?:本文|该文|该论文|这篇论文|论文)的?作者(?:是|为|包括|有)?|^\s*作者\s*[:：]|(?:the|this paper's) authors?"
+    rf"(?: of (?:this|the) paper)? (?:are|is|include))\s*[:：]?\s*({NAME}(?:\s*(?:,|，|、|和|与|and)\s*{NAME})*)",
+)
+
+
+class PaperLike(Protocol):
+    """The facts a review is checked against: an arXiv ``Paper`` or the metadata lines of a published post."""
+
+    @property
+    def arxiv_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def authors(self) -> list[str]: ...
+    @property
+    def summary(self) -> str: ...
 
 
 def _compile(patterns: list[str]) -> re.Pattern[str]:
@@ -48,6 +109,7 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
 
 
 _REFUSAL, _CHATTER, _PLACEHOLDER, _LEAKED = map(_compile, (REFUSAL, CHATTER, PLACEHOLDER, LEAKED))
+_HEADER_DRIFT = re.compile("|".join(f"(?:{p})" for p in HEADER_DRIFT), re.M)
 
 
 def texts(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
@@ -69,8 +131,210 @@ def cjk_share(text: str) -> float:
     return cjk / (cjk + latin * 2) if cjk + latin else 1.0
 
 
+def base_id(arxiv_id: str) -> str:
+    """An arXiv id without its version suffix (2406.12459v1 -> 2406.12459)."""
+    m = ARXIV_ID.search(arxiv_id)
+    return m.group(1) if m else arxiv_id
+
+
+def paper_year(paper: PaperLike) -> int | None:
+    """The year the paper was first submitted: its ``published`` date, else the YYMM of its arXiv id."""
+    published = getattr(paper, "published", None)
+    if published is not None:
+        return int(published.year)
+    m = ARXIV_ID.search(paper.arxiv_id)
+    return 2000 + int(m.group(1)[:2]) if m else None
+
+
+def _squash(text: str) -> str:
+    """Lower-case letters and digits only, accents removed: the form in which names and terms are compared."""
+    plain = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in plain if not unicodedata.combining(c)).lower())
+
+
+def name_matches(claimed: str, actual: str) -> bool:
+    """Whether a printed name is this author: the same letters, or the same surname and first initial."""
+    if _squash(claimed) == _squash(actual):
+        return True
+    c, a = claimed.replace(".", ". ").split(), actual.split()
+    return bool(c and a) and _squash(c[-1]) == _squash(a[-1]) and _squash(c[0])[:1] == _squash(a[0])[:1]
+
+
+def unknown_authors(names: Iterable[str], authors: list[str]) -> list[str]:
+    """The names that match none of the paper's authors."""
+    return [n for n in names if not any(name_matches(n, a) for a in authors)]
+
+
+def split_names(text: str) -> list[str]:
+    """Latin personal names in a printed author list (markup, footnote marks and parentheses removed)."""
+    text = re.sub(r"</?\w+[^>]*>|[*†‡#\d]", "", text)
+    names = []
+    for part in re.split(r"\s*(?:[,，、;；（）()]|\band\b|和|与|及)\s*", text):
+        m = re.search(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f.'\- ]*", part)
+        name = " ".join(m.group(0).split()).strip(" .-") if m else ""
+        if name and len(name.split()) <= 5:
+            names.append(name)
+    return names
+
+
+def distinctive_terms(text: str) -> Iterable[tuple[str, list[str]]]:
+    """Method, model and dataset names: CamelCase or ACRONYM tokens of at least 3 characters, with their parts."""
+    for m in TERM.finditer(text):
+        token = m.group(0)
+        parts = [p for p in re.split(r"[-_]", token) if _distinctive(p)]
+        if parts and _squash(token) not in COMMON_TERMS:
+            yield token, parts
+
+
+def _distinctive(part: str) -> bool:
+    stem = part[:-1] if len(part) > 3 and part.endswith("s") and part[-2].isupper() else part
+    if len(stem) < 3 or stem.lower() in COMMON_TERMS or not stem[0].isalpha():
+        return False
+    upper = sum(c.isupper() for c in stem)
+    return upper >= 3 or (upper >= 1 and bool(re.search(r"[a-z][A-Z]", stem))) or (upper >= 2 and stem.isupper())
+
+
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[。！？!?；;])|(?<=\.)\s", text) if len(s.strip()) >= 12]
+    return [s.strip() for s in re.split(r"(?<=[。！？!?；;：])|(?<=[.:])\s", text) if len(s.strip()) >= 12]
+
+
+def _field_items(fields: Mapping[str, str | list[str]]) -> Iterable[tuple[str, str]]:
+    for name, value in fields.items():
+        if isinstance(value, str):
+            yield name, value
+        else:
+            for i, v in enumerate(value):
+                yield f"{name}[{i}]", v
+
+
+def check_text(
+    section: str,
+    fields: Mapping[str, str | list[str]],
+    *,
+    language: str,
+    paper_like: PaperLike,
+    source_text: str,
+    exempt: frozenset[str] = frozenset(),
+    seen: dict[str, str] | None = None,
+) -> list[Finding]:
+    """Findings on a section's text fields (used by the Validator and by ``digest lint``)."""
+    # source_text: what the section was written from (paper text or abstract); empty skips UNGROUNDED. The title and
+    # abstract of paper_like count as source too. exempt fields keep their printed language; seen spans sections.
+    def finding(code: str, message: str, span: str = "") -> Finding:
+        return Finding(code=code, section=section, message=message, span=span[:SPAN_CHARS])
+
+    out: list[Finding] = []
+    seen = {} if seen is None else seen
+    source = f"{paper_like.title}\n{paper_like.summary}\n{source_text}" if source_text.strip() else ""
+    squashed_source = _squash(source)
+    flagged: set[str] = set()
+    drifted: set[str] = set()
+    for path, text in _field_items(fields):
+        stripped = text.strip()
+        if not stripped:
+            out.append(finding("FORMAT", f"field '{path}' is empty"))
+            continue
+        for code, pattern, what in (
+            ("REFUSAL", _REFUSAL, "a refusal"),
+            ("CHATTER", _CHATTER, "words addressed to the requester"),
+            ("PLACEHOLDER", _PLACEHOLDER, "a placeholder instead of content"),
+            ("DEGENERATE", _LEAKED, "leaked instructions"),
+        ):
+            m = pattern.search(stripped)
+            if m:
+                out.append(finding(code, f"field '{path}' contains {what}: {m.group(0)!r}", m.group(0)))
+        if tag := HTML.search(stripped):
+            out.append(finding("FORMAT", f"field '{path}' contains HTML markup", tag.group(0)))
+        elif (drift := _HEADER_DRIFT.search(stripped)) and path.split("[")[0] not in drifted:
+            drifted.add(path.split("[")[0])
+            out.append(finding("FORMAT", f"field '{path}' carries a header or numbering of its own: "
+                               f"{drift.group(0).strip()!r}", drift.group(0).strip()))
+        out.extend(_facts(path, stripped, paper_like, source, finding))
+        out.extend(_degenerate(section, path, stripped, seen, finding))
+        if len(stripped) >= TRUNCATION_MIN_CHARS and DANGLING_END.search(stripped):
+            out.append(finding("TRUNCATED", f"field '{path}' stops mid-sentence", stripped[-40:]))
+        if source:
+            out.extend(_ungrounded(path, stripped, source, squashed_source, flagged, finding))
+        if path.split("[")[0].split(".")[0] in exempt:
+            continue
+        prose = _prose(stripped)
+        if language == "zh-CN" and len(prose) >= LANGUAGE_MIN_CHARS and cjk_share(prose) < ZH_MIN_CJK_SHARE:
+            out.append(finding("LANGUAGE", f"field '{path}' is not in Chinese", stripped[:60]))
+        if language == "en" and CJK.search(prose) and cjk_share(prose) > EN_MAX_CJK_SHARE:
+            out.append(finding("LANGUAGE", f"field '{path}' is not in English", stripped[:60]))
+    return out
+
+
+def _prose(text: str) -> str:
+    """The text whose language is judged: without URLs and without Latin-only glosses in parentheses."""
+    text = URL.sub(" ", text)
+    return re.sub(r"[（(][^（）()]*[)）]", lambda m: m.group(0) if CJK.search(m.group(0)) else " ", text).strip()
+
+
+def _facts(path: str, text: str, paper: PaperLike, source: str, finding: Any) -> list[Finding]:
+    """WRONG_FACT: another paper's arXiv id, a wrong publication year, or authors this paper does not have."""
+    out = []
+    own = base_id(paper.arxiv_id)
+    for m in ARXIV_ID.finditer(text):
+        if m.group(1) != own:
+            out.append(finding("WRONG_FACT", f"field '{path}' names arXiv id {m.group(0)}, "
+                               f"not this paper ({paper.arxiv_id})", m.group(0)))
+    year = paper_year(paper)
+    allowed = {year} | {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", f"{source}\n{paper.summary}")}
+    for m in YEAR_CLAIM.finditer(text):
+        stated = int(m.group(1) or m.group(2))
+        if year is not None and stated not in allowed:
+            out.append(finding("WRONG_FACT", f"field '{path}' dates the paper to {stated}; it was submitted in "
+                               f"{year}", m.group(0)))
+    for m in AUTHOR_CLAIM.finditer(text):
+        wrong = unknown_authors(split_names(m.group(1)), paper.authors)
+        if wrong:
+            out.append(finding("WRONG_FACT", f"field '{path}' names {', '.join(wrong)} as an author, who is not "
+                               "among the paper's authors", wrong[0]))
+    return out
+
+
+def _ungrounded(path: str, text: str, source: str, squashed: str, flagged: set[str], finding: Any) -> list[Finding]:
+    """UNGROUNDED: a result number, or a method or dataset name, that the source never prints."""
+    out = []
+    for m in RESULT_NUMBER.finditer(text):
+        number = m.group(1) or m.group(2)
+        if re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)", source) or m.group(0) in flagged:
+            continue
+        flagged.add(m.group(0))
+        out.append(finding("UNGROUNDED", f"field '{path}' reports {m.group(0).strip()!r}, a number the paper's "
+                           "text does not contain", m.group(0).strip()))
+    for token, parts in distinctive_terms(text):
+        if token in flagged or _squash(token) in squashed or all(_squash(p) in squashed for p in parts):
+            continue
+        if any(p.endswith("s") and _squash(p[:-1]) in squashed for p in parts):
+            continue
+        flagged.add(token)
+        out.append(finding("UNGROUNDED", f"field '{path}' names {token!r}, which the paper's text never mentions",
+                           token))
+    return out
+
+
+def _degenerate(section: str, path: str, text: str, seen: dict[str, str], finding: Any) -> list[Finding]:
+    """DEGENERATE: a sentence seen before, a run-on passage, a phrase looping, or a field far too long."""
+    out = []
+    for sentence in _sentences(URL.sub(" ", text)):  # a link printed twice is not repeated prose
+        key = re.sub(r"\W+", "", sentence)
+        if key in seen:
+            where, _, other = seen[key].partition("\x1f")
+            origin = f"'{other}'" if where == section else f"'{other}' in section {where}"
+            out.append(finding("DEGENERATE", f"field '{path}' repeats text from {origin}", sentence))
+            break
+        seen[key] = f"{section}\x1f{path}"
+    runs = re.findall(rf"[^。！？.!?；;\n]{{{RUN_ON_CHARS},}}", text)
+    if runs:
+        out.append(finding("DEGENERATE", f"field '{path}' has a run-on passage with no sentence end", runs[0]))
+    if loop := re.search(r"(.{6,}?)\1{2,}", text):
+        out.append(finding("DEGENERATE", f"field '{path}' repeats a phrase over and over", loop.group(0)))
+    if len(text) > MAX_FIELD_CHARS:
+        out.append(finding("DEGENERATE", f"field '{path}' is {len(text)} characters long (at most "
+                           f"{MAX_FIELD_CHARS})", text[MAX_FIELD_CHARS - 40:MAX_FIELD_CHARS + 40]))
+    return out
 
 
 class Validator:
@@ -82,7 +346,7 @@ class Validator:
     def check(self, section: str, answer: LLMAnswer, schema: type[BaseModel]) -> tuple[dict[str, Any], list[Finding]]:
         """Return the parsed content and the findings; content is only publishable when findings are empty."""
         def finding(code: str, message: str, span: str = "") -> Finding:
-            return Finding(code=code, section=section, message=message, span=span[:160])
+            return Finding(code=code, section=section, message=message, span=span[:SPAN_CHARS])
 
         if answer.error:
             return {}, [finding("ERROR", answer.error)]
@@ -104,52 +368,6 @@ class Validator:
             where = ".".join(str(p) for p in first["loc"])
             return {}, [finding("FORMAT", f"field '{where}': {first['msg']}", str(first.get("input", "")))]
         exempt: frozenset[str] = getattr(schema, "any_language", frozenset())
-        return content, self._content_findings(content, finding, exempt)
-
-    def _content_findings(self, content: dict[str, Any], finding: Any, exempt: frozenset[str]) -> list[Finding]:
-        """Findings on the text of a schema-valid answer; ``exempt`` fields may keep their printed language."""
-        out: list[Finding] = []
-        seen: dict[str, str] = {}
-        for path, text in texts(content):
-            stripped = text.strip()
-            if not stripped:
-                out.append(finding("FORMAT", f"field '{path}' is empty"))
-                continue
-            for code, pattern, what in (
-                ("REFUSAL", _REFUSAL, "a refusal"),
-                ("CHATTER", _CHATTER, "words addressed to the requester"),
-                ("PLACEHOLDER", _PLACEHOLDER, "a placeholder instead of content"),
-                ("DEGENERATE", _LEAKED, "leaked instructions"),
-            ):
-                m = pattern.search(stripped)
-                if m:
-                    out.append(finding(code, f"field '{path}' contains {what}: {m.group(0)!r}", m.group(0)))
-            if tag := HTML.search(stripped):
-                out.append(finding("FORMAT", f"field '{path}' contains HTML markup", tag.group(0)))
-            for m in ARXIV_ID.finditer(stripped):
-                if m.group(1) != self.paper.base_id:
-                    out.append(finding("WRONG_FACT", f"field '{path}' names arXiv id {m.group(0)}, "
-                                       f"not this paper ({self.paper.arxiv_id})", m.group(0)))
-            out.extend(self._degenerate(path, stripped, seen, finding))
-            if path.split("[")[0].split(".")[0] in exempt:
-                continue
-            if self.language == "zh-CN" and len(stripped) >= 8 and cjk_share(stripped) < 0.5:
-                out.append(finding("LANGUAGE", f"field '{path}' is not in Chinese", stripped[:60]))
-            if self.language == "en" and CJK.search(stripped) and cjk_share(stripped) > 0.2:
-                out.append(finding("LANGUAGE", f"field '{path}' is not in English", stripped[:60]))
-        return out
-
-    def _degenerate(self, path: str, text: str, seen: dict[str, str], finding: Any) -> list[Finding]:
-        out = []
-        for sentence in _sentences(text):
-            key = re.sub(r"\W+", "", sentence)
-            if key in seen:
-                out.append(finding("DEGENERATE", f"field '{path}' repeats text from '{seen[key]}'", sentence))
-                break
-            seen[key] = path
-        runs = re.findall(r"[^。！？.!?；;\n]{260,}", text)
-        if runs:
-            out.append(finding("DEGENERATE", f"field '{path}' has a run-on passage with no sentence end", runs[0]))
-        if loop := re.search(r"(.{6,}?)\1{2,}", text):
-            out.append(finding("DEGENERATE", f"field '{path}' repeats a phrase over and over", loop.group(0)))
-        return out
+        fields = {k: v for k, v in content.items() if isinstance(v, str | list)}
+        return content, check_text(section, fields, language=self.language, paper_like=self.paper,
+                                   source_text=self.paper_text, exempt=exempt)
