@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 DATE   ?=
 TOPIC  ?=
 
-.PHONY: setup setup-dev run test test-e2e test-integration lint lock clean help
+.PHONY: setup setup-dev run test test-e2e test-integration bench-figures lint lock clean help
 
 help:
 	@echo "make run DATE=YYYY-MM-DD [TOPIC=name]  run every topic's DAG for that arXiv listing date"
 	@echo "make test                             run the test suite (unit, DAG integrity, end to end)"
 	@echo "make test-integration                 backfills under a real scheduler (PostgreSQL, Redis)"
+	@echo "make bench-figures                    figure extraction benchmark (LaTeX set needs pdflatex)"
 	@echo "make lint                             ruff (with Airflow's AIR rules) and mypy"
 	@echo "make setup                            create $(VENV) from requirements.lock"
 
@@ -45,9 +46,13 @@ test-e2e: setup-dev
 test-integration: setup-dev
 	$(BIN)/pytest -m integration
 
+bench-figures: setup-dev
+	$(BIN)/python -m benchmarks.figures.run --set all --json .digest/figbench.json
+
 lint: setup-dev
-	$(BIN)/ruff check src dags plugins tests scripts
+	$(BIN)/ruff check src dags plugins tests scripts benchmarks
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks
 
 lock: setup-dev
 	$(BIN)/python scripts/lock.py

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import time
+import zlib
 from pathlib import Path
 
 import pymupdf
@@ -262,3 +264,78 @@ def test_max_pages_and_unreadable_pages_are_skipped(monkeypatch: pytest.MonkeyPa
 def test_numbers_sort_naturally() -> None:
     numbers = ["10", "S1", None, "IV", "3a", "2", "3", "A.2"]
     assert sorted(numbers, key=figures._number_key) == ["2", "3", "3a", "IV", "10", "A.2", "S1", None]
+
+
+# ---- bad documents: a clear per-paper error or bounded work, never a hang ---------------------------------
+def test_html_saved_as_pdf_is_refused_with_a_paper_error(tmp_path: Path) -> None:
+    from arxiv_digest.pdf import PaperError
+
+    html = b"<!DOCTYPE html><html><body><h1>403 Forbidden</h1><p>Access denied.</p></body></html>"
+    doc = pymupdf.open(stream=html, filetype="pdf")  # MuPDF sniffs the content and opens it as HTML
+    with pytest.raises(figures.UnreadablePDF, match="not a PDF"):
+        extract(doc)
+    assert issubclass(figures.UnreadablePDF, PaperError)  # the pipeline records it for the paper
+    (tmp_path / "paper.pdf").write_bytes(html)
+    with pytest.raises(figures.UnreadablePDF):
+        write_figures_dir(tmp_path / "paper.pdf", tmp_path / "out")
+
+
+def test_corrupt_bytes_are_refused_with_a_paper_error(tmp_path: Path) -> None:
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.5\n" + bytes(range(256)) * 40)
+    with pytest.raises(figures.UnreadablePDF, match="cannot be opened"):
+        write_figures_dir(tmp_path / "paper.pdf", tmp_path / "out")
+
+
+def test_encrypted_pdf_is_refused() -> None:
+    data = pymupdf.open(stream=generated("1col")[0], filetype="pdf").tobytes(
+        encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+    with pytest.raises(figures.UnreadablePDF, match="encrypted"):
+        extract(open_pdf(data))
+
+
+def test_five_hundred_pages_search_only_the_first_pages_in_bounded_time() -> None:
+    src = open_pdf(generated("1col")[0])
+    doc = pymupdf.open()
+    while doc.page_count < 500:
+        doc.insert_pdf(src)
+    doc = open_pdf(doc.tobytes(garbage=1))
+    assert doc.page_count >= 500
+
+    start = time.monotonic()
+    rendered = extract(doc, max_pages=8, max_figures=4)
+    assert time.monotonic() - start < 10
+    assert {r.figure.page for r in rendered} <= set(range(8))
+    assert [r.figure.kind for r in extract(doc, time_limit=0.0)] == [FigureKind.PAGE]
+
+
+def test_huge_embedded_image_is_not_decoded() -> None:
+    """A 20000 x 20000 greyscale image (400 MB decoded, 400 kB compressed) must not be rendered."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 420), "Figure 1: An enormous scan.", fontsize=9, fontname="tibo")
+    side = 20_000
+    z = zlib.compressobj(9)
+    row = bytes(side)
+    stream = b"".join(z.compress(row) for _ in range(side)) + z.flush()
+    page.insert_image(pymupdf.Rect(100, 100, 500, 400), pixmap=pymupdf.Pixmap(pymupdf.csGRAY, 8, 8, bytes(64), False))
+    xref = page.get_images()[0][0]  # swap the small image's stream for the huge one
+    doc.update_object(xref, f"<</Type/XObject/Subtype/Image/Width {side}/Height {side}/ColorSpace/DeviceGray"
+                            f"/BitsPerComponent 8/Filter/FlateDecode/Length {len(stream)}>>")
+    doc.update_stream(xref, stream, compress=False)
+    doc = open_pdf(doc.tobytes())
+    assert doc[0].get_image_info()[0]["width"] == side
+
+    start = time.monotonic()
+    found = locate_figures(doc)
+    skipped = render_figures(doc, found + [first_page_figure(doc)])
+    assert time.monotonic() - start < 10
+    assert len(found) == 1 and skipped == []
+
+
+def test_pages_with_too_many_drawings_use_the_cheap_box_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    data, truth = generated("2col-mixed")
+    monkeypatch.setattr(figures, "_HEAVY_CONTENT_BYTES", 0)
+    monkeypatch.setattr(figures, "_MAX_PAGE_ITEMS", 10)
+    monkeypatch.setattr(pymupdf.Page, "get_drawings", lambda self: pytest.fail("listed every drawing"))
+    found = locate_figures(open_pdf(data))
+    assert all(best_iou(found, t) >= 0.8 for t in truth)

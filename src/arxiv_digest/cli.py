@@ -100,8 +100,13 @@ def _pick(topics: list[Topic], names: list[str] | None) -> list[Topic]:
 def cmd_figures(args: argparse.Namespace) -> int:
     """Extract figures and tables of one PDF into a folder with figures.json."""
     from .figures import write_figures_dir
+    from .pdf import PaperError
 
-    found = write_figures_dir(Path(args.pdf), Path(args.outdir), dpi=args.dpi)
+    try:
+        found = write_figures_dir(Path(args.pdf), Path(args.outdir), dpi=args.dpi)
+    except PaperError as exc:
+        print(f"{args.pdf}: {exc}", file=sys.stderr)
+        return 2
     print(f"{len(found)} images written to {args.outdir} (figures.json lists them)")
     return 0
 

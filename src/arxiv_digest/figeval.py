@@ -186,16 +186,16 @@ def score(predictions: Iterable[Located], truth: Iterable[Labelled], doc: pymupd
         report.splits += sum(sum(_inside(preds[i][1], truths[j][1]) for i in pi) >= 2 for j in ti)
         report.merges += sum(sum(_inside(truths[j][1], preds[i][1]) for j in ti) >= 2 for i in pi)
     strict = max(thresholds)
-    for (t, box), value in zip(truths, best, strict=True):
+    for (tb, box), value in zip(truths, best, strict=True):
         hit = int(value >= strict)
-        counts = report.by_kind.setdefault(t.kind, [0, 0])
+        counts = report.by_kind.setdefault(tb.kind, [0, 0])
         counts[0], counts[1] = counts[0] + hit, counts[1] + 1
-        if t.kind == "figure":
-            counts = report.by_graphic.setdefault(t.graphic, [0, 0])
+        if tb.kind == "figure":
+            counts = report.by_graphic.setdefault(tb.graphic, [0, 0])
             counts[0], counts[1] = counts[0] + hit, counts[1] + 1
         if not hit:
-            report.misses.append({"page": t.page, "kind": t.kind, "number": getattr(t, "number", None),
-                                  "graphic": t.graphic, "best_iou": round(value, 3),
+            report.misses.append({"page": tb.page, "kind": tb.kind, "number": getattr(tb, "number", None),
+                                  "graphic": tb.graphic, "best_iou": round(value, 3),
                                   "ink_box": [round(v, 1) for v in box]})
     return report
 

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import statistics
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import pymupdf
 
 from arxiv_digest.models import FigureKind
+from arxiv_digest.pdf import PaperError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,14 @@ _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _PAD = 2.0
 _PAGE_DPI = 100
 _JPEG_QUALITY = 85
+# Work limits that keep hostile or broken PDFs bounded in time and memory.
+_HEAVY_CONTENT_BYTES = 1_000_000  # above this (or with form XObjects) count a page's items before listing them
+_MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, from the cheap bbox log
+_MAX_IMAGE_PIXELS = 40_000_000  # figures showing a bigger embedded image are not rendered: decoding costs GBs
+
+
+class UnreadablePDF(PaperError):
+    """The document cannot be searched for figures (not a PDF, encrypted): a per-paper error."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,15 @@ def _read_page(page: pymupdf.Page) -> _PageData:
         lines.extend(block_lines)
 
     graphics: list[_Element] = []
-    for d in page.get_drawings():
+    heavy = len(page.read_contents()) > _HEAVY_CONTENT_BYTES or bool(page.get_xobjects())
+    bboxlog = page.get_bboxlog() if heavy else []
+    if len(bboxlog) > _MAX_PAGE_ITEMS:  # a plot with a million points: boxes only, no per-path dicts
+        for kind, r in bboxlog:
+            box = _intersection(tuple(r), rect)
+            if (kind in ("fill-path", "stroke-path") and box[0] <= box[2] and box[1] <= box[3]
+                    and _area(box) < 0.6 * page_area):
+                graphics.append(_Element(box, "vector"))
+    for d in [] if len(bboxlog) > _MAX_PAGE_ITEMS else page.get_drawings():
         fill, stroke = d.get("fill"), d.get("color")
         if stroke is None and (fill is None or min(fill) > 0.97):
             continue  # white-on-white: backgrounds and masks are invisible
@@ -332,7 +350,7 @@ def _caption_range(c: _Caption, captions: list[_Caption], lay: _Layout) -> tuple
 def _locate_page(p: _PageData, lay: _Layout) -> list[LocatedFigure]:
     """Figures and tables of one page: caption-anchored regions, then large uncaptioned graphics."""
     page_h = _height(p.rect)
-    top_band = min(lay.top, p.rect[1] + 0.1 * page_h) - 1
+    top_band = _top_band(p, min(lay.top, p.rect[1] + 0.1 * page_h), 1.2 * lay.body_size) - 1
     bottom_band = max(lay.bottom, p.rect[1] + 0.9 * page_h) + 1
 
     def is_decor(b: Box) -> bool:
@@ -393,6 +411,19 @@ def _locate_page(p: _PageData, lay: _Layout) -> list[LocatedFigure]:
         found.append(LocatedFigure(c.kind, c.number, p.index, box, c.text))
     found.extend(_uncaptioned(p, graphics, text_elements, regions, [p.lines[i].box for i in prose]))
     return found
+
+
+def _top_band(p: _PageData, limit: float, min_gap: float) -> float:
+    """Where the page's running head ends: the last clear vertical gap above ``limit``, else the page top."""
+    band = p.rect[1]
+    bottom: float | None = None
+    for b in sorted([ln.box for ln in p.lines] + [g.box for g in p.graphics], key=lambda b: b[1]):
+        if bottom is not None and b[1] - bottom >= min_gap:
+            band = bottom
+        bottom = b[3] if bottom is None else max(bottom, b[3])
+        if bottom > limit:
+            break
+    return band + 1
 
 
 def _prose_lines(p: _PageData, lay: _Layout, caption_lines: set[int]) -> set[int]:
@@ -465,7 +496,9 @@ def _grow(zone: list[_Element], edge: float, up: bool, gap_g: float, gap_t: floa
     skipped: list[_Element] = []
     for e in sorted(zone, key=lambda e: edge - e.box[3] if up else e.box[1] - edge):
         dist = frontier - e.box[3] if up else e.box[1] - frontier
-        if dist <= (gap_t if e.kind == "text" else gap_g):
+        # The first step may cross the caption skip (LaTeX puts ~10pt between a plot's axis label and its
+        # caption); after that, text must sit within a line of what was taken, graphics within three.
+        if dist <= (gap_t if e.kind == "text" and taken else gap_g):
             taken.append(e)
             frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
         else:
@@ -508,7 +541,7 @@ def _choose_directions(captions: list[_Caption], options: list[dict[str, _Option
             d = chosen[i] = next(iter(avail[i]))
             changed = True
             nb, back = options[i][d].neighbor, _opposite(d)
-            if nb is not None and chosen[nb] is None and not (
+            if nb is not None and chosen[nb] is None and _clash(options[i][d], options[nb][back]) and not (
                     d == _preferred(captions[i]) and back == _preferred(captions[nb])):
                 avail[nb].discard(back)
 
@@ -524,12 +557,17 @@ def _choose_directions(captions: list[_Caption], options: list[dict[str, _Option
     return chosen
 
 
+def _clash(a: _Option, b: _Option) -> bool:
+    """Two captions facing each other want some of the same elements."""
+    return not {id(e) for e in a.taken}.isdisjoint(id(e) for e in b.taken)
+
+
 def _resolve_shared(i: int, d: str, captions: list[_Caption], options: list[dict[str, _Option]],
                     chosen: list[str | None]) -> list[_Element]:
     """Split graphics between two captions that both claim the space between them."""
     taken = options[i][d].taken
     n = options[i][d].neighbor
-    if n is None or chosen[n] != _opposite(d):
+    if n is None or chosen[n] != _opposite(d) or not _clash(options[i][d], options[n][_opposite(d)]):
         return taken
     mine, theirs = d == _preferred(captions[i]), chosen[n] == _preferred(captions[n])
     if mine != theirs:
@@ -583,10 +621,17 @@ def _pad(b: Box, page: Box) -> Box:
 
 
 # ---- public API -----------------------------------------------------------------------------------------
-def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50) -> list[LocatedFigure]:
-    """Figures and tables page by page, top to bottom; one per (kind, number): the first with graphics."""
+def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
+                   deadline: float | None = None) -> list[LocatedFigure]:
+    """Figures and tables page by page, top to bottom; one per (kind, number): the first with graphics.
+
+    Reads at most ``max_pages`` pages, and no page after ``deadline`` (a time.monotonic() value).
+    """
     pages: list[_PageData] = []
     for index in range(min(doc.page_count, max_pages)):
+        if deadline is not None and time.monotonic() > deadline:
+            log.warning("figure search stopped at page %d: time limit reached", index)
+            break
         try:
             pages.append(_read_page(doc[index]))
         except Exception:  # a broken page must not cost the paper its other figures
@@ -636,10 +681,13 @@ def _render(doc: pymupdf.Document, fig: LocatedFigure, dpi: int, max_pixels: int
     clip = (pymupdf.Rect(fig.bbox) * page.rotation_matrix) & page.rect
     if clip.is_empty:
         raise ValueError(f"figure box {fig.bbox} is outside page {fig.page}")
+    images = [i for i in page.get_image_info() if _area(_intersection(fig.bbox, tuple(i["bbox"]))) > 0]
+    if any(i["width"] * i["height"] > _MAX_IMAGE_PIXELS for i in images):
+        raise ValueError(f"figure shows an embedded image over {_MAX_IMAGE_PIXELS} pixels")
     if fig.kind is FigureKind.PAGE:
         dpi, photo = min(dpi, _PAGE_DPI), True
     else:
-        covered = sum(_area(_intersection(fig.bbox, tuple(i["bbox"]))) for i in page.get_image_info())
+        covered = sum(_area(_intersection(fig.bbox, tuple(i["bbox"]))) for i in images)
         photo = covered > 0.5 * _area(fig.bbox)
     scale = min(dpi / 72, max_pixels / max(clip.width, clip.height))
     while True:
@@ -673,10 +721,21 @@ def _number_key(number: str | None) -> tuple[int, int, str]:
 
 
 def extract(doc: pymupdf.Document, *, dpi: int = 150, max_pixels: int = 1600, max_figures: int | None = None,
-            include_first_page: bool = True) -> list[RenderedFigure]:
+            include_first_page: bool = True, max_pages: int = 50,
+            time_limit: float | None = 60.0) -> list[RenderedFigure]:
     """First page first, then figures in figure-number order, then tables in number order; capped at
-    max_figures (cap counts the page image)."""
-    located = locate_figures(doc)
+    max_figures (cap counts the page image).
+
+    Work is bounded: at most ``max_pages`` pages are searched, oversized embedded images are not decoded,
+    and after ``time_limit`` seconds no further page is read nor figure rendered (a MuPDF call already
+    running is not interrupted). Raises UnreadablePDF for documents that are not PDFs or are encrypted.
+    """
+    if not doc.is_pdf:
+        raise UnreadablePDF("not a PDF (an HTML or other page saved as .pdf?)")
+    if doc.needs_pass:
+        raise UnreadablePDF("PDF is encrypted with a password")
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    located = locate_figures(doc, max_pages=max_pages, deadline=deadline)
     order = {FigureKind.FIGURE: 0, FigureKind.TABLE: 1}
     located.sort(key=lambda f: (order.get(f.kind, 2), _number_key(f.number), f.page, f.bbox[1]))
     if include_first_page and doc.page_count:
@@ -684,6 +743,9 @@ def extract(doc: pymupdf.Document, *, dpi: int = 150, max_pixels: int = 1600, ma
     rendered: list[RenderedFigure] = []
     for fig in located:
         if max_figures is not None and len(rendered) >= max_figures:
+            break
+        if fig.kind is not FigureKind.PAGE and deadline is not None and time.monotonic() > deadline:
+            log.warning("stopped rendering figures: time limit reached")
             break
         rendered.extend(render_figures(doc, [fig], dpi=dpi, max_pixels=max_pixels))
     return rendered
@@ -694,7 +756,11 @@ def write_figures_dir(pdf_path: Path, outdir: Path, *, dpi: int = 150) -> list[d
     {kind, number, page, bbox, caption, file, content_type, width, height}) into outdir; returns that list."""
     outdir.mkdir(parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
-    with pymupdf.open(pdf_path) as doc:
+    try:
+        doc = pymupdf.open(pdf_path, filetype="pdf")
+    except Exception as exc:
+        raise UnreadablePDF(f"{pdf_path} cannot be opened as a PDF: {exc}") from exc
+    with doc:
         rendered = extract(doc, dpi=dpi)
     names: Counter[str] = Counter()
     for r in rendered:

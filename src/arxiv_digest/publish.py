@@ -102,9 +102,11 @@ class BlogRepo:
         if remote_ref in [r.name for r in repo.remote("origin").refs]:
             repo.git.checkout("-B", self.branch, remote_ref, "--force")
             repo.git.reset("--hard", remote_ref)
-        else:
-            repo.git.checkout("--orphan", self.branch, "--force")
-            repo.git.rm("-rf", "--cached", "--ignore-unmatch", ".")
+        else:  # empty remote: start from an unborn branch, dropping any local commit a killed push left behind
+            repo.git.symbolic_ref("HEAD", f"refs/heads/{self.branch}")
+            if repo.head.is_valid():
+                repo.git.update_ref("-d", f"refs/heads/{self.branch}")
+            repo.git.rm("-rf", "--cached", "--ignore-unmatch", "--quiet", ".")
         repo.git.clean("-fdx")
         return repo
 

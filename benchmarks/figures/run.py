@@ -1,0 +1,196 @@
+"""Figure-extraction benchmark: accuracy against labelled boxes and time per page and per paper.
+
+    python -m benchmarks.figures.run [--set synthetic|latex|all] [--json out.json] [--peer-dir /tmp/peer]
+
+For each set it prints F1, precision and recall at IoU 0.8 and 0.5 (boxes shrunk to their ink), recall of
+vector, raster and mixed figures, split and merge counts, and seconds per page and per paper for locating
+and for rendering (150 dpi), median and p95. If ``pdf-figure-table-extractor`` is importable from
+``--peer-dir`` (``pip install --target /tmp/peer pdf-figure-table-extractor``), it runs on the same PDFs
+and is scored the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+from arxiv_digest.figeval import Report, score
+from arxiv_digest.figures import locate_figures, render_figures
+from benchmarks.figures import latex_set, synthetic
+from benchmarks.figures.synthetic import Paper
+
+_PEER_MODULE = "pdf_figure_table_extractor"
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A peer's prediction in the scorer's terms."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def _timing(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 4) if values else 0.0,
+            "p95": round(_percentile(values, 0.95), 4)}
+
+
+def _run_ours(papers: Iterable[Paper], dpi: int) -> dict[str, Any]:
+    report = Report()
+    per_paper: dict[str, list[float]] = {"locate": [], "render": [], "total": []}
+    per_page: dict[str, list[float]] = {"locate": [], "render": []}
+    for paper in papers:
+        start = time.perf_counter()
+        with pymupdf.open(stream=paper.data, filetype="pdf") as doc:
+            found = locate_figures(doc)
+            located = time.perf_counter()
+            render_figures(doc, found, dpi=dpi)
+            rendered = time.perf_counter()
+            pages = doc.page_count
+            result = score(found, paper.truth, doc)
+        for miss in result.misses:
+            miss["paper"] = paper.name
+        report += result
+        locate, render = located - start, rendered - located
+        per_paper["locate"].append(locate)
+        per_paper["render"].append(render)
+        per_paper["total"].append(locate + render)
+        per_page["locate"].append(locate / pages)
+        per_page["render"].append(render / pages)
+    return {"report": report, "seconds_per_paper": {k: _timing(v) for k, v in per_paper.items()},
+            "seconds_per_page": {k: _timing(v) for k, v in per_page.items()}}
+
+
+def _peer_available(peer_dir: Path) -> bool:
+    return (peer_dir / _PEER_MODULE / "__init__.py").is_file()
+
+
+def _run_peer(papers: Iterable[Paper], peer_dir: Path, dpi: int) -> dict[str, Any]:
+    """Run the peer's CLI in its own process per paper (as a user would) and score its manifest boxes."""
+    report = Report()
+    seconds: list[float] = []
+    env = {**os.environ, "PYTHONPATH": str(peer_dir)}
+    code = f"import sys; from {_PEER_MODULE}.cli import main; sys.argv[0] = 'peer'; main()"
+    with tempfile.TemporaryDirectory(prefix="figbench-peer-") as tmp:
+        for paper in papers:
+            pdf, out = Path(tmp) / f"{paper.name}.pdf", Path(tmp) / paper.name
+            pdf.write_bytes(paper.data)
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-c", code, "--dpi", str(dpi), str(pdf), str(out)], env=env,
+                                  capture_output=True, text=True, timeout=600)
+            seconds.append(time.perf_counter() - start)
+            manifest = out / "manifest.json"
+            assets = json.loads(manifest.read_text(encoding="utf-8"))["assets"] if manifest.is_file() else []
+            if proc.returncode:
+                print(f"peer failed on {paper.name}: {proc.stderr.strip()[-300:]}", file=sys.stderr)
+            preds = [_Box(a["page"] - 1, tuple(a["bbox"])) for a in assets]
+            with pymupdf.open(stream=paper.data, filetype="pdf") as doc:
+                report += score(preds, paper.truth, doc)
+    return {"report": report, "seconds_per_paper_with_startup": _timing(seconds)}
+
+
+def _summary(report: Report) -> dict[str, Any]:
+    return {"papers_pages": report.pages, "truths": report.truths, "predictions": report.predictions,
+            "f1@0.8": round(report.f1(0.8), 4), "f1@0.5": round(report.f1(0.5), 4),
+            "precision@0.8": round(report.precision(0.8), 4), "recall@0.8": round(report.recall(0.8), 4),
+            "precision@0.5": round(report.precision(0.5), 4), "recall@0.5": round(report.recall(0.5), 4),
+            "splits": report.splits, "merges": report.merges,
+            "recall_by_graphic@0.8": {g: _rate(report.graphic_recall(g)) for g in ("vector", "raster", "mixed")},
+            "recall_by_kind@0.8": {k: round(f / n, 4) for k, (f, n) in sorted(report.by_kind.items()) if n}}
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _print(name: str, ours: dict[str, Any], peer: dict[str, Any] | None) -> None:
+    r: Report = ours["report"]
+    s = _summary(r)
+    print(f"\n== {name}: {len(ours['papers'])} papers, {r.pages} pages, {r.truths} true floats, "
+          f"{r.predictions} predicted")
+    print(f"F1@0.8 {s['f1@0.8']:.3f}  (P {s['precision@0.8']:.3f} R {s['recall@0.8']:.3f})   "
+          f"F1@0.5 {s['f1@0.5']:.3f}  (P {s['precision@0.5']:.3f} R {s['recall@0.5']:.3f})")
+    graphics = "  ".join(f"{g} {'-' if v is None else f'{v:.3f}'} ({r.by_graphic.get(g, [0, 0])[1]})"
+                         for g, v in s["recall_by_graphic@0.8"].items())
+    print(f"figure recall@0.8 by graphic: {graphics}   by kind: {s['recall_by_kind@0.8']}")
+    print(f"splits {r.splits}  merges {r.merges}")
+    for unit in ("paper", "page"):
+        timing = ours[f"seconds_per_{unit}"]
+        cells = "  ".join(f"{k} {v['median']:.4f}/{v['p95']:.4f}" for k, v in timing.items())
+        print(f"seconds per {unit} (median/p95): {cells}")
+    if peer is not None:
+        p: Report = peer["report"]
+        t = peer["seconds_per_paper_with_startup"]
+        print(f"peer pdf-figure-table-extractor: F1@0.8 {p.f1(0.8):.3f}  F1@0.5 {p.f1(0.5):.3f}  "
+              f"(P@0.8 {p.precision(0.8):.3f} R@0.8 {p.recall(0.8):.3f})  vector/raster recall "
+              f"{_fmt(p.graphic_recall('vector'))}/{_fmt(p.graphic_recall('raster'))}  splits {p.splits} "
+              f"merges {p.merges}  s/paper incl. start-up {t['median']:.3f}/{t['p95']:.3f}")
+    for miss in r.misses:
+        print(f"  miss: {miss}")
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _sets(which: str, build_dir: Path | None) -> Iterator[tuple[str, list[Paper]]]:
+    if which in ("synthetic", "all"):
+        yield "synthetic", list(synthetic.papers())
+    if which in ("latex", "all"):
+        yield "latex", list(latex_set.build(build_dir))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the results and optionally write them as JSON."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.figures.run", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", choices=["synthetic", "latex", "all"], default="all")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--dpi", type=int, default=150, help="render resolution (default 150)")
+    peer_default = Path(os.environ.get("FIGBENCH_PEER_DIR") or Path(tempfile.gettempdir(), "peer"))
+    ap.add_argument("--peer-dir", type=Path, default=peer_default,
+                    help="where pdf-figure-table-extractor was pip-installed with --target (skipped if absent)")
+    ap.add_argument("--build-dir", type=Path, help="keep the LaTeX build (PDFs) here")
+    args = ap.parse_args(argv)
+
+    results: dict[str, Any] = {}
+    for name, papers in _sets(args.set, args.build_dir):
+        _run_ours(papers[:1], args.dpi)  # warm-up: imports, font caches
+        ours = _run_ours(papers, args.dpi)
+        ours["papers"] = [p.name for p in papers]
+        peer = _run_peer(papers, args.peer_dir, args.dpi) if _peer_available(args.peer_dir) else None
+        _print(name, ours, peer)
+        results[name] = {
+            "papers": len(papers), **_summary(ours["report"]),
+            "seconds_per_paper": ours["seconds_per_paper"], "seconds_per_page": ours["seconds_per_page"],
+            "misses": ours["report"].misses,
+            "peer": None if peer is None else {"name": "pdf-figure-table-extractor", **_summary(peer["report"]),
+                                               "seconds_per_paper_with_startup":
+                                                   peer["seconds_per_paper_with_startup"]},
+        }
+    if peer is None:
+        print(f"\n(peer skipped: no {_PEER_MODULE} in {args.peer_dir})")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
