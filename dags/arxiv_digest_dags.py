@@ -7,13 +7,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG, Param, get_current_context, task, task_group
+from airflow.sdk import (
+    DAG,
+    AsyncCallback,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    get_current_context,
+    task,
+    task_group,
+)
 
 from arxiv_digest.calendar import load_calendar
 from arxiv_digest.settings import load_settings
 from arxiv_digest.topics import Topic, load_topics
 from arxiv_timetable import ArxivListingTimetable
-from digest_alerts import DigestAlert
+from digest_alerts import DigestAlert, deadline_missed
 from digest_runtime import git_env, listing_day, runtime, settings, stored_listing
 
 SETTINGS = load_settings()
@@ -44,6 +53,13 @@ def build_dag(topic: Topic) -> DAG:
         catchup=False,
         max_active_runs=3,
         tags=["arxiv-digest", topic.slug, *topic.tags],
+        deadline=DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=timedelta(hours=SETTINGS.deadline_hours),
+            callback=AsyncCallback(deadline_missed, kwargs={"dag_id": topic.dag_id, "hours": SETTINGS.deadline_hours}),
+        )
+        if SETTINGS.deadline_hours
+        else None,
         params={"refetch": Param(False, type="boolean",
                                  description="Query arXiv again even if this date's listing is stored")},
         default_args={

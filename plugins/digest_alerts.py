@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -40,6 +41,45 @@ def alert_fields(context: Any) -> dict[str, str]:
     }
 
 
+def send_alert(subject: str, fields: dict[str, str]) -> list[str]:
+    """Send one alert through every configured channel; returns the channels used (a warning when none)."""
+    lines = [f"{k}: {v}" for k, v in fields.items() if v]
+    s = load_settings()
+    sent = []
+    if s.alert_email and _connection_exists(s.smtp_conn_id):
+        from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+        body = "<br>".join(f"<b>{escape(k)}</b>: {escape(v)}" for k, v in fields.items() if v)
+        SmtpNotifier(to=[a.strip() for a in s.alert_email.split(",")], from_email=s.alert_from,
+                     subject=subject, html_content=body, smtp_conn_id=s.smtp_conn_id).notify({})
+        sent.append("email")
+    if _connection_exists(s.slack_conn_id):
+        from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
+
+        SlackWebhookNotifier(slack_webhook_conn_id=s.slack_conn_id, text="\n".join([subject, *lines])).notify({})
+        sent.append("slack")
+    if sent:
+        log.info("alert sent via %s: %s", ", ".join(sent), subject)
+    else:
+        log.warning("no alert channel configured (DIGEST_ALERT_EMAIL + SMTP connection, or Slack webhook "
+                    "connection); alert: %s | %s", subject, " | ".join(lines))
+    return sent
+
+
+async def deadline_missed(dag_id: str, hours: float, **context: Any) -> None:
+    """Deadline Alert callback (runs in the triggerer): the run has not published its post in time."""
+    run = context.get("dag_run")
+    start = getattr(run, "data_interval_start", None) or getattr(run, "logical_date", None)
+    fields = {
+        "dag": dag_id,
+        "date": start.date().isoformat() if start else "?",
+        "stage": "deadline",
+        "reason": f"the post is not published {hours:g} h after the run was queued (DIGEST_DEADLINE_HOURS)",
+        "run": str(getattr(run, "run_id", "") or ""),
+    }
+    await asyncio.to_thread(send_alert, f"[arxiv-digest] {dag_id} {fields['date']}: deadline missed", fields)
+
+
 class DigestAlert(BaseNotifier):
     """Sends one alert per failed task (after its retries) through every channel that is configured.
 
@@ -49,25 +89,4 @@ class DigestAlert(BaseNotifier):
 
     def notify(self, context: Any) -> None:
         fields = alert_fields(context)
-        subject = f"[arxiv-digest] {fields['dag']} {fields['date']}: {fields['stage']} failed"
-        lines = [f"{k}: {v}" for k, v in fields.items() if v]
-        s = load_settings()
-        sent = []
-        if s.alert_email and _connection_exists(s.smtp_conn_id):
-            from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-
-            body = "<br>".join(f"<b>{escape(k)}</b>: {escape(v)}" for k, v in fields.items() if v)
-            SmtpNotifier(to=[a.strip() for a in s.alert_email.split(",")], from_email=s.alert_from,
-                         subject=subject, html_content=body, smtp_conn_id=s.smtp_conn_id).notify(context)
-            sent.append("email")
-        if _connection_exists(s.slack_conn_id):
-            from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
-
-            SlackWebhookNotifier(slack_webhook_conn_id=s.slack_conn_id,
-                                 text="\n".join([subject, *lines])).notify(context)
-            sent.append("slack")
-        if sent:
-            log.info("alert sent via %s: %s", ", ".join(sent), subject)
-        else:
-            log.warning("no alert channel configured (DIGEST_ALERT_EMAIL + SMTP connection, or Slack webhook "
-                        "connection); alert: %s | %s", subject, " | ".join(lines))
+        send_alert(f"[arxiv-digest] {fields['dag']} {fields['date']}: {fields['stage']} failed", fields)

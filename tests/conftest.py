@@ -90,8 +90,11 @@ def bare_remote(tmp_path: Path) -> Path:
     return path
 
 
-def listing_entries(n_on_topic: int = 2) -> list[FakeEntry]:
-    """Entries for the 2024-06-20 listing (window Tue 18:00 UTC .. Wed 18:00 UTC) plus distractors."""
+def listing_entries(n_on_topic: int = 2, *, passing_mention: bool = False) -> list[FakeEntry]:
+    """Entries for the 2024-06-20 listing (window Tue 18:00 UTC .. Wed 18:00 UTC) plus distractors.
+
+    With ``passing_mention``, one more paper in the window and category only mentions the topic in passing.
+    """
     base = datetime(2024, 6, 18, 19, 0, tzinfo=UTC)
     titles = [
         "Lattice Denoisers: Score Matching on Structured Grids",
@@ -116,6 +119,11 @@ def listing_entries(n_on_topic: int = 2) -> list[FakeEntry]:
         arxiv_id="2406.19999v1", title="Diffusion Models Next Day", authors=["Late Author"],
         summary="About diffusion models, but submitted after the deadline.",
         published=datetime(2024, 6, 19, 18, 30, tzinfo=UTC), pdf=make_paper(seed=9)[0]))
+    if passing_mention:
+        entries.append(FakeEntry(
+            arxiv_id="2406.17777v1", title="Mixed Subspaces for Low-Rank Adapters", authors=["Passing Mention"],
+            summary="We improve low-rank adaptation of language models. The same trick also helps diffusion models.",
+            published=base.replace(minute=30), categories=["cs.CV"], pdf=None))
     entries.append(FakeEntry(  # in the window, off topic
         arxiv_id="2406.18888v1", title="Graph Coloring Bounds", authors=["Off Topic"],
         summary="A combinatorics paper.", published=base, categories=["math.CO"], primary_category="math.CO"))

@@ -27,6 +27,16 @@ def run_digest(env: dict[str, str], day: str = DAY) -> subprocess.CompletedProce
 
 
 @pytest.fixture
+def arxiv_server():  # type: ignore[no-untyped-def]
+    """The day's listing, plus a paper that mentions the topic only in passing (the relevance gate drops it)."""
+    from conftest import listing_entries
+    from servers.arxiv_server import ArxivServer
+
+    with ArxivServer(listing_entries(passing_mention=True)) as server:
+        yield server
+
+
+@pytest.fixture
 def digest_env(tmp_path, arxiv_server, gemini_server, bare_remote, s3_client, moto_endpoint):  # type: ignore[no-untyped-def]
     s3_client.create_bucket(Bucket="figs")
     s3_client.put_bucket_policy(Bucket="figs", Policy=json.dumps({  # figures are public, as on a real CDN bucket
@@ -82,7 +92,10 @@ def test_run_publishes_post_once_and_rerun_is_free(digest_env, arxiv_server, gem
     for marker in ("**Summary**", "**Key Takeaways**", "1. Title:", "6. Summary:", "7. Methods:", "8. Conclusion:",
                    "<summary>点此查看论文截图</summary>"):
         assert body.count(marker) == 2, marker
-    assert "Graph Coloring" not in body and "Next Day" not in body
+    assert "Graph Coloring" not in body and "Next Day" not in body and "Low-Rank Adapters" not in body
+    runs = Path(digest_env["DIGEST_HOME"]) / "state" / "runs" / "diffusion_models"
+    record = json.loads((runs / DAY / "run.json").read_text())
+    assert record["excluded"]["2406.17777v1"].startswith("off topic")
 
     # Every figure URL resolves to a stored object, and the cover is one of them.
     urls = re.findall(r'<img src="([^"]+)"', body)

@@ -311,3 +311,22 @@ def test_cached_section_is_not_reused_for_another_model_language_or_version(
         assert len(gemini_server.calls) == calls + 1
         calls = len(gemini_server.calls)
     assert gemini_server.calls[-3]["model"] == "gemini-2.5-pro"
+
+
+def test_fallback_model_gets_one_try_after_the_primary_is_exhausted(
+    make_reviewer: Callable[..., Reviewer], gemini_server: GeminiServer, paper: Paper
+) -> None:
+    gemini_server.script.extend([REFUSAL, CHATTER, REFUSAL, reply("格点去噪器让扩散模型的采样步数减少一半。")])
+    section = summary(make_reviewer(fallback_model="gemini-2.5-pro"), paper)
+    assert section.ok
+    assert [c["model"] for c in gemini_server.calls] == ["gemini-2.5-flash"] * 3 + ["gemini-2.5-pro"]
+    assert [a.model for a in section.attempts][-1] == "gemini-2.5-pro"
+    assert "REFUSAL" in gemini_server.calls[-1]["prompt_text"]  # the fallback sees the last findings too
+
+
+def test_without_fallback_the_section_is_unavailable_after_max_attempts(
+    make_reviewer: Callable[..., Reviewer], gemini_server: GeminiServer, paper: Paper
+) -> None:
+    gemini_server.script.extend([REFUSAL, CHATTER, REFUSAL, reply("格点去噪器让扩散模型的采样步数减少一半。")])
+    assert not summary(make_reviewer(), paper).ok
+    assert len(gemini_server.calls) == 3

@@ -13,6 +13,7 @@ import requests
 
 from .calendar import ArxivCalendar
 from .models import Listing, Paper
+from .relevance import why_off_topic
 from .storage import Storage
 from .topics import Topic
 
@@ -122,12 +123,18 @@ def fetch_listing(
         if start <= paper.published < end:  # defend against a mirror that ignores the window
             papers.setdefault(paper.base_id, paper)
     ordered = sorted(papers.values(), key=lambda p: p.arxiv_id, reverse=True)
-    chosen = ordered[: topic.max_papers]
-    excluded = {p.arxiv_id: f"over max_papers={topic.max_papers}" for p in ordered[topic.max_papers :]}
-    log.info(
-        "topic %s, listing %s: %d papers in window %s..%s, %d chosen",
-        topic.name, listing_date, len(ordered), start.isoformat(), end.isoformat(), len(chosen),
-    )
+    excluded: dict[str, str] = {}
+    on_topic = []
+    for p in ordered:
+        reason = why_off_topic(p, topic)
+        if reason:
+            excluded[p.arxiv_id] = reason
+        else:
+            on_topic.append(p)
+    chosen = on_topic[: topic.max_papers]
+    excluded.update({p.arxiv_id: f"over max_papers={topic.max_papers}" for p in on_topic[topic.max_papers :]})
+    log.info("topic %s, listing %s: %d papers in window %s..%s, %d chosen, %d excluded", topic.name, listing_date,
+             len(ordered), start.isoformat(), end.isoformat(), len(chosen), len(excluded))
     return Listing(
         topic=topic.name,
         listing_date=listing_date,

@@ -26,6 +26,9 @@ from .topics import Topic
 
 log = logging.getLogger(__name__)
 EXTRACTOR_VERSION = "1"
+# Paper text per prompt is bounded by an estimate, not a count: about four characters per token for English text
+# (no tokenizer call per prompt). Not yet calibrated against the providers' token counters.
+CHARS_PER_TOKEN = 4
 
 
 class NoListing(Exception):
@@ -233,6 +236,7 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         temperature=topic.temperature,
         max_output_tokens=topic.max_output_tokens,
         max_attempts=rt.settings.llm_max_attempts,
+        fallback_model=topic.fallback_model,
     )
     errors = list(ref["errors"])
     links = code_links(paper.summary, paper.comment or "")
@@ -250,7 +254,7 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         for name in (SectionName.OVERVIEW, SectionName.METHODS, SectionName.CONCLUSION):
             sections[name.value] = _unavailable(name, "NO_TEXT", "the paper's PDF could not be read")
     else:
-        budget = 12_000
+        budget = topic.input_token_budget * CHARS_PER_TOKEN
         parts = split_sections(doc)
         opening = first_pages_text(doc, max_chars=budget)
         full = " ".join(page.get_text("text") for page in doc.pages())

@@ -112,12 +112,13 @@ class Reviewer:
         temperature: float = 0.2,
         max_output_tokens: int = 8192,
         max_attempts: int = 3,
+        fallback_model: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.llm, self.prompts, self.cache = llm, prompts, cache
         self.model, self.language = model, language
         self.temperature, self.max_output_tokens = temperature, max_output_tokens
-        self.max_attempts, self.sleep = max_attempts, sleep
+        self.max_attempts, self.fallback_model, self.sleep = max_attempts, fallback_model, sleep
 
     def _key(self, paper: Paper, section: SectionName) -> str:
         k = cache_key(paper, section, self.prompts.section_hash(section), self.model, self.language)
@@ -131,7 +132,8 @@ class Reviewer:
         return found.model_copy(update={"from_cache": True})
 
     def section(self, paper: Paper, section: SectionName, *, source_text: str, paper_text: str) -> Section:
-        """One section: cached, or asked up to ``max_attempts`` times with the last findings as feedback."""
+        """One section: cached, or asked up to ``max_attempts`` times with the last findings as feedback, then once
+        more on the fallback model if there is one; the cache key names the primary model."""
         hit = self.cached(paper, section)
         if hit is not None:
             return hit
@@ -140,15 +142,18 @@ class Reviewer:
         system = self.prompts.render("system.j2", language=self.language)
         attempts: list[Attempt] = []
         feedback: list[str] = []
-        for n in range(1, self.max_attempts + 1):
+        plan = [(self.model, n) for n in range(1, self.max_attempts + 1)]
+        if self.fallback_model:  # one more try on another model once the primary is exhausted
+            plan.append((self.fallback_model, 1))
+        for model, n in plan:
             prompt = self.prompts.render(f"{section.value}.j2", paper=paper, text=source_text,
                                          language=self.language, feedback=feedback)
             answer: LLMAnswer = self.llm.generate(
-                model=self.model, system=system, prompt=prompt, schema=schema,
+                model=model, system=system, prompt=prompt, schema=schema,
                 temperature=self.temperature, max_output_tokens=self.max_output_tokens,
             )
             content, findings = validator.check(section.value, answer, schema)
-            attempts.append(Attempt(model=self.model, finish_reason=answer.finish_reason, findings=findings,
+            attempts.append(Attempt(model=model, finish_reason=answer.finish_reason, findings=findings,
                                     tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
                                     seconds=round(answer.seconds, 3), error=answer.error))
             if not findings:
@@ -156,10 +161,10 @@ class Reviewer:
                                cache_key=self._key(paper, section))
                 self.cache.put(done.cache_key, done.model_dump_json(indent=1).encode(), "application/json")
                 return done
-            log.warning("paper %s section %s attempt %d/%d rejected: %s", paper.arxiv_id, section.value, n,
-                        self.max_attempts, "; ".join(f"{f.code}: {f.message}" for f in findings))
+            log.warning("paper %s section %s attempt %d (%s) rejected: %s", paper.arxiv_id, section.value,
+                        len(attempts), model, "; ".join(f"{f.code}: {f.message}" for f in findings))
             if answer.transient and n < self.max_attempts:
-                self.sleep(min(answer.retry_after or 2.0 * 2 ** (n - 1), 60.0))
+                self.sleep(min(2.0 * 2 ** (n - 1) if answer.retry_after is None else answer.retry_after, 60.0))
             feedback = [f"{f.code}: {f.message}" for f in findings]
         if all(a.error for a in attempts) and answer.transient:
             raise TransientError(f"LLM unavailable for {paper.arxiv_id} section {section.value}: {answer.error}")

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     alert_email: str | None = Field(None, validation_alias=_env("DIGEST_ALERT_EMAIL"))
     alert_from: str | None = Field(None, validation_alias=_env("DIGEST_ALERT_FROM"))
     smtp_conn_id: str = Field("smtp_default", validation_alias=_env("DIGEST_SMTP_CONN_ID"))
+    deadline_hours: float = Field(6.0, ge=0, validation_alias=_env("DIGEST_DEADLINE_HOURS"))
     slack_conn_id: str = Field("slack_alerts", validation_alias=_env("DIGEST_SLACK_CONN_ID"))
 
     topics_file: Path = Field(PROJECT_ROOT / "include" / "topics.yaml", validation_alias=_env("DIGEST_TOPICS"))

@@ -26,9 +26,15 @@ class Topic(BaseModel):
     query: str = Field(min_length=1, description="arXiv search_query expression, without the date window")
     categories: list[str] = Field(default_factory=list, description="arXiv categories to restrict to (OR-ed)")
     max_papers: int = Field(20, ge=1, le=200)
+    relevance_phrases: list[str] | None = Field(
+        None, description="phrases a paper must be about; default: the quoted phrases of the query; [] turns it off"
+    )
+    min_mentions: int = Field(2, ge=1, description="abstract mentions that make a paper on topic without the title")
     language: Literal["zh-CN", "en"] = "zh-CN"
     provider: Literal["gemini", "openai"] = Field("gemini", description="gemini, or any OpenAI-compatible API")
     model: str = "gemini-2.5-flash"
+    fallback_model: str | None = Field(None, description="asked once when the model's attempts all failed")
+    input_token_budget: int = Field(6000, ge=500, le=1_000_000, description="paper text per section prompt")
     base_url: str | None = Field(None, description="API endpoint for this topic (default: the provider's setting)")
     api_key_env: str | None = Field(None, description="environment variable holding this topic's API key")
     temperature: float = Field(0.2, ge=0, le=2)
