@@ -71,6 +71,16 @@ class ArxivCalendar:
             raise ValueError(self.why_no_listing(listing))
         return self._deadline(self.previous_listing(listing)), self._deadline(listing)
 
+    def listing_for(self, submitted: datetime) -> date:
+        """The listing whose submission window holds a paper submitted at ``submitted``."""
+        day = submitted.astimezone(UTC).date()
+        while True:
+            if self.is_listing_day(day):
+                start, end = self.submission_window(day)
+                if start <= submitted < end:
+                    return day
+            day += timedelta(days=1)
+
     @staticmethod
     def announced_at(listing: date) -> datetime:
         """When the listing dated ``listing`` goes public: 20:00 US-Eastern the evening before, in UTC."""

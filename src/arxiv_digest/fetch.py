@@ -93,16 +93,10 @@ def to_paper(result: arxiv.Result) -> Paper:
     )
 
 
-def fetch_listing(
-    topic: Topic,
-    listing_date: date,
-    *,
-    client: arxiv.Client,
-    calendar: ArxivCalendar,
-    throttle: ArxivThrottle | None = None,
-) -> Listing:
-    """All papers of ``topic`` submitted in the window that arXiv announced on ``listing_date``."""
-    start, end = calendar.submission_window(listing_date)
+def search_window(
+    topic: Topic, start: datetime, end: datetime, *, client: arxiv.Client, throttle: ArxivThrottle | None = None
+) -> tuple[str, int, list[Paper]]:
+    """(query, result count, papers submitted in [start, end) newest id first, one per paper)."""
     query = window_query(topic, start, end)
     search = arxiv.Search(
         query=query,
@@ -122,15 +116,33 @@ def fetch_listing(
         paper = to_paper(r)
         if start <= paper.published < end:  # defend against a mirror that ignores the window
             papers.setdefault(paper.base_id, paper)
-    ordered = sorted(papers.values(), key=lambda p: p.arxiv_id, reverse=True)
-    excluded: dict[str, str] = {}
-    on_topic = []
-    for p in ordered:
+    return query, len(results), sorted(papers.values(), key=lambda p: p.arxiv_id, reverse=True)
+
+
+def split_on_topic(papers: list[Paper], topic: Topic) -> tuple[list[Paper], dict[str, str]]:
+    """The papers the relevance gate keeps, and the excluded ones with the reason."""
+    kept, excluded = [], {}
+    for p in papers:
         reason = why_off_topic(p, topic)
         if reason:
             excluded[p.arxiv_id] = reason
         else:
-            on_topic.append(p)
+            kept.append(p)
+    return kept, excluded
+
+
+def fetch_listing(
+    topic: Topic,
+    listing_date: date,
+    *,
+    client: arxiv.Client,
+    calendar: ArxivCalendar,
+    throttle: ArxivThrottle | None = None,
+) -> Listing:
+    """All papers of ``topic`` submitted in the window that arXiv announced on ``listing_date``."""
+    start, end = calendar.submission_window(listing_date)
+    query, total, ordered = search_window(topic, start, end, client=client, throttle=throttle)
+    on_topic, excluded = split_on_topic(ordered, topic)
     chosen = on_topic[: topic.max_papers]
     excluded.update({p.arxiv_id: f"over max_papers={topic.max_papers}" for p in on_topic[topic.max_papers :]})
     log.info("topic %s, listing %s: %d papers in window %s..%s, %d chosen, %d excluded", topic.name, listing_date,
@@ -141,7 +153,7 @@ def fetch_listing(
         window_start=start,
         window_end=end,
         query=query,
-        total_results=len(results),
+        total_results=total,
         papers=chosen,
         excluded=excluded,
     )

@@ -133,6 +133,7 @@ class Listing(BaseModel):
     total_results: int
     papers: list[Paper]
     excluded: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> reason")
+    late: list[str] = Field(default_factory=list, description="papers from earlier windows that arXiv announced late")
 
 
 class RunRecord(BaseModel):

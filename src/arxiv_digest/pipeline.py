@@ -8,12 +8,12 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypedDict
 
 from .calendar import ArxivCalendar, load_calendar
-from .fetch import ArxivThrottle, fetch_listing
+from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
 from .llm import LLM
 from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
 from .pdf import PaperError, code_links, first_pages_text, open_pdf, sections_for, split_sections
@@ -54,6 +54,9 @@ class PrefixedStorage:
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         self.store.put(self.prefix + key, data, content_type)
+
+    def put_if_absent(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> bool:
+        return self.store.put_if_absent(self.prefix + key, data, content_type)
 
     def get(self, key: str) -> bytes:
         return self.store.get(self.prefix + key)
@@ -127,7 +130,11 @@ class Runtime:
 
 
 def stage_fetch(rt: Runtime, topic: Topic, day: date, *, client: Any, refetch: bool = False) -> list[str]:
-    """Fetch (or reuse) the listing; a stored listing is kept so re-runs review exactly the same papers."""
+    """Fetch (or reuse) the listing; a stored listing is kept so re-runs review exactly the same papers.
+
+    Papers are claimed in the topic's ledger, so none appears in two posts; papers arXiv announced late (held in
+    moderation) are picked up from earlier windows whose stored listing lacks them.
+    """
     reason = rt.calendar.why_no_listing(day)
     if reason:
         raise NoListing(reason)
@@ -135,11 +142,52 @@ def stage_fetch(rt: Runtime, topic: Topic, day: date, *, client: Any, refetch: b
     if not refetch and rt.state.exists(key):
         listing = rt.listing(topic, day)
         log.info("reusing stored listing %s (%d papers)", rt.state.describe(key), len(listing.papers))
-    else:
-        throttle = ArxivThrottle(rt.state, rt.settings.arxiv_request_interval)
-        listing = fetch_listing(topic, day, client=client, calendar=rt.calendar, throttle=throttle)
-        put_model(rt.state, key, listing)
+        return [p.arxiv_id for p in listing.papers]
+    throttle = ArxivThrottle(rt.state, rt.settings.arxiv_request_interval)
+    listing = fetch_listing(topic, day, client=client, calendar=rt.calendar, throttle=throttle)
+    late = _late_papers(rt, topic, day, client=client, throttle=throttle) if rt.settings.late_lookback_days else []
+    listing = _claim(rt, topic, day, listing, late)
+    put_model(rt.state, key, listing)
     return [p.arxiv_id for p in listing.papers]
+
+
+def _late_papers(rt: Runtime, topic: Topic, day: date, *, client: Any, throttle: ArxivThrottle) -> list[Paper]:
+    """On-topic papers submitted before this listing's window that their own (stored) listing does not hold."""
+    start, _ = rt.calendar.submission_window(day)
+    lookback = start - timedelta(days=rt.settings.late_lookback_days)
+    _, _, earlier = search_window(topic, lookback, start, client=client, throttle=throttle)
+    late = []
+    for p in split_on_topic(earlier, topic)[0]:
+        own = rt.calendar.listing_for(p.published)
+        if own >= day or not rt.state.exists(rt.listing_key(topic, own)):
+            continue  # its own listing's run has not fetched yet: that run will take it
+        held = rt.listing(topic, own)
+        seen = {q.base_id for q in held.papers} | {k.rpartition("v")[0] or k for k in held.excluded}
+        if p.base_id not in seen:
+            late.append(p)
+    return late
+
+
+def _claim(rt: Runtime, topic: Topic, day: date, listing: Listing, late: list[Paper]) -> Listing:
+    """Claim papers for this date in the topic's ledger (first claim wins), up to max_papers."""
+    chosen: list[Paper] = []
+    excluded = dict(listing.excluded)
+    for p in [*listing.papers, *late]:
+        if len(chosen) >= topic.max_papers:
+            excluded[p.arxiv_id] = f"over max_papers={topic.max_papers}"
+            continue
+        key = f"ledger/{topic.slug}/{p.base_id.replace('/', '_')}.json"
+        entry = json.dumps({"date": day.isoformat(), "arxiv_id": p.arxiv_id}).encode()
+        if not rt.state.put_if_absent(key, entry, "application/json"):
+            owner = json.loads(rt.state.get(key))["date"]
+            if owner != day.isoformat():
+                excluded[p.arxiv_id] = f"already in the {owner} post"
+                continue
+        chosen.append(p)
+    late_ids = [p.arxiv_id for p in late if p in chosen]
+    if late_ids:
+        log.info("picked up %d paper(s) announced late: %s", len(late_ids), ", ".join(late_ids))
+    return listing.model_copy(update={"papers": chosen, "excluded": excluded, "late": late_ids})
 
 
 def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: Any) -> PaperRef:

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
 
     task_retries: int = Field(2, ge=0, le=10, validation_alias=_env("DIGEST_TASK_RETRIES"))
     retry_delay: float = Field(60.0, ge=0, validation_alias=_env("DIGEST_RETRY_DELAY"))
+    late_lookback_days: int = Field(7, ge=0, le=60, validation_alias=_env("DIGEST_LATE_LOOKBACK_DAYS"))
     http_timeout: float = Field(60.0, gt=0, validation_alias=_env("DIGEST_HTTP_TIMEOUT"))
     pdf_max_mb: float = Field(50.0, gt=0, validation_alias=_env("DIGEST_PDF_MAX_MB"))
     max_figures: int = Field(6, ge=0, validation_alias=_env("DIGEST_MAX_FIGURES"))
