@@ -140,3 +140,14 @@ def arxiv_server() -> Iterator[ArxivServer]:
 def gemini_server() -> Iterator[GeminiServer]:
     with GeminiServer(api_key="test-key") as server:
         yield server
+
+
+@pytest.fixture
+def pipeline_env(tmp_path, arxiv_server, gemini_server, bare_remote, monkeypatch):  # type: ignore[no-untyped-def]
+    """Settings that point every stage at the local stand-ins, for tests that call the stages in-process."""
+    values = {"DIGEST_HOME": str(tmp_path / "home"), "ARXIV_API_URL": arxiv_server.api_url,
+              "ARXIV_PDF_URL": arxiv_server.pdf_url, "ARXIV_REQUEST_INTERVAL": "0", "GEMINI_API_KEY": "test-key",
+              "GOOGLE_GEMINI_BASE_URL": gemini_server.base_url, "DIGEST_BLOG_REPO": str(bare_remote)}
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    return values

@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 import git
-import pytest
 
 from arxiv_digest.fetch import make_client
 from arxiv_digest.llm import GeminiLLM, gemini_client
@@ -47,16 +46,6 @@ WORKER = textwrap.dedent("""
 """)
 
 
-@pytest.fixture
-def env(tmp_path, arxiv_server, gemini_server, bare_remote, monkeypatch):  # type: ignore[no-untyped-def]
-    values = {"DIGEST_HOME": str(tmp_path / "home"), "ARXIV_API_URL": arxiv_server.api_url,
-              "ARXIV_PDF_URL": arxiv_server.pdf_url, "ARXIV_REQUEST_INTERVAL": "0", "GEMINI_API_KEY": "test-key",
-              "GOOGLE_GEMINI_BASE_URL": gemini_server.base_url, "DIGEST_BLOG_REPO": str(bare_remote)}
-    for k, v in values.items():
-        monkeypatch.setenv(k, v)
-    return values
-
-
 def prepared_runtime() -> tuple[Runtime, object, list[str]]:
     """Listing, PDFs and figures stored, as after the upstream tasks."""
     s = load_settings()
@@ -86,7 +75,7 @@ def section_of(call: dict) -> str:
     return "?"
 
 
-def test_worker_killed_after_llm_answers_repeats_no_validated_section(env, gemini_server):
+def test_worker_killed_after_llm_answers_repeats_no_validated_section(pipeline_env, gemini_server):
     rt, topic, ids = prepared_runtime()
     third_call, release = threading.Event(), threading.Event()
 
@@ -112,7 +101,9 @@ def test_worker_killed_after_llm_answers_repeats_no_validated_section(env, gemin
     assert after == ["methods", "conclusion"], "validated sections must come from the cache"
 
 
-def test_worker_killed_during_push_leaves_one_commit_and_every_figure(env, bare_remote, gemini_server, tmp_path):
+def test_worker_killed_during_push_leaves_one_commit_and_every_figure(
+    pipeline_env, bare_remote, gemini_server, tmp_path
+):
     rt, topic, ids = prepared_runtime()
     llm = GeminiLLM(gemini_client("test-key", base_url=gemini_server.base_url))
     for arxiv_id in ids:

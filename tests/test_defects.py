@@ -179,16 +179,6 @@ class Scripted:
         return reply
 
 
-@pytest.fixture
-def env(tmp_path, arxiv_server, gemini_server, bare_remote, monkeypatch):  # type: ignore[no-untyped-def]
-    values = {"DIGEST_HOME": str(tmp_path / "home"), "ARXIV_API_URL": arxiv_server.api_url,
-              "ARXIV_PDF_URL": arxiv_server.pdf_url, "ARXIV_REQUEST_INTERVAL": "0", "GEMINI_API_KEY": "test-key",
-              "GOOGLE_GEMINI_BASE_URL": gemini_server.base_url, "DIGEST_BLOG_REPO": str(bare_remote)}
-    for k, v in values.items():
-        monkeypatch.setenv(k, v)
-    return values
-
-
 def run_day(gemini_server, responder: Scripted) -> tuple[Runtime, Topic, list[str]]:  # type: ignore[no-untyped-def]
     """fetch, pdf, figures, review (through ``responder``), render and publish, as the DAG's tasks would."""
     s = load_settings()
@@ -218,7 +208,7 @@ def expected_tokens(sent: list[tuple[tuple[str, str], GeminiReply]]) -> tuple[in
     return sum(r.prompt_tokens for r in ok), sum(r.output_tokens for r in ok if r.block_reason is None)
 
 
-def test_every_defect_is_reasked_kept_out_of_the_post_and_counted(env, gemini_server, bare_remote):
+def test_every_defect_is_reasked_kept_out_of_the_post_and_counted(pipeline_env, gemini_server, bare_remote):
     responder = Scripted({slot: [d for d, _ in steps] for slot, steps in PLAN.items()})
     rt, topic, ids = run_day(gemini_server, responder)
 
@@ -264,7 +254,7 @@ def test_every_defect_is_reasked_kept_out_of_the_post_and_counted(env, gemini_se
     assert get_model(rt.state, rt.run_key(topic, DAY), RunRecord).model_dump(mode="json") == record
 
 
-def test_three_refusals_leave_the_section_unavailable_and_the_run_degraded(env, gemini_server, bare_remote):
+def test_three_refusals_leave_the_section_unavailable_and_the_run_degraded(pipeline_env, gemini_server, bare_remote):
     def refusing(text: str) -> Defect:
         return lambda call: with_fields(call, steps=[text, *valid(call)["steps"][1:]])
 
