@@ -26,6 +26,7 @@ class PublishResult:
     commit: str | None
     pushed: bool
     attempts: int = 0
+    head: str | None = None  # the remote commit that holds the post (the new one, or the existing one)
 
 
 def redact(url: str) -> str:
@@ -129,7 +130,7 @@ class BlogRepo:
                 repo = self._sync()
                 if not self._write(repo, files):
                     log.info("blog already holds this post: no commit")
-                    return PublishResult(None, pushed=False, attempts=attempt)
+                    return PublishResult(None, pushed=False, attempts=attempt, head=repo.head.commit.hexsha)
                 commit = repo.index.commit(message, author=self.actor, committer=self.actor)
                 try:
                     repo.git.push("origin", f"HEAD:refs/heads/{self.branch}", env=self.env)
@@ -143,7 +144,7 @@ class BlogRepo:
                         f"push to {redact(self.remote)} failed after {attempt} attempt(s): {err[:300]}"
                     ) from None
                 log.info("pushed %s to %s %s", commit.hexsha[:10], redact(self.remote), self.branch)
-                return PublishResult(commit.hexsha, pushed=True, attempts=attempt)
+                return PublishResult(commit.hexsha, pushed=True, attempts=attempt, head=commit.hexsha)
         raise AssertionError("unreachable")
 
 
