@@ -36,11 +36,20 @@ def why_off_topic(paper: Paper, topic: Topic) -> str | None:
     if not phrases:
         return None
     pattern = _pattern(phrases)
-    opening = re.split(r"(?<=[.!?])\s", paper.summary, maxsplit=1)[0]
-    if pattern.search(paper.title) or pattern.search(opening):
+    if pattern.search(paper.title):
         return None
-    mentions = len(pattern.findall(paper.summary))
-    if mentions >= topic.min_mentions:
+    opening_end = len(re.split(r"(?<=[.!?])\s", paper.summary, maxsplit=1)[0])
+    mentions = [m for m in pattern.finditer(paper.summary) if not _listed(paper.summary, m.start())]
+    if any(m.start() < opening_end for m in mentions) or len(mentions) >= topic.min_mentions:
         return None
-    return (f"off topic: {' / '.join(phrases)} appears {mentions} time(s) in the abstract, not in the title or "
-            f"the opening sentence (min_mentions={topic.min_mentions})")
+    return (f"off topic: {' / '.join(phrases)} appears {len(mentions)} time(s) in the abstract outside lists, "
+            f"not in the title or the opening sentence (min_mentions={topic.min_mentions})")
+
+
+_LIST_TAIL = re.compile(r"(?:,|\band\b|\bor\b)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _listed(text: str, start: int) -> bool:
+    """True when the mention closes an enumeration ('language, multimodal, and diffusion models'): in passing."""
+    before = text[max(0, start - 60):start]
+    return bool(_LIST_TAIL.search(before)) and "," in before
