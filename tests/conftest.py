@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -151,3 +152,19 @@ def pipeline_env(tmp_path, arxiv_server, gemini_server, bare_remote, monkeypatch
     for k, v in values.items():
         monkeypatch.setenv(k, v)
     return values
+
+
+def paper_of(call: dict) -> str:
+    """The arXiv id a recorded LLM call's prompt is about (the prompts print it on its own line)."""
+    m = re.search(r"^arXiv id: (\S+)$", call["prompt_text"], re.M)
+    return m.group(1) if m else "?"
+
+
+def section_of(call: dict) -> str:
+    """Which review section a recorded LLM call asked for, from the wording of include/prompts/*.j2."""
+    text = call["prompt_text"]
+    for marker, name in (("summary\": one sentence", "summary"), ("Opening pages", "overview"),
+                         ("Method section", "methods"), ("Conclusion and experiments", "conclusion")):
+        if marker in text:
+            return name
+    return "?"

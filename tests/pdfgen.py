@@ -546,3 +546,20 @@ def make_paper(*, title: str = "Learning Sparse Attention for Efficient Vision T
     order = {"figure": 0, "table": 1}
     truth = sorted(paper.truth, key=lambda t: (order[t.kind], t.number == "", int(t.number or 0), t.page))
     return data, truth
+
+
+# Float mixes the figure tests and the benchmark both lay out (arguments to make_paper's ``figures``).
+MIXED_2COL = [{"kind": "vector"}, {"kind": "spanning"}, {"kind": "table"}, {"kind": "raster"},
+              {"kind": "multipanel", "raster_panel": True}, {"kind": "table", "grid": True}]
+MIXED_1COL = [{"kind": "multipanel", "panels": 3}, {"kind": "table", "grid": True}, {"kind": "uncaptioned"},
+              {"kind": "raster"}, {"kind": "table"}, {"kind": "spanning"}]
+# Floats stacked at the top of a column: table (caption above) over a figure (caption below) must be split.
+STACKED = [{"kind": "table", "after": 1, "top": True}, {"kind": "vector", "after": 1, "top": True},
+           {"kind": "table", "after": 3, "caption_below": True}, {"kind": "raster", "after": 3},
+           {"kind": "multipanel", "after": 3}]
+IEEE = [{"kind": "vector", "label": "Fig.", "delim": "."},
+        {"kind": "table", "label": "TABLE", "caption_below": True},
+        {"kind": "raster", "label": "Fig.", "delim": "."}, {"kind": "spanning", "label": "Fig.", "delim": ""},
+        {"kind": "table", "label": "TABLE", "delim": ""}]
+RASTER_HEAVY = [{"kind": "raster"}, {"kind": "multipanel", "panels": 3, "raster_panel": True},
+                {"kind": "raster"}, {"kind": "uncaptioned"}, {"kind": "vector", "style": "bar"}]

@@ -23,6 +23,7 @@ from arxiv_digest.pipeline import stage_fetch as fetch
 from arxiv_digest.settings import load_settings
 from arxiv_digest.storage import get_model
 from arxiv_digest.topics import load_topics
+from conftest import section_of
 from servers.gemini_server import default_responder
 
 DAY = date(2024, 6, 20)
@@ -64,15 +65,6 @@ def start_worker(*args: str) -> subprocess.Popen[bytes]:
 def kill(proc: subprocess.Popen[bytes]) -> None:
     os.killpg(proc.pid, signal.SIGKILL)  # the whole worker, git children included
     proc.wait(timeout=10)
-
-
-def section_of(call: dict) -> str:
-    text = call["prompt_text"]
-    for marker, name in (("summary\": one sentence", "summary"), ("Opening pages", "overview"),
-                         ("Method section", "methods"), ("Conclusion and experiments", "conclusion")):
-        if marker in text:
-            return name
-    return "?"
 
 
 def test_worker_killed_after_llm_answers_repeats_no_validated_section(pipeline_env, gemini_server):

@@ -7,7 +7,6 @@ a valid Chinese answer, so the test does not depend on the order in which papers
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -34,6 +33,7 @@ from arxiv_digest.pipeline import (
 from arxiv_digest.settings import load_settings
 from arxiv_digest.storage import get_model
 from arxiv_digest.topics import Topic, load_topics
+from conftest import paper_of, section_of
 from servers.gemini_server import GeminiReply, default_responder, estimate_tokens
 
 DAY = date(2024, 6, 20)
@@ -59,20 +59,6 @@ DEFECT_STRINGS = [
     REPEATED, "逐段校正误差", *ENGLISH, "少步扩散模型", "借助一致性锚点", "第一步，在结构化格点",
     "RESOURCE_EXHAUSTED", "quota", "INTERNAL", "internal error", UNAVAILABLE,
 ]
-
-
-def paper_of(call: dict[str, Any]) -> str:
-    m = re.search(r"^arXiv id: (\S+)$", call["prompt_text"], re.M)
-    return m.group(1) if m else "?"
-
-
-def section_of(call: dict[str, Any]) -> str:
-    text = call["prompt_text"]
-    for marker, name in (("summary\": one sentence", "summary"), ("Opening pages", "overview"),
-                         ("Method section", "methods"), ("Conclusion and experiments", "conclusion")):
-        if marker in text:
-            return name
-    return "?"
 
 
 def valid(call: dict[str, Any]) -> dict[str, Any]:

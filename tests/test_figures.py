@@ -22,20 +22,8 @@ from arxiv_digest.figures import (
     write_figures_dir,
 )
 from arxiv_digest.models import FigureKind
-from pdfgen import TruthBox, make_paper
+from pdfgen import IEEE, MIXED_1COL, MIXED_2COL, STACKED, TruthBox, make_paper
 
-MIXED_2COL = [{"kind": "vector"}, {"kind": "spanning"}, {"kind": "table"}, {"kind": "raster"},
-              {"kind": "multipanel", "raster_panel": True}, {"kind": "table", "grid": True}]
-MIXED_1COL = [{"kind": "multipanel", "panels": 3}, {"kind": "table", "grid": True}, {"kind": "uncaptioned"},
-              {"kind": "raster"}, {"kind": "table"}, {"kind": "spanning"}]
-# Floats stacked at the top of a column: table (caption above) over a figure (caption below) must be split.
-STACKED = [{"kind": "table", "after": 1, "top": True}, {"kind": "vector", "after": 1, "top": True},
-           {"kind": "table", "after": 3, "caption_below": True}, {"kind": "raster", "after": 3},
-           {"kind": "multipanel", "after": 3}]
-IEEE = [{"kind": "vector", "label": "Fig.", "delim": "."},
-        {"kind": "table", "label": "TABLE", "caption_below": True},
-        {"kind": "raster", "label": "Fig.", "delim": "."}, {"kind": "spanning", "label": "Fig.", "delim": ""},
-        {"kind": "table", "label": "TABLE", "delim": ""}]
 LAYOUTS: dict[str, dict] = {
     "1col": {"columns": 1},
     "2col": {"columns": 2},

@@ -14,34 +14,20 @@ _TESTS = Path(__file__).resolve().parents[2] / "tests"
 if str(_TESTS) not in sys.path:
     sys.path.insert(0, str(_TESTS))
 
-from pdfgen import TruthBox, make_paper  # noqa: E402
+from pdfgen import IEEE, MIXED_1COL, MIXED_2COL, RASTER_HEAVY, STACKED, TruthBox, make_paper  # noqa: E402
 
 __all__ = ["LAYOUTS", "Paper", "TruthBox", "papers"]
-
-_MIXED_2COL = [{"kind": "vector"}, {"kind": "spanning"}, {"kind": "table"}, {"kind": "raster"},
-               {"kind": "multipanel", "raster_panel": True}, {"kind": "table", "grid": True}]
-_MIXED_1COL = [{"kind": "multipanel", "panels": 3}, {"kind": "table", "grid": True}, {"kind": "uncaptioned"},
-               {"kind": "raster"}, {"kind": "table"}, {"kind": "spanning"}]
-_STACKED = [{"kind": "table", "after": 1, "top": True}, {"kind": "vector", "after": 1, "top": True},
-            {"kind": "table", "after": 3, "caption_below": True}, {"kind": "raster", "after": 3},
-            {"kind": "multipanel", "after": 3}]
-_IEEE = [{"kind": "vector", "label": "Fig.", "delim": "."},
-         {"kind": "table", "label": "TABLE", "caption_below": True},
-         {"kind": "raster", "label": "Fig.", "delim": "."}, {"kind": "spanning", "label": "Fig.", "delim": ""},
-         {"kind": "table", "label": "TABLE", "delim": ""}]
-_RASTER_HEAVY = [{"kind": "raster"}, {"kind": "multipanel", "panels": 3, "raster_panel": True},
-                 {"kind": "raster"}, {"kind": "uncaptioned"}, {"kind": "vector", "style": "bar"}]
 
 LAYOUTS: dict[str, dict[str, object]] = {
     "1col": {"columns": 1},
     "2col": {"columns": 2},
-    "1col-mixed": {"columns": 1, "figures": _MIXED_1COL},
-    "2col-mixed": {"columns": 2, "figures": _MIXED_2COL},
-    "1col-stacked": {"columns": 1, "figures": _STACKED},
-    "2col-stacked": {"columns": 2, "figures": _STACKED},
-    "2col-ieee": {"columns": 2, "figures": _IEEE},
-    "1col-raster": {"columns": 1, "figures": _RASTER_HEAVY},
-    "2col-rotated": {"columns": 2, "rotate": 90, "figures": _MIXED_2COL},
+    "1col-mixed": {"columns": 1, "figures": MIXED_1COL},
+    "2col-mixed": {"columns": 2, "figures": MIXED_2COL},
+    "1col-stacked": {"columns": 1, "figures": STACKED},
+    "2col-stacked": {"columns": 2, "figures": STACKED},
+    "2col-ieee": {"columns": 2, "figures": IEEE},
+    "1col-raster": {"columns": 1, "figures": RASTER_HEAVY},
+    "2col-rotated": {"columns": 2, "rotate": 90, "figures": MIXED_2COL},
     "1col-rotated": {"columns": 1, "rotate": 270},
 }
 

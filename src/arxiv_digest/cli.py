@@ -64,16 +64,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     _airflow(env, "pools", "import", str(PROJECT_ROOT / "include" / "pools.json"), log=logs / "pools.log")
     from .pipeline import Runtime
     from .render import post_path
+    from .storage import NotFound, open_storage
 
-    rt = Runtime.from_settings(s)
+    state = open_storage(s.state_location)
     status = 0
     for topic in topics:
         log = logs / f"{topic.dag_id}-{day}.log"
         print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
         code = _airflow(env, "dags", "test", topic.dag_id, day.isoformat(), log=log)
         try:
-            record = json.loads(rt.state.get(rt.run_key(topic, day)))
-        except KeyError:
+            record = json.loads(state.get(Runtime.run_key(topic, day)))
+        except NotFound:
             record = None
         if record is None:
             print(f"  {topic.name}: the run did not finish (exit {code}); see the log above", file=sys.stderr)

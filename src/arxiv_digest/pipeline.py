@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypedDict
 
+from pydantic import TypeAdapter
+
 from .calendar import ArxivCalendar, load_calendar
 from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
 from .llm import LLM
@@ -26,6 +28,7 @@ from .topics import Topic
 
 log = logging.getLogger(__name__)
 EXTRACTOR_VERSION = "1"
+FIGURE_LIST = TypeAdapter(list[Figure])  # a paper's figure manifest
 # Paper text per prompt is bounded by an estimate, not a count: about four characters per token for English text
 # (no tokenizer call per prompt). Not yet calibrated against the providers' token counters.
 CHARS_PER_TOKEN = 4
@@ -252,13 +255,13 @@ def stage_figures(rt: Runtime, topic: Topic, day: date, ref: PaperRef) -> PaperR
                 nbytes=len(r.data),
             )
         )
-    rt.state.put(manifest, ("[" + ",".join(f.model_dump_json() for f in out) + "]").encode(), "application/json")
+    rt.state.put(manifest, FIGURE_LIST.dump_json(out, indent=1), "application/json")
     return ref
 
 
 def _stored_figures(rt: Runtime, arxiv_id: str) -> list[Figure]:
     try:
-        return [Figure.model_validate(x) for x in json.loads(rt.state.get(rt.figures_manifest_key(arxiv_id)))]
+        return FIGURE_LIST.validate_json(rt.state.get(rt.figures_manifest_key(arxiv_id)))
     except NotFound:
         return []
 

@@ -71,6 +71,16 @@ def backfill(stack: AirflowStack, *extra: str, timeout: float = 120) -> None:
             time.sleep(3)
 
 
+def first_backfill(stack: AirflowStack) -> tuple[list[dict], float]:
+    """Wait for the DAG, unpause it, backfill the range; the finished runs and the wall time in seconds."""
+    stack.wait_for_dag(DAG_ID)
+    stack.cli("dags", "unpause", DAG_ID)
+    started = time.monotonic()
+    backfill(stack)
+    runs = stack.wait_for_runs(DAG_ID, DATES)
+    return runs, time.monotonic() - started
+
+
 def assert_three_posts(remote: Path) -> None:
     commits = list(git.Repo(remote).iter_commits("main"))
     assert sorted(c.message.split(" for ")[1][:10] for c in commits) == [d.isoformat() for d in LISTINGS]
@@ -91,12 +101,7 @@ def test_local_executor_backfill_three_listing_days(tmp_path, database, bare_rem
         stack = AirflowStack(tmp_path, stack_env(tmp_path, arxiv, gemini, bare_remote), database=database)
         try:
             stack.up()
-            stack.wait_for_dag(DAG_ID)
-            stack.cli("dags", "unpause", DAG_ID)
-            started = time.monotonic()
-            backfill(stack)
-            runs = stack.wait_for_runs(DAG_ID, DATES)
-            wall = time.monotonic() - started
+            runs, wall = first_backfill(stack)
             assert sorted(r["logical_date"][:10] for r in runs) == DATES  # no run for the weekend
             assert all(r["state"] == "success" for r in runs), runs
             assert_three_posts(bare_remote)
@@ -137,12 +142,7 @@ def test_celery_backfill_spreads_papers_over_two_workers(tmp_path, database, bar
             for i in range(2):
                 stack.start(f"worker{i + 1}", "celery", "worker", "--concurrency", "2", "--celery-hostname",
                             f"worker{i + 1}@%h", "--skip-serve-logs", env={"DIGEST_TEST_WORKER": f"worker{i + 1}"})
-            stack.wait_for_dag(DAG_ID)
-            stack.cli("dags", "unpause", DAG_ID)
-            started = time.monotonic()
-            backfill(stack)
-            runs = stack.wait_for_runs(DAG_ID, DATES)
-            wall = time.monotonic() - started
+            runs, wall = first_backfill(stack)
             assert all(r["state"] == "success" for r in runs), runs
             assert_three_posts(bare_remote)
             with psycopg2.connect(**{**PG, "dbname": database}) as conn, conn.cursor() as cur:
