@@ -13,7 +13,7 @@ from .layout import SAME_SIZE, Layout, PageData, column_of
 
 CAPTION_RE = re.compile(
     r"(?P<label>(?i:fig(?:ure)?\.?|table))\s*"
-    r"(?P<number>[A-Z]?\d+(?:\.\d+)*[a-z]?|[IVXLC]+)"
+    r"(?P<number>(?:[A-Z]\.?)?\d+(?:\.\d+)*[a-z]?|[IVXLC]+)"
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
 # A caption continues while the next line is this close (in line heights): below it, or overlapping it.
@@ -31,6 +31,7 @@ class Caption:
     box: Box
     text: str
     lines: set[int]
+    strong: bool  # a colon-like delimiter or a distinct style; weak ones ("Figure 3. The ...") lose ties
     xr: tuple[float, float] = (0.0, 0.0)
 
 
@@ -44,11 +45,15 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         m = CAPTION_RE.match(line.text)
         if m is None:
             continue
-        # ":" never follows "Figure 3" in prose, but "." and a space do ("... in Figure 3. Then", "Figure 3
-        # shows"), so those need a caption style: a bold label, a caption font size or an all-caps label.
+        # ":" never follows "Figure 3" in prose, but a space does ("Figure 3 shows"), so that needs a caption
+        # style: a bold label, a caption font size or an all-caps label. "Figure 3." opening a paragraph and
+        # followed by a sentence is a caption in journal and conference styles that set captions like body
+        # text; it is a weak one, which a styled caption with the same number beats.
         delim = m["delim"].strip()
         distinct = line.styled or abs(line.size - lay.body_size) > SAME_SIZE or m["label"].isupper()
-        if delim in ("", ".") and not distinct:
+        rest = line.text[m.end():].lstrip()
+        sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
+        if delim == "" and not distinct or delim == "." and not (distinct or sentence):
             continue
         idx = caption_lines(p, i)
         used.update(idx)
@@ -59,7 +64,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             text = text[:-1] + piece if hyphenated else f"{text} {piece}".strip()
         kind = FigureKind.TABLE if m["label"].lower().startswith("t") else FigureKind.FIGURE
         box = union_all([p.lines[j].box for j in idx])
-        captions.append(Caption(kind, m["number"], box, text, set(idx)))
+        strong = distinct or delim not in ("", ".")
+        captions.append(Caption(kind, m["number"], box, text, set(idx), strong))
     for c in captions:
         c.xr = caption_range(c, captions, lay)
     return captions

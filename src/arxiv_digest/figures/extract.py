@@ -42,21 +42,23 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
     if not pages:
         return []
     lay = layout.document_layout(pages)
-    found: list[LocatedFigure] = []
-    seen: set[tuple[FigureKind, str]] = set()
+    candidates: list[tuple[LocatedFigure, bool]] = []
     for p in pages:
         try:
             located = locate_page(p, lay)
         except Exception:
             log.warning("skipping page %d: figure location failed", p.index, exc_info=True)
             continue
-        for f in sorted(located, key=lambda f: (f.bbox[1], f.bbox[0])):
-            if f.number is not None:
-                if (f.kind, f.number) in seen:
-                    continue
-                seen.add((f.kind, f.number))
-            found.append(f)
-    return found
+        candidates.extend(sorted(located, key=lambda c: (c[0].bbox[1], c[0].bbox[0])))
+    # One float per (kind, number): the first with a strong caption, else the first.
+    best: dict[tuple[FigureKind, str], int] = {}
+    for i, (f, strong) in enumerate(candidates):
+        if f.number is not None:
+            key = (f.kind, f.number)
+            if key not in best or strong and not candidates[best[key]][1]:
+                best[key] = i
+    keep = set(best.values())
+    return [f for i, (f, _) in enumerate(candidates) if f.number is None or i in keep]
 
 
 def number_key(number: str | None) -> tuple[int, int, str]:

@@ -44,6 +44,7 @@ class Element:
 
     box: Box
     kind: str  # "vector" | "raster" | "text"
+    panel_letter: bool = False  # a text line that is only "(a)", "b)", ...
 
 
 @dataclass

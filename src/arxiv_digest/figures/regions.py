@@ -27,6 +27,8 @@ from .geometry import (
 from .layout import SAME_SIZE, Element, Layout, PageData, column_of
 
 HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
+# "(a)", "b)", "C": a panel letter may sit as far from its panel as graphics from each other.
+PANEL_LETTER_RE = re.compile(r"\(?[a-hA-H]\)?\.?")
 HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
 PAD = 2.0  # points of white added around every crop
 FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a figure's own text
@@ -63,8 +65,9 @@ class _Option:
     neighbor: int | None
 
 
-def locate_page(p: PageData, lay: Layout) -> list[LocatedFigure]:
-    """Figures and tables of one page: caption-anchored regions, then large uncaptioned graphics."""
+def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
+    """Figures and tables of one page: caption-anchored regions, then large uncaptioned graphics; each with
+    whether its caption is a strong one (see ``Caption.strong``)."""
     page_h = height(p.rect)
     top_band = _top_band(p, min(lay.top, p.rect[1] + 0.1 * page_h), 1.2 * lay.body_size) - 1
     bottom_band = max(lay.bottom, p.rect[1] + 0.9 * page_h) + 1
@@ -93,7 +96,7 @@ def locate_page(p: PageData, lay: Layout) -> list[LocatedFigure]:
         if not boxed and (i in prose or heading or big):
             barriers.append(line.box)
         elif line.size <= lay.body_size + 0.5:
-            text_elements.append(Element(line.box, "text"))
+            text_elements.append(Element(line.box, "text", PANEL_LETTER_RE.fullmatch(line.text) is not None))
     elements = graphics + text_elements
 
     gap_g, gap_t = GRAPHIC_GAP_LINES * lay.line_h, TEXT_GAP_LINES * lay.line_h
@@ -111,7 +114,7 @@ def locate_page(p: PageData, lay: Layout) -> list[LocatedFigure]:
         options.append(opts)
     chosen = _choose_directions(captions, options)
 
-    found: list[LocatedFigure] = []
+    found: list[tuple[LocatedFigure, bool]] = []
     regions: list[Box] = []
     for i, c in enumerate(captions):
         d = chosen[i]
@@ -123,9 +126,10 @@ def locate_page(p: PageData, lay: Layout) -> list[LocatedFigure]:
         graphic = union_all([e.box for e in taken])
         box = pad(union(graphic, c.box), p.rect, PAD)
         regions.append(box)
-        found.append(LocatedFigure(c.kind, c.number, p.index, box, c.text, pad(graphic, p.rect, PAD),
-                                   pad(c.box, p.rect, PAD)))
-    found.extend(_uncaptioned(p, graphics, text_elements, regions, [p.lines[i].box for i in prose]))
+        found.append((LocatedFigure(c.kind, c.number, p.index, box, c.text, pad(graphic, p.rect, PAD),
+                                    pad(c.box, p.rect, PAD)), c.strong))
+    prose_boxes = [p.lines[i].box for i in prose]
+    found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
 
 
@@ -214,7 +218,8 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
         dist = frontier - e.box[3] if up else e.box[1] - frontier
         # The first step may cross the caption skip (LaTeX puts ~10pt between a plot's axis label and its
         # caption); after that, text must sit within a line of what was taken, graphics within three.
-        if dist <= (gap_t if e.kind == "text" and taken else gap_g):
+        loose_text = e.kind == "text" and taken and not e.panel_letter
+        if dist <= (gap_t if loose_text else gap_g):
             taken.append(e)
             frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
         else:
