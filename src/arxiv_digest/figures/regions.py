@@ -37,6 +37,12 @@ GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
+# Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
+MAX_EMBEDDED_LINES = 3
+TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
+TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
+EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
+RUN_LINE_GAP = 0.6
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
@@ -81,8 +87,9 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     captions = find_captions(p, lay, decor)
     caption_lines = set().union(*(c.lines for c in captions))
 
+    gap_g, gap_t = GRAPHIC_GAP_LINES * lay.line_h, TEXT_GAP_LINES * lay.line_h
     frames = [g.box for g in graphics if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA]
-    barriers: list[Box] = []
+    barrier_lines: list[int] = []
     text_elements: list[Element] = []
     prose = _prose_lines(p, lay, caption_lines)
     for i, line in enumerate(p.lines):
@@ -94,12 +101,14 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
             HEADING_RE.match(line.text) is not None or line.text.lower() in HEADING_WORDS)
         big = line.horizontal and line.size >= lay.body_size + 2.5
         if not boxed and (i in prose or heading or big):
-            barriers.append(line.box)
+            barrier_lines.append(i)
         elif line.size <= lay.body_size + 0.5:
             text_elements.append(Element(line.box, "text", PANEL_LETTER_RE.fullmatch(line.text) is not None))
+    embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay.line_h)
+    text_elements.extend(Element(p.lines[i].box, "text") for i in embedded)
+    barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
 
-    gap_g, gap_t = GRAPHIC_GAP_LINES * lay.line_h, TEXT_GAP_LINES * lay.line_h
     options: list[dict[str, _Option]] = []
     for c in captions:
         opts = {}
@@ -131,6 +140,48 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     prose_boxes = [p.lines[i].box for i in prose]
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
+
+
+def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], captions: list[Caption],
+                   gap: float, line_h: float) -> set[int]:
+    """Text that looks like body text but is part of a figure: a plot's title or a column-wide axis label, a
+    diagram's sentence. A short run of such lines with graphics just above it and graphics or a figure
+    caption just below it (or the reverse) is inside a figure: body text never sits between a figure and
+    its caption, and a paragraph between two floats is longer."""
+    runs: list[list[int]] = []
+    for i in sorted(lines, key=lambda i: p.lines[i].box[1]):
+        b = p.lines[i].box
+        run = next((r for r in runs
+                    if x_overlap(p.lines[r[-1]].box, b) > 0.5 * min(width(b), width(p.lines[r[-1]].box))
+                    and -0.5 * line_h <= b[1] - p.lines[r[-1]].box[3] <= RUN_LINE_GAP * line_h), None)
+        if run is None:
+            runs.append([i])
+        else:
+            run.append(i)
+    fig_captions = [c.box for c in captions if c.kind is FigureKind.FIGURE]
+    # Only sizeable graphics vouch for a figure: logos and icons sit next to the title block's lines too.
+    shapes = [g.box for g in graphics if max(width(g.box), height(g.box)) >= EVIDENCE_LINES * line_h]
+    embedded: set[int] = set()
+    for run in runs:
+        if len(run) > MAX_EMBEDDED_LINES:
+            continue
+        box = union_all([p.lines[i].box for i in run])
+
+        def near(boxes: list[Box], above: bool, box: Box = box) -> bool:
+            return any(x_overlap(o, box) > 0 and 0 <= (box[1] - o[3] if above else o[1] - box[3]) <= gap
+                       for o in boxes)
+
+        if (near(shapes, True) and (near(shapes, False) or near(fig_captions, False))
+                or near(shapes, False) and near(fig_captions, True)):
+            embedded.update(run)
+        elif len(run) <= 2:  # a plot's title: right above graphics, centred over them and narrower
+            below = [g for g in shapes if 0 <= g[1] - box[3] <= line_h and x_overlap(g, box) > 0]
+            if below:
+                span = union_all(below)
+                if (width(box) < TITLE_MAX_SHARE * width(span)
+                        and abs(center_x(box) - center_x(span)) <= TITLE_CENTRING * width(span)):
+                    embedded.update(run)
+    return embedded
 
 
 def _top_band(p: PageData, limit: float, min_gap: float) -> float:
