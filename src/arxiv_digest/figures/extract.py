@@ -95,12 +95,4 @@ def extract(doc: pymupdf.Document, *, dpi: int = 150, max_pixels: int = 1600, ma
     located.sort(key=lambda f: (order.get(f.kind, 2), number_key(f.number), f.page, f.bbox[1]))
     if include_first_page and doc.page_count:
         located.insert(0, first_page_figure(doc))
-    rendered: list[RenderedFigure] = []
-    for fig in located:
-        if max_figures is not None and len(rendered) >= max_figures:
-            break
-        if fig.kind is not FigureKind.PAGE and deadline is not None and time.monotonic() > deadline:
-            log.warning("stopped rendering figures: time limit reached")
-            break
-        rendered.extend(render_figures(doc, [fig], dpi=dpi, max_pixels=max_pixels))
-    return rendered
+    return render_figures(doc, located, dpi=dpi, max_pixels=max_pixels, limit=max_figures, deadline=deadline)

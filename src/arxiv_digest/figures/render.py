@@ -4,7 +4,9 @@ crops), within pixel and byte limits, upright on rotated pages."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import pymupdf
 
@@ -43,24 +45,37 @@ def first_page_figure(doc: pymupdf.Document) -> LocatedFigure:
 
 
 def render_figures(doc: pymupdf.Document, figures: list[LocatedFigure], *, dpi: int = 150,
-                   max_pixels: int = 1600, max_bytes: int = 1_500_000) -> list[RenderedFigure]:
-    """Render each figure (skipping any that fails): PNG for line art, JPEG for photos or oversized PNGs."""
+                   max_pixels: int = 1600, max_bytes: int = 1_500_000, limit: int | None = None,
+                   deadline: float | None = None) -> list[RenderedFigure]:
+    """Render each figure (skipping any that fails): PNG for line art, JPEG for photos or oversized PNGs.
+
+    Stops after ``limit`` images, and renders nothing but the page image after ``deadline`` (a
+    time.monotonic() value).
+    """
     rendered: list[RenderedFigure] = []
+    pages: dict[int, tuple[pymupdf.Page, list[dict[str, Any]]]] = {}  # loaded once for all its figures
     for fig in figures:
+        if limit is not None and len(rendered) >= limit:
+            break
+        if fig.kind is not FigureKind.PAGE and deadline is not None and time.monotonic() > deadline:
+            log.warning("stopped rendering figures: time limit reached")
+            break
         try:
-            rendered.append(_render(doc, fig, dpi, max_pixels, max_bytes))
+            if fig.page not in pages:
+                page = doc[fig.page]
+                pages[fig.page] = (page, page.get_image_info())
+            rendered.append(_render(*pages[fig.page], fig, dpi, max_pixels, max_bytes))
         except Exception:
             log.warning("could not render %s %s on page %d", fig.kind, fig.number, fig.page, exc_info=True)
     return rendered
 
 
-def _render(doc: pymupdf.Document, fig: LocatedFigure, dpi: int, max_pixels: int,
+def _render(page: pymupdf.Page, image_info: list[dict[str, Any]], fig: LocatedFigure, dpi: int, max_pixels: int,
             max_bytes: int) -> RenderedFigure:
-    page = doc[fig.page]
     clip = (pymupdf.Rect(fig.bbox) * page.rotation_matrix) & page.rect
     if clip.is_empty:
         raise ValueError(f"figure box {fig.bbox} is outside page {fig.page}")
-    images = [i for i in page.get_image_info() if area(intersection(fig.bbox, tuple(i["bbox"]))) > 0]
+    images = [i for i in image_info if area(intersection(fig.bbox, tuple(i["bbox"]))) > 0]
     if any(i["width"] * i["height"] > MAX_IMAGE_PIXELS for i in images):
         raise ValueError(f"figure shows an embedded image over {MAX_IMAGE_PIXELS} pixels")
     if fig.kind is FigureKind.PAGE:
