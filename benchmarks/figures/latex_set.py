@@ -70,9 +70,23 @@ def _raster_plot(seed: int) -> pymupdf.Pixmap:
     return page.get_pixmap(dpi=200, alpha=False)
 
 
+def _logo(seed: int) -> pymupdf.Pixmap:
+    """An institution logo or icon: a coloured emblem with initials on white, as title blocks include them."""
+    rng = random.Random(seed)
+    doc = pymupdf.open()
+    page = doc.new_page(width=160, height=120)
+    colour = tuple(rng.uniform(0.1, 0.7) for _ in range(3))
+    page.draw_circle((60, 60), 50, color=colour, fill=colour)
+    page.draw_rect(pymupdf.Rect(100, 30, 150, 90), color=colour, fill=(1, 1, 1), width=4)
+    page.insert_text((30, 75), "UL"[: 1 + seed % 2] + "X", fontsize=38, fontname="hebo", color=(1, 1, 1))
+    return page.get_pixmap(dpi=144, alpha=False)
+
+
 def write_images(folder: Path) -> None:
-    """Write the PNGs the papers include: photo1..photo8 and rplot1..rplot4."""
+    """Write the PNGs the papers include: photo1..photo8, rplot1..rplot4 and logo1..logo3."""
     folder.mkdir(parents=True, exist_ok=True)
+    for i in range(1, 4):
+        _logo(i).save(folder / f"logo{i}.png")
     for i in range(1, 9):
         _photo(i, 240 + 16 * i, 180 + 8 * (i % 3)).save(folder / f"photo{i}.png")
     for i in range(1, 5):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .calendar import load_calendar
 from .lint import add_subparser as add_lint_subparser
@@ -101,9 +104,50 @@ def _pick(topics: list[Topic], names: list[str] | None) -> list[Topic]:
     return chosen
 
 
+def write_figures_dir(pdf_path: Path, outdir: Path, *, dpi: int = 150) -> list[dict[str, Any]]:
+    """Write each image (figure-1.png, table-2.png, page-1.jpg, ...) and figures.json into outdir.
+
+    figures.json lists {kind, number, page, bbox (the crop), figure_box (the graphic alone), caption_box,
+    caption, file, content_type, width, height}; boxes are [x0, y0, x1, y1] in PDF points, pages 0-based.
+    """
+    import pymupdf
+
+    from .figures import UnreadablePDF, extract
+    from .models import FigureKind
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        doc = pymupdf.open(pdf_path, filetype="pdf")
+    except Exception as exc:
+        raise UnreadablePDF(f"{pdf_path} cannot be opened as a PDF: {exc}") from exc
+    with doc:
+        rendered = extract(doc, dpi=dpi)
+    entries: list[dict[str, Any]] = []
+    names: Counter[str] = Counter()
+    for r in rendered:
+        f = r.figure
+        if f.kind is FigureKind.PAGE:
+            stem = f"page-{f.page + 1}"
+        elif f.number is None:
+            stem = f"{f.kind.value}-p{f.page + 1}"
+        else:
+            stem = f"{f.kind.value}-{re.sub(r'[^A-Za-z0-9.]+', '_', f.number)}"
+        names[stem] += 1
+        if names[stem] > 1:
+            stem = f"{stem}-{names[stem]}"
+        name = f"{stem}.{'jpg' if r.content_type == 'image/jpeg' else 'png'}"
+        (outdir / name).write_bytes(r.data)
+        entries.append({"kind": f.kind.value, "number": f.number, "page": f.page, "bbox": list(f.bbox),
+                        "figure_box": None if f.figure_box is None else list(f.figure_box),
+                        "caption_box": None if f.caption_box is None else list(f.caption_box),
+                        "caption": f.caption, "file": name, "content_type": r.content_type,
+                        "width": r.width, "height": r.height})
+    (outdir / "figures.json").write_text(json.dumps(entries, indent=2, ensure_ascii=False), encoding="utf-8")
+    return entries
+
+
 def cmd_figures(args: argparse.Namespace) -> int:
     """Extract figures and tables of one PDF into a folder with figures.json."""
-    from .figures import write_figures_dir
     from .pdf import PaperError
 
     try:

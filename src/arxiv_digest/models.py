@@ -46,7 +46,9 @@ class Figure(BaseModel):
     kind: FigureKind
     number: str | None = None
     page: int = Field(description="0-based page index")
-    bbox: tuple[float, float, float, float] = Field(description="x0, y0, x1, y1 in PDF points")
+    bbox: tuple[float, float, float, float] = Field(description="the crop: x0, y0, x1, y1 in PDF points")
+    figure_box: tuple[float, float, float, float] | None = Field(None, description="the graphic alone")
+    caption_box: tuple[float, float, float, float] | None = Field(None, description="the caption, if any")
     caption: str = ""
     key: str = Field(description="object key in figure storage")
     content_type: str

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 
 from .calendar import ArxivCalendar, load_calendar
 from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
+from .figures import MANIFEST_VERSION
 from .llm import LLM
 from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
 from .pdf import PaperError, code_links, first_pages_text, open_pdf, sections_for, split_sections
@@ -27,7 +28,6 @@ from .storage import NotFound, Storage, content_key, get_model, open_storage, pu
 from .topics import Topic
 
 log = logging.getLogger(__name__)
-EXTRACTOR_VERSION = "1"
 FIGURE_LIST = TypeAdapter(list[Figure])  # a paper's figure manifest
 # Paper text per prompt is bounded by an estimate, not a count: about four characters per token for English text
 # (no tokenizer call per prompt). Not yet calibrated against the providers' token counters.
@@ -120,7 +120,7 @@ class Runtime:
 
     def figures_manifest_key(self, arxiv_id: str) -> str:
         s = self.settings
-        return f"figure-index/{arxiv_id.replace('/', '_')}/v{EXTRACTOR_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
+        return f"figure-index/{arxiv_id.replace('/', '_')}/v{MANIFEST_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
 
     def listing(self, topic: Topic, day: date) -> Listing:
         return get_model(self.state, self.listing_key(topic, day), Listing)
@@ -247,6 +247,8 @@ def stage_figures(rt: Runtime, topic: Topic, day: date, ref: PaperRef) -> PaperR
                 number=f.number,
                 page=f.page,
                 bbox=f.bbox,
+                figure_box=f.figure_box,
+                caption_box=f.caption_box,
                 caption=f.caption,
                 key=key,
                 content_type=r.content_type,

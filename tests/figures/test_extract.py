@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 import zlib
@@ -12,46 +11,20 @@ import pymupdf
 import pytest
 
 from arxiv_digest import figures
+from arxiv_digest.cli import write_figures_dir
 from arxiv_digest.figures import (
     LocatedFigure,
     RenderedFigure,
     extract,
     first_page_figure,
+    layout,
     locate_figures,
     render_figures,
-    write_figures_dir,
 )
 from arxiv_digest.models import FigureKind
-from pdfgen import IEEE, MIXED_1COL, MIXED_2COL, STACKED, TruthBox, make_paper
+from pdfgen import TruthBox, make_paper
 
-LAYOUTS: dict[str, dict] = {
-    "1col": {"columns": 1},
-    "2col": {"columns": 2},
-    "1col-mixed": {"columns": 1, "figures": MIXED_1COL},
-    "2col-mixed": {"columns": 2, "figures": MIXED_2COL},
-    "1col-stacked": {"columns": 1, "figures": STACKED},
-    "2col-stacked": {"columns": 2, "figures": STACKED},
-    "2col-ieee": {"columns": 2, "figures": IEEE},
-    "2col-rotated": {"columns": 2, "rotate": 90},
-}
-
-
-@functools.cache
-def generated(layout: str, seed: int = 0) -> tuple[bytes, tuple[TruthBox, ...]]:
-    data, truth = make_paper(seed=seed, **LAYOUTS[layout])
-    return data, tuple(truth)
-
-
-def open_pdf(data: bytes) -> pymupdf.Document:
-    return pymupdf.open(stream=data, filetype="pdf")
-
-
-def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+from .common import LAYOUTS, generated, iou, open_pdf
 
 
 def same_float(f: LocatedFigure, t: TruthBox) -> bool:
@@ -217,8 +190,8 @@ def test_write_figures_dir_writes_images_and_index(tmp_path: Path) -> None:
     assert [e["file"] for e in entries] == ["page-1.jpg", "figure-1.png", "figure-2.jpg", "figure-3.png",
                                             "table-1.png"]
     for e in entries:
-        assert set(e) == {"kind", "number", "page", "bbox", "caption", "file", "content_type", "width",
-                          "height"}
+        assert set(e) == {"kind", "number", "page", "bbox", "figure_box", "caption_box", "caption", "file",
+                          "content_type", "width", "height"}
         pix = pymupdf.Pixmap(str(out / e["file"]))
         assert (pix.width, pix.height) == (e["width"], e["height"])
 
@@ -237,21 +210,21 @@ def test_max_pages_and_unreadable_pages_are_skipped(monkeypatch: pytest.MonkeyPa
     doc = open_pdf(data)
     assert {f.page for f in locate_figures(doc, max_pages=1)} == {0}
 
-    real = figures._read_page
+    real = layout.read_page
 
-    def flaky(page: pymupdf.Page) -> figures._PageData:
+    def flaky(page: pymupdf.Page) -> layout.PageData:
         if page.number == 1:
             raise RuntimeError("corrupt content stream")
         return real(page)
 
-    monkeypatch.setattr(figures, "_read_page", flaky)
+    monkeypatch.setattr(layout, "read_page", flaky)
     found = locate_figures(doc)
     assert {f.page for f in found} == {t.page for t in truth} - {1}
 
 
 def test_numbers_sort_naturally() -> None:
     numbers = ["10", "S1", None, "IV", "3a", "2", "3", "A.2"]
-    assert sorted(numbers, key=figures._number_key) == ["2", "3", "3a", "IV", "10", "A.2", "S1", None]
+    assert sorted(numbers, key=figures.number_key) == ["2", "3", "3a", "IV", "10", "A.2", "S1", None]
 
 
 # ---- bad documents: a clear per-paper error or bounded work, never a hang ---------------------------------
@@ -322,8 +295,8 @@ def test_huge_embedded_image_is_not_decoded() -> None:
 
 def test_pages_with_too_many_drawings_use_the_cheap_box_log(monkeypatch: pytest.MonkeyPatch) -> None:
     data, truth = generated("2col-mixed")
-    monkeypatch.setattr(figures, "_HEAVY_CONTENT_BYTES", 0)
-    monkeypatch.setattr(figures, "_MAX_PAGE_ITEMS", 10)
+    monkeypatch.setattr(layout, "HEAVY_CONTENT_BYTES", 0)
+    monkeypatch.setattr(layout, "MAX_PAGE_ITEMS", 10)
     monkeypatch.setattr(pymupdf.Page, "get_drawings", lambda self: pytest.fail("listed every drawing"))
     found = locate_figures(open_pdf(data))
     assert all(best_iou(found, t) >= 0.8 for t in truth)

@@ -1,0 +1,18 @@
+"""Locate and crop figures and tables in paper PDFs with PyMuPDF, anchored on captions like pdffigures2.
+
+The stages live in their own modules: ``layout`` reduces pages to text lines, drawings and images and learns
+the document's columns and body font; ``captions`` finds caption lines; ``regions`` grows a region from each
+caption (figures prefer above, tables below) and keeps large uncaptioned graphics; ``render`` crops the
+boxes to images; ``extract`` runs them in order. Everything is in unrotated page coordinates.
+"""
+
+from .extract import UnreadablePDF, extract, locate_figures, number_key
+from .regions import LocatedFigure
+from .render import RenderedFigure, first_page_figure, render_figures
+
+# Part of every stored manifest's key: bump it when located boxes or the manifest's fields change, so
+# papers are extracted again. 2: manifests carry figure_box and caption_box.
+MANIFEST_VERSION = "2"
+
+__all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
+           "locate_figures", "number_key", "render_figures"]

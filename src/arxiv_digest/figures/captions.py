@@ -1,0 +1,112 @@
+"""Stage 2, captions: the lines that open a figure or table caption ("Figure 3:", "Fig. 3.", "TABLE II."),
+the lines that continue them, and the horizontal range each caption's graphics may occupy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from arxiv_digest.models import FigureKind
+
+from .geometry import Box, center_x, height, union, union_all, x_overlap
+from .layout import SAME_SIZE, Layout, PageData, column_of
+
+CAPTION_RE = re.compile(
+    r"(?P<label>(?i:fig(?:ure)?\.?|table))\s*"
+    r"(?P<number>(?:[A-Z]\.?)?\d+(?:\.\d+)*[a-z]?|[IVXLC]+)"
+    r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
+)
+# A caption continues while the next line is this close (in line heights): below it, or overlapping it.
+CAPTION_LINE_GAP = 0.3
+CAPTION_LINE_OVERLAP = 0.6
+GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
+
+
+@dataclass
+class Caption:
+    """A caption: kind, number, box, full text, the indices of its lines and the range its graphics may use."""
+
+    kind: FigureKind
+    number: str
+    box: Box
+    text: str
+    lines: set[int]
+    strong: bool  # a colon-like delimiter or a distinct style; weak ones ("Figure 3. The ...") lose ties
+    xr: tuple[float, float] = (0.0, 0.0)
+
+
+def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
+    """Caption lines start a paragraph with "Figure N" and a delimiter or a distinct style."""
+    captions: list[Caption] = []
+    used: set[int] = set()
+    for i, line in enumerate(p.lines):
+        if i in used or decor[i] or not (line.horizontal and line.starts_para):
+            continue
+        m = CAPTION_RE.match(line.text)
+        if m is None:
+            continue
+        # ":" never follows "Figure 3" in prose, but a space does ("Figure 3 shows"), so that needs a caption
+        # style: a bold label, a caption font size or an all-caps label. "Figure 3." opening a paragraph and
+        # followed by a sentence is a caption in journal and conference styles that set captions like body
+        # text; it is a weak one, which a styled caption with the same number beats.
+        delim = m["delim"].strip()
+        distinct = line.styled or abs(line.size - lay.body_size) > SAME_SIZE or m["label"].isupper()
+        rest = line.text[m.end():].lstrip()
+        sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
+        if delim == "" and not distinct or delim == "." and not (distinct or sentence):
+            continue
+        idx = caption_lines(p, i)
+        used.update(idx)
+        text = ""
+        for j in idx:
+            piece = p.lines[j].text
+            hyphenated = text.endswith("-") and piece[:1].islower()
+            text = text[:-1] + piece if hyphenated else f"{text} {piece}".strip()
+        kind = FigureKind.TABLE if m["label"].lower().startswith("t") else FigureKind.FIGURE
+        box = union_all([p.lines[j].box for j in idx])
+        strong = distinct or delim not in ("", ".")
+        captions.append(Caption(kind, m["number"], box, text, set(idx), strong))
+    for c in captions:
+        c.xr = caption_range(c, captions, lay)
+    return captions
+
+
+def caption_lines(p: PageData, first: int) -> list[int]:
+    """The caption's first line plus the lines that continue it: same size, tight spacing, no rule between."""
+    head = p.lines[first]
+    idx = [first]
+    box = head.box
+    for j in range(first + 1, len(p.lines)):
+        nxt = p.lines[j]
+        gap = nxt.box[1] - box[3]
+        if (not nxt.horizontal or abs(nxt.size - head.size) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
+                or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box)
+                or CAPTION_RE.match(nxt.text) is not None):
+            break
+        if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
+               for g in p.graphics):
+            break  # a table's top rule separates the caption from the header row
+        idx.append(j)
+        box = union(box, nxt.box)
+    return idx
+
+
+def caption_range(c: Caption, captions: list[Caption], lay: Layout) -> tuple[float, float]:
+    """The horizontal range a caption's graphics may occupy: its column, or the full width if it spans."""
+    if len(lay.columns) > 1:
+        (l0, gl), (gr, r1) = lay.columns[0], lay.columns[-1]
+        spans_gutter = c.box[0] < gl - GUTTER_CROSSING and c.box[2] > gr + GUTTER_CROSSING
+        centre = center_x(c.box)
+        xr = (l0, r1) if spans_gutter or gl < centre < gr else column_of(centre, lay)
+    else:
+        xr = lay.columns[0]
+    lo, hi = xr
+    for other in captions:  # side-by-side captions split the range between them
+        if other is c or min(c.box[3], other.box[3]) <= max(c.box[1], other.box[1]):
+            continue
+        if xr[0] <= center_x(other.box) <= xr[1]:
+            if other.box[2] <= c.box[0]:
+                lo = max(lo, (other.box[2] + c.box[0]) / 2)
+            elif other.box[0] >= c.box[2]:
+                hi = min(hi, (c.box[2] + other.box[0]) / 2)
+    return lo, hi

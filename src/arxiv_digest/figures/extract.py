@@ -1,0 +1,98 @@
+"""The stages in order: read pages (layout), find captions, build regions, render; one call per paper."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+import pymupdf
+
+from arxiv_digest.models import FigureKind
+from arxiv_digest.pdf import PaperError
+
+from . import layout
+from .regions import LocatedFigure, locate_page
+from .render import RenderedFigure, first_page_figure, render_figures
+
+log = logging.getLogger(__name__)
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+class UnreadablePDF(PaperError):
+    """The document cannot be searched for figures (not a PDF, encrypted): a per-paper error."""
+
+
+def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
+                   deadline: float | None = None) -> list[LocatedFigure]:
+    """Figures and tables page by page, top to bottom; one per (kind, number): the first with graphics.
+
+    Reads at most ``max_pages`` pages, and no page after ``deadline`` (a time.monotonic() value).
+    """
+    pages: list[layout.PageData] = []
+    for index in range(min(doc.page_count, max_pages)):
+        if deadline is not None and time.monotonic() > deadline:
+            log.warning("figure search stopped at page %d: time limit reached", index)
+            break
+        try:
+            pages.append(layout.read_page(doc[index]))
+        except Exception:  # a broken page must not cost the paper its other figures
+            log.warning("skipping unreadable page %d", index, exc_info=True)
+    if not pages:
+        return []
+    lay = layout.document_layout(pages)
+    candidates: list[tuple[LocatedFigure, bool]] = []
+    for p in pages:
+        try:
+            located = locate_page(p, lay)
+        except Exception:
+            log.warning("skipping page %d: figure location failed", p.index, exc_info=True)
+            continue
+        candidates.extend(sorted(located, key=lambda c: (c[0].bbox[1], c[0].bbox[0])))
+    # One float per (kind, number): the first with a strong caption, else the first.
+    best: dict[tuple[FigureKind, str], int] = {}
+    for i, (f, strong) in enumerate(candidates):
+        if f.number is not None:
+            key = (f.kind, f.number)
+            if key not in best or strong and not candidates[best[key]][1]:
+                best[key] = i
+    keep = set(best.values())
+    return [f for i, (f, _) in enumerate(candidates) if f.number is None or i in keep]
+
+
+def number_key(number: str | None) -> tuple[int, int, str]:
+    """Sort key: plain numbers (arabic or roman) first, then prefixed ones like S1 or A.2, then unnumbered."""
+    if number is None:
+        return (3, 0, "")
+    if m := re.fullmatch(r"(\d+)(.*)", number):
+        return (0, int(m[1]), m[2])
+    if all(ch in _ROMAN for ch in number):
+        values = [_ROMAN[ch] for ch in number]
+        return (0, sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0], strict=True)), "")
+    if m := re.fullmatch(r"([A-Z])\.?(\d+)(.*)", number):
+        return (1, ord(m[1]) * 10_000 + int(m[2]), m[3])
+    return (2, 0, number)
+
+
+def extract(doc: pymupdf.Document, *, dpi: int = 150, max_pixels: int = 1600, max_figures: int | None = None,
+            include_first_page: bool = True, max_pages: int = 50,
+            time_limit: float | None = 60.0) -> list[RenderedFigure]:
+    """First page first, then figures in figure-number order, then tables in number order; capped at
+    max_figures (cap counts the page image).
+
+    Work is bounded: at most ``max_pages`` pages are searched, oversized embedded images are not decoded,
+    and after ``time_limit`` seconds no further page is read nor figure rendered (a MuPDF call already
+    running is not interrupted). Raises UnreadablePDF for documents that are not PDFs or are encrypted.
+    """
+    if not doc.is_pdf:
+        raise UnreadablePDF("not a PDF (an HTML or other page saved as .pdf?)")
+    if doc.needs_pass:
+        raise UnreadablePDF("PDF is encrypted with a password")
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    located = locate_figures(doc, max_pages=max_pages, deadline=deadline)
+    order = {FigureKind.FIGURE: 0, FigureKind.TABLE: 1}
+    located.sort(key=lambda f: (order.get(f.kind, 2), number_key(f.number), f.page, f.bbox[1]))
+    if include_first_page and doc.page_count:
+        located.insert(0, first_page_figure(doc))
+    return render_figures(doc, located, dpi=dpi, max_pixels=max_pixels, limit=max_figures, deadline=deadline)

@@ -1,0 +1,390 @@
+"""Stage 3, regions: from each caption, search above and below for graphics, bounded by body text, headings
+and other captions in the caption's range; pick a side per caption; then keep large uncaptioned graphics."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from arxiv_digest.models import FigureKind
+
+from .captions import Caption, find_captions
+from .geometry import (
+    Box,
+    area,
+    center_x,
+    contains,
+    height,
+    intersection,
+    pad,
+    range_overlap,
+    union,
+    union_all,
+    width,
+    x_overlap,
+)
+from .layout import SAME_SIZE, Element, Layout, PageData, column_of
+
+HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
+# "(a)", "b)", "C": a panel letter may sit as far from its panel as graphics from each other.
+PANEL_LETTER_RE = re.compile(r"\(?[a-hA-H]\)?\.?")
+HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
+PAD = 2.0  # points of white added around every crop
+FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a figure's own text
+# Growing a region: graphics may be this many body line heights apart, text labels one line height.
+GRAPHIC_GAP_LINES = 3.0
+TEXT_GAP_LINES = 1.0
+PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
+PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
+# Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
+MAX_EMBEDDED_LINES = 3
+TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
+TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
+EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
+RUN_LINE_GAP = 0.6
+UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
+UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
+UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
+
+
+@dataclass(frozen=True)
+class LocatedFigure:
+    """Where a figure, table or the first-page image is.
+
+    ``bbox`` is the crop a reader sees (graphic and caption), ``figure_box`` the graphic alone and
+    ``caption_box`` the caption's lines (None when there is no caption), all in unrotated PDF points.
+    """
+
+    kind: FigureKind
+    number: str | None
+    page: int
+    bbox: Box
+    caption: str
+    figure_box: Box | None = None
+    caption_box: Box | None = None
+
+
+@dataclass
+class _Option:
+    taken: list[Element]
+    neighbor: int | None
+
+
+def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
+    """Figures and tables of one page: caption-anchored regions, then large uncaptioned graphics; each with
+    whether its caption is a strong one (see ``Caption.strong``)."""
+    page_h = height(p.rect)
+    top_band = _top_band(p, min(lay.top, p.rect[1] + 0.1 * page_h), 1.2 * lay.body_size) - 1
+    bottom_band = max(lay.bottom, p.rect[1] + 0.9 * page_h) + 1
+
+    def is_decor(b: Box) -> bool:
+        """Running heads, page numbers, rules in the margins and the arXiv stamp lie outside the text area."""
+        return b[3] <= top_band or b[1] >= bottom_band or b[2] <= lay.left - 2 or b[0] >= lay.right + 2
+
+    decor = [is_decor(ln.box) for ln in p.lines]
+    graphics = [g for g in p.graphics if not is_decor(g.box)]
+    captions = find_captions(p, lay, decor)
+    caption_lines = set().union(*(c.lines for c in captions))
+
+    gap_g, gap_t = GRAPHIC_GAP_LINES * lay.line_h, TEXT_GAP_LINES * lay.line_h
+    frames = [g.box for g in graphics if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA]
+    barrier_lines: list[int] = []
+    text_elements: list[Element] = []
+    prose = _prose_lines(p, lay, caption_lines)
+    for i, line in enumerate(p.lines):
+        if i in caption_lines or decor[i]:
+            continue
+        boxed = any(contains(f, line.box) for f in frames)  # text drawn inside a figure's frame
+        heading = line.horizontal and line.size >= lay.body_size - SAME_SIZE and len(line.text) <= 80 and (
+            line.bold or line.size > lay.body_size + 0.9) and (
+            HEADING_RE.match(line.text) is not None or line.text.lower() in HEADING_WORDS)
+        big = line.horizontal and line.size >= lay.body_size + 2.5
+        if not boxed and (i in prose or heading or big):
+            barrier_lines.append(i)
+        elif line.size <= lay.body_size + 0.5:
+            text_elements.append(Element(line.box, "text", PANEL_LETTER_RE.fullmatch(line.text) is not None))
+    embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay.line_h)
+    text_elements.extend(Element(p.lines[i].box, "text") for i in embedded)
+    barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
+    elements = graphics + text_elements
+
+    options: list[dict[str, _Option]] = []
+    for c in captions:
+        opts = {}
+        for up in (True, False):
+            limit, neighbor = _limit(c, captions, barriers, p.rect, up)
+            edge = c.box[1] if up else c.box[3]
+            lo, hi = (limit, edge) if up else (edge, limit)
+            zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5
+                    and c.xr[0] - 1 <= center_x(e.box) <= c.xr[1] + 1]
+            taken = _grow(zone, edge, up, gap_g, gap_t)
+            opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
+        options.append(opts)
+    chosen = _choose_directions(captions, options)
+
+    found: list[tuple[LocatedFigure, bool]] = []
+    regions: list[Box] = []
+    for i, c in enumerate(captions):
+        d = chosen[i]
+        if d is None:
+            continue
+        taken = _resolve_shared(i, d, captions, options, chosen)
+        if not _has_content(c, taken):
+            continue
+        graphic = union_all([e.box for e in taken])
+        box = pad(union(graphic, c.box), p.rect, PAD)
+        regions.append(box)
+        found.append((LocatedFigure(c.kind, c.number, p.index, box, c.text, pad(graphic, p.rect, PAD),
+                                    pad(c.box, p.rect, PAD)), c.strong))
+    prose_boxes = [p.lines[i].box for i in prose]
+    found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
+    return found
+
+
+def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], captions: list[Caption],
+                   gap: float, line_h: float) -> set[int]:
+    """Text that looks like body text but is part of a figure: a plot's title or a column-wide axis label, a
+    diagram's sentence. A short run of such lines with graphics just above it and graphics or a figure
+    caption just below it (or the reverse) is inside a figure: body text never sits between a figure and
+    its caption, and a paragraph between two floats is longer."""
+    runs: list[list[int]] = []
+    for i in sorted(lines, key=lambda i: p.lines[i].box[1]):
+        b = p.lines[i].box
+        run = next((r for r in runs
+                    if x_overlap(p.lines[r[-1]].box, b) > 0.5 * min(width(b), width(p.lines[r[-1]].box))
+                    and -0.5 * line_h <= b[1] - p.lines[r[-1]].box[3] <= RUN_LINE_GAP * line_h), None)
+        if run is None:
+            runs.append([i])
+        else:
+            run.append(i)
+    fig_captions = [c.box for c in captions if c.kind is FigureKind.FIGURE]
+    # Only sizeable graphics vouch for a figure: logos and icons sit next to the title block's lines too.
+    shapes = [g.box for g in graphics if max(width(g.box), height(g.box)) >= EVIDENCE_LINES * line_h]
+    embedded: set[int] = set()
+    for run in runs:
+        if len(run) > MAX_EMBEDDED_LINES:
+            continue
+        box = union_all([p.lines[i].box for i in run])
+
+        def near(boxes: list[Box], above: bool, box: Box = box) -> bool:
+            return any(x_overlap(o, box) > 0 and 0 <= (box[1] - o[3] if above else o[1] - box[3]) <= gap
+                       for o in boxes)
+
+        if (near(shapes, True) and (near(shapes, False) or near(fig_captions, False))
+                or near(shapes, False) and near(fig_captions, True)):
+            embedded.update(run)
+        elif len(run) <= 2:  # a plot's title: right above graphics, centred over them and narrower
+            below = [g for g in shapes if 0 <= g[1] - box[3] <= line_h and x_overlap(g, box) > 0]
+            if below:
+                span = union_all(below)
+                if (width(box) < TITLE_MAX_SHARE * width(span)
+                        and abs(center_x(box) - center_x(span)) <= TITLE_CENTRING * width(span)):
+                    embedded.update(run)
+    return embedded
+
+
+def _top_band(p: PageData, limit: float, min_gap: float) -> float:
+    """Where the page's running head ends: the last clear vertical gap above ``limit``, else the page top."""
+    band = p.rect[1]
+    bottom: float | None = None
+    for b in sorted([ln.box for ln in p.lines] + [g.box for g in p.graphics], key=lambda b: b[1]):
+        if bottom is not None and b[1] - bottom >= min_gap:
+            band = bottom
+        bottom = b[3] if bottom is None else max(bottom, b[3])
+        if bottom > limit:
+            break
+    return band + 1
+
+
+def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int]) -> set[int]:
+    """Body-text lines: wide, normally spaced lines, plus the short lines of blocks that are mostly such."""
+    prose: set[int] = set()
+    by_block: dict[int, list[int]] = defaultdict(list)
+    for i, line in enumerate(p.lines):
+        if i in caption_lines or not line.horizontal:
+            continue
+        by_block[line.block].append(i)
+        col = column_of(center_x(line.box), lay)
+        w = width(line.box)
+        if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0])
+                and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
+            prose.add(i)
+    for members in by_block.values():
+        hits = [i for i in members if i in prose]
+        if len(members) >= 2 and 2 * len(hits) >= len(members):
+            sizes = {round(p.lines[i].size) for i in hits}
+            prose.update(i for i in members if round(p.lines[i].size) in sizes)
+    # Short body-size lines at normal line spacing from body text belong to it, e.g. the end of a paragraph
+    # carried over to the top of a column, right under a float.
+    near = 0.5 * lay.line_h
+    loose = [i for members in by_block.values() for i in members
+             if i not in prose and abs(p.lines[i].size - lay.body_size) <= SAME_SIZE]
+    changed = True
+    while changed:
+        changed = False
+        for i in loose:
+            a = p.lines[i].box
+            if i not in prose and any(
+                x_overlap(a, p.lines[j].box) > 0
+                and (0 <= p.lines[j].box[1] - a[3] <= near or 0 <= a[1] - p.lines[j].box[3] <= near)
+                for j in prose
+            ):
+                prose.add(i)
+                changed = True
+    return prose
+
+
+def _limit(c: Caption, captions: list[Caption], barriers: list[Box], page: Box,
+           up: bool) -> tuple[float, int | None]:
+    """How far the search from a caption may go: the nearest body text, heading or caption in its range."""
+    limit = page[1] if up else page[3]
+    neighbor: int | None = None
+
+    def overlaps(b: Box) -> bool:
+        return range_overlap(b, c.xr) >= 0.3 * min(width(b), c.xr[1] - c.xr[0])
+
+    for b in barriers:
+        if overlaps(b):
+            if up and b[3] <= c.box[1] + 1 and b[3] > limit:
+                limit = b[3]
+            elif not up and b[1] >= c.box[3] - 1 and b[1] < limit:
+                limit = b[1]
+    for j, o in enumerate(captions):
+        if o is c or not overlaps(o.box):
+            continue
+        if up and o.box[3] <= c.box[1] + 1 and o.box[3] >= limit:
+            limit, neighbor = o.box[3], j
+        elif not up and o.box[1] >= c.box[3] - 1 and o.box[1] <= limit:
+            limit, neighbor = o.box[1], j
+    return limit, neighbor
+
+
+def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float) -> list[Element]:
+    """Take elements outward from the caption while each is within a small gap of what was taken."""
+    frontier = edge
+    taken: list[Element] = []
+    skipped: list[Element] = []
+    for e in sorted(zone, key=lambda e: edge - e.box[3] if up else e.box[1] - edge):
+        dist = frontier - e.box[3] if up else e.box[1] - frontier
+        # The first step may cross the caption skip (LaTeX puts ~10pt between a plot's axis label and its
+        # caption); after that, text must sit within a line of what was taken, graphics within three.
+        loose_text = e.kind == "text" and taken and not e.panel_letter
+        if dist <= (gap_t if loose_text else gap_g):
+            taken.append(e)
+            frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
+        else:
+            skipped.append(e)
+    lo, hi = (frontier, edge) if up else (edge, frontier)
+    taken.extend(e for e in skipped if e.box[1] >= lo - 1 and e.box[3] <= hi + 1)
+    return taken
+
+
+def _has_content(c: Caption, taken: list[Element]) -> bool:
+    """Tables may be pure text; a figure needs at least one drawing or image."""
+    return any(e.kind != "text" for e in taken) if c.kind is FigureKind.FIGURE else bool(taken)
+
+
+def _preferred(c: Caption) -> str:
+    return "up" if c.kind is FigureKind.FIGURE else "down"
+
+
+def _opposite(d: str) -> str:
+    return "down" if d == "up" else "up"
+
+
+def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]]) -> list[str | None]:
+    """Pick above or below for each caption: the only side with graphics, else the conventional side.
+
+    A caption with a single candidate side claims it first, and that takes the space away from the caption
+    beyond it unless both face each other on their conventional sides (a table captioned above and the
+    figure under it; the graphics are split later). The rest prefer sides nobody else can claim, so a table
+    captioned below takes its own table rather than the figure under it.
+    """
+    n = len(captions)
+    avail = [{d for d in ("up", "down") if options[i][d].taken} for i in range(n)]
+    chosen: list[str | None] = [None] * n
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            if chosen[i] is not None or len(avail[i]) != 1:
+                continue
+            d = chosen[i] = next(iter(avail[i]))
+            changed = True
+            nb, back = options[i][d].neighbor, _opposite(d)
+            if nb is not None and chosen[nb] is None and _clash(options[i][d], options[nb][back]) and not (
+                    d == _preferred(captions[i]) and back == _preferred(captions[nb])):
+                avail[nb].discard(back)
+
+    def shared(i: int, d: str) -> bool:
+        nb, back = options[i][d].neighbor, _opposite(d)
+        return nb is not None and (chosen[nb] == back if chosen[nb] is not None else back in avail[nb])
+
+    for i, c in enumerate(captions):
+        if chosen[i] is None:
+            pref, other = _preferred(c), _opposite(_preferred(c))
+            order = [(pref, False), (other, False), (pref, True), (other, True)]
+            chosen[i] = next((d for d, s in order if d in avail[i] and shared(i, d) == s), None)
+    return chosen
+
+
+def _clash(a: _Option, b: _Option) -> bool:
+    """Two captions facing each other want some of the same elements."""
+    return not {id(e) for e in a.taken}.isdisjoint(id(e) for e in b.taken)
+
+
+def _resolve_shared(i: int, d: str, captions: list[Caption], options: list[dict[str, _Option]],
+                    chosen: list[str | None]) -> list[Element]:
+    """Split graphics between two captions that both claim the space between them."""
+    taken = options[i][d].taken
+    n = options[i][d].neighbor
+    if n is None or chosen[n] != _opposite(d) or not _clash(options[i][d], options[n][_opposite(d)]):
+        return taken
+    mine, theirs = d == _preferred(captions[i]), chosen[n] == _preferred(captions[n])
+    if mine != theirs:
+        return taken if mine else []
+    pool = {id(e): e for e in taken + options[n][_opposite(d)].taken}.values()
+    spans = sorted((e.box[1], e.box[3]) for e in pool)
+    merged = [list(spans[0])]
+    for y0, y1 in spans[1:]:
+        if y0 <= merged[-1][1] + 0.5:
+            merged[-1][1] = max(merged[-1][1], y1)
+        else:
+            merged.append([y0, y1])
+    if len(merged) == 1:  # nothing to split at: the caption below (the figure convention) keeps it
+        return taken if d == "up" else []
+    _, k = max((merged[k + 1][0] - merged[k][1], k) for k in range(len(merged) - 1))
+    cut = (merged[k][1] + merged[k + 1][0]) / 2
+    return [e for e in taken if (e.box[1] >= cut if d == "up" else e.box[3] <= cut)]
+
+
+def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
+                 prose: list[Box]) -> list[LocatedFigure]:
+    """Large leftover graphics (a share of the page, not a frame around text) become unnumbered figures."""
+    page_area = area(p.rect)
+    free = [g for g in graphics if min(width(g.box), height(g.box)) >= 2
+            and not any(contains(r, g.box) for r in regions)]
+    clusters: list[tuple[Box, list[Element]]] = []
+    for g in sorted(free, key=lambda g: g.box[1]):
+        j = UNCAPTIONED_JOIN
+        grown = (g.box[0] - j, g.box[1] - j, g.box[2] + j, g.box[3] + j)
+        hit = [k for k, (b, _) in enumerate(clusters) if area(intersection(b, grown)) > 0]
+        box, members = g.box, [g]
+        for k in reversed(hit):
+            b, ms = clusters.pop(k)
+            box, members = union(box, b), members + ms
+        clusters.append((box, members))
+    found: list[LocatedFigure] = []
+    for box, members in clusters:
+        if (area(box) <= UNCAPTIONED_MIN_PAGE_SHARE * page_area
+                or any(area(intersection(box, r)) > 0 for r in regions)):
+            continue
+        if not any(m.kind == "raster" for m in members) and len(members) < 3:
+            continue
+        if sum(area(intersection(box, t)) for t in prose) > UNCAPTIONED_MAX_PROSE_SHARE * area(box):
+            continue
+        labels = [t.box for t in texts if contains(box, t.box, tol=6)]
+        bbox = pad(union_all([box, *labels]), p.rect, PAD)
+        found.append(LocatedFigure(FigureKind.FIGURE, None, p.index, bbox, "", bbox, None))
+    return found

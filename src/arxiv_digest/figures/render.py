@@ -1,0 +1,100 @@
+"""Stage 4, rendering: each located box cropped from its page to PNG (line art) or JPEG (photos, busy
+crops), within pixel and byte limits, upright on rotated pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pymupdf
+
+from arxiv_digest.models import FigureKind
+
+from .geometry import area, intersection
+from .regions import LocatedFigure
+
+log = logging.getLogger(__name__)
+
+PAGE_DPI = 100  # the first-page thumbnail never needs more
+JPEG_QUALITY = 85
+PHOTO_SHARE = 0.5  # a crop more than half covered by embedded images is a photo: JPEG
+MAX_IMAGE_PIXELS = 40_000_000  # figures showing a bigger embedded image are not rendered: decoding costs GBs
+SHRINK = 0.7  # scale step while an image is over the byte limit
+MIN_SIDE_PX = 64  # stop shrinking below this
+
+
+@dataclass(frozen=True)
+class RenderedFigure:
+    """A located figure rendered to image bytes."""
+
+    figure: LocatedFigure
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def first_page_figure(doc: pymupdf.Document) -> LocatedFigure:
+    """The whole first page, used as the paper's thumbnail."""
+    page = doc[0]
+    r = page.rect * page.derotation_matrix
+    box = (r.x0, r.y0, r.x1, r.y1)
+    return LocatedFigure(FigureKind.PAGE, None, 0, box, "", box, None)
+
+
+def render_figures(doc: pymupdf.Document, figures: list[LocatedFigure], *, dpi: int = 150,
+                   max_pixels: int = 1600, max_bytes: int = 1_500_000, limit: int | None = None,
+                   deadline: float | None = None) -> list[RenderedFigure]:
+    """Render each figure (skipping any that fails): PNG for line art, JPEG for photos or oversized PNGs.
+
+    Stops after ``limit`` images, and renders nothing but the page image after ``deadline`` (a
+    time.monotonic() value).
+    """
+    rendered: list[RenderedFigure] = []
+    pages: dict[int, tuple[pymupdf.Page, list[dict[str, Any]]]] = {}  # loaded once for all its figures
+    for fig in figures:
+        if limit is not None and len(rendered) >= limit:
+            break
+        if fig.kind is not FigureKind.PAGE and deadline is not None and time.monotonic() > deadline:
+            log.warning("stopped rendering figures: time limit reached")
+            break
+        try:
+            if fig.page not in pages:
+                page = doc[fig.page]
+                pages[fig.page] = (page, page.get_image_info())
+            rendered.append(_render(*pages[fig.page], fig, dpi, max_pixels, max_bytes))
+        except Exception:
+            log.warning("could not render %s %s on page %d", fig.kind, fig.number, fig.page, exc_info=True)
+    return rendered
+
+
+def _render(page: pymupdf.Page, image_info: list[dict[str, Any]], fig: LocatedFigure, dpi: int, max_pixels: int,
+            max_bytes: int) -> RenderedFigure:
+    clip = (pymupdf.Rect(fig.bbox) * page.rotation_matrix) & page.rect
+    if clip.is_empty:
+        raise ValueError(f"figure box {fig.bbox} is outside page {fig.page}")
+    images = [i for i in image_info if area(intersection(fig.bbox, tuple(i["bbox"]))) > 0]
+    if any(i["width"] * i["height"] > MAX_IMAGE_PIXELS for i in images):
+        raise ValueError(f"figure shows an embedded image over {MAX_IMAGE_PIXELS} pixels")
+    if fig.kind is FigureKind.PAGE:
+        dpi, photo = min(dpi, PAGE_DPI), True
+    else:
+        covered = sum(area(intersection(fig.bbox, tuple(i["bbox"]))) for i in images)
+        photo = covered > PHOTO_SHARE * area(fig.bbox)
+    scale = min(dpi / 72, max_pixels / max(clip.width, clip.height))
+    while True:
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=clip, alpha=False)
+        if max(pix.width, pix.height) > max_pixels:  # the clip is rounded outwards to whole pixels
+            ratio = max_pixels / max(pix.width, pix.height)
+            pix = pymupdf.Pixmap(pix, max(1, int(pix.width * ratio)), max(1, int(pix.height * ratio)), None)
+        if not photo:
+            data = pix.tobytes("png")
+            photo = len(data) > max_bytes  # too busy for PNG: JPEG from here on, shrinking if need be
+        if photo:
+            data = pix.tobytes("jpeg", jpg_quality=JPEG_QUALITY)
+        if len(data) <= max_bytes or max(pix.width, pix.height) < MIN_SIDE_PX:
+            content_type = "image/jpeg" if photo else "image/png"
+            return RenderedFigure(fig, data, content_type, pix.width, pix.height)
+        scale *= SHRINK

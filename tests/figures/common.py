@@ -1,0 +1,38 @@
+"""Helpers shared by the figure tests: synthetic papers (cached), opening bytes, IoU."""
+
+from __future__ import annotations
+
+import functools
+
+import pymupdf
+
+from pdfgen import IEEE, MIXED_1COL, MIXED_2COL, STACKED, TruthBox, make_paper
+
+LAYOUTS: dict[str, dict] = {
+    "1col": {"columns": 1},
+    "2col": {"columns": 2},
+    "1col-mixed": {"columns": 1, "figures": MIXED_1COL},
+    "2col-mixed": {"columns": 2, "figures": MIXED_2COL},
+    "1col-stacked": {"columns": 1, "figures": STACKED},
+    "2col-stacked": {"columns": 2, "figures": STACKED},
+    "2col-ieee": {"columns": 2, "figures": IEEE},
+    "2col-rotated": {"columns": 2, "rotate": 90},
+}
+
+
+@functools.cache
+def generated(layout: str, seed: int = 0) -> tuple[bytes, tuple[TruthBox, ...]]:
+    data, truth = make_paper(seed=seed, **LAYOUTS[layout])
+    return data, tuple(truth)
+
+
+def open_pdf(data: bytes) -> pymupdf.Document:
+    return pymupdf.open(stream=data, filetype="pdf")
+
+
+def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

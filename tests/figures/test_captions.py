@@ -1,0 +1,87 @@
+"""Caption stage: journal and conference caption styles, appendix numbers, and which caption wins a number."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from arxiv_digest.figures import locate_figures
+from arxiv_digest.figures.captions import CAPTION_RE
+
+BODY = ("Adaptive beamformers lose most of their gain when the array is miscalibrated, and the loss grows "
+        "with the number of elements. We estimate the calibration error jointly with the weights and keep "
+        "the gain within a decibel of the calibrated case across all the array sizes that we have measured.")
+
+
+def _paragraph(page: pymupdf.Page, top: float, lines: int = 6) -> float:
+    words, y = BODY.split(), top
+    for i in range(lines):
+        text = " ".join(words[(i * 9) % 30:(i * 9) % 30 + 13])
+        page.insert_text((72, y), text, fontsize=10, fontname="tiro")
+        y += 12
+    return y
+
+
+def _plot(page: pymupdf.Page, box: pymupdf.Rect) -> None:
+    page.draw_rect(box, color=(0, 0, 0), width=0.8)
+    page.draw_polyline([(box.x0, box.y1), (box.x0 + box.width / 2, box.y0 + 20), (box.x1, box.y0 + 10)],
+                       color=(0.8, 0.1, 0.1), width=1.2)
+    for i in range(5):
+        x = box.x0 + i * box.width / 4
+        page.insert_text((x - 3, box.y1 + 10), str(i * 10), fontsize=7, fontname="helv")
+
+
+def _float_page(doc: pymupdf.Document, caption: str, *, font: str = "tiro", size: float = 10) -> None:
+    """Body text, a plot, its caption, then more body text."""
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    _plot(page, pymupdf.Rect(150, y + 20, 450, y + 180))
+    page.insert_text((72, y + 210), caption, fontsize=size, fontname=font)
+    _paragraph(page, y + 250)
+
+
+@pytest.mark.parametrize("caption", ["Fig. 3. Array gain by epoch for the three beamformers.",
+                                     "Figure 3. An example shows the gain of the beamformers.",
+                                     "FIG. 3. Gain of the beamformers."])
+def test_period_captions_in_the_body_font_are_captions(caption: str) -> None:
+    doc = pymupdf.open()
+    _float_page(doc, caption)
+    (fig,) = locate_figures(doc)
+    assert (fig.number, fig.caption) == ("3", caption)
+    assert fig.figure_box is not None and fig.figure_box[3] < fig.caption_box[1] + 2  # type: ignore[index]
+
+
+def test_a_mention_opening_a_sentence_is_still_not_a_caption() -> None:
+    doc = pymupdf.open()
+    _float_page(doc, "Figure 3 shows the gain of the beamformers.")
+    _float_page(doc, "Figure 4. in the appendix repeats this for larger arrays.")
+    assert locate_figures(doc) == []
+
+
+def test_a_styled_caption_beats_an_earlier_weak_one_with_the_same_number() -> None:
+    doc = pymupdf.open()
+    _float_page(doc, "Figure 2. We then repeat the measurement with sixteen elements.")  # weak: body style
+    _float_page(doc, "Figure 2: Gain with sixteen elements.", font="tibo", size=9)
+    (fig,) = locate_figures(doc)
+    assert (fig.page, fig.caption) == (1, "Figure 2: Gain with sixteen elements.")
+
+
+def test_appendix_numbers_keep_their_letter() -> None:
+    assert [CAPTION_RE.match(t)["number"] for t in ("Figure A.1: x", "Table B2. y", "Fig. S3 | z")] == [  # type: ignore[index]
+        "A.1", "B2", "S3"]
+    doc = pymupdf.open()
+    _float_page(doc, "Figure 1: Gain in the body.", font="tibo", size=9)
+    _float_page(doc, "Figure A.1: Gain in the appendix.", font="tibo", size=9)
+    assert [(f.page, f.number) for f in locate_figures(doc)] == [(0, "1"), (1, "A.1")]
+
+
+def test_panel_letters_above_a_drawing_belong_to_it() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    page.insert_text((80, y + 30), "(a)", fontsize=10, fontname="tibo")  # 25 pt above the drawing
+    _plot(page, pymupdf.Rect(150, y + 55, 450, y + 180))
+    page.insert_text((72, y + 210), "Figure 1: The model.", fontsize=9, fontname="tibo")
+    _paragraph(page, y + 250)
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= y + 30 - 9

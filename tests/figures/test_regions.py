@@ -1,0 +1,92 @@
+"""Region stage: every located float carries its crop, the graphic alone and the caption's box."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from arxiv_digest.figures import locate_figures
+from arxiv_digest.models import FigureKind
+
+from .common import generated, iou, open_pdf
+
+
+def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
+    return all(inner[i] >= outer[i] - 0.01 for i in (0, 1)) and all(inner[i] <= outer[i] + 0.01 for i in (2, 3))
+
+
+def test_crop_is_the_graphic_and_the_caption_together() -> None:
+    data, truth = generated("1col-mixed")
+    found = locate_figures(open_pdf(data))
+    assert {(f.kind, f.number) for f in found} >= {(FigureKind.FIGURE, "1"), (FigureKind.TABLE, "1")}
+    for f in found:
+        assert f.figure_box is not None and _inside(f.figure_box, f.bbox)
+        if f.number is None:
+            assert (f.caption_box, f.figure_box) == (None, f.bbox)
+            continue
+        assert f.caption_box is not None and _inside(f.caption_box, f.bbox)
+        xs = [f.figure_box[0], f.caption_box[0]], [f.figure_box[2], f.caption_box[2]]
+        ys = [f.figure_box[1], f.caption_box[1]], [f.figure_box[3], f.caption_box[3]]
+        assert (min(xs[0]), min(ys[0]), max(xs[1]), max(ys[1])) == f.bbox
+        if f.kind is FigureKind.FIGURE:  # captioned below: the graphic ends where the caption starts
+            assert f.figure_box[3] <= f.caption_box[1] + 4
+        else:  # this generator captions tables above
+            assert f.caption_box[3] <= f.figure_box[1] + 4
+
+
+def test_figure_box_leaves_the_caption_out() -> None:
+    data, truth = generated("2col")
+    found = locate_figures(open_pdf(data))
+    for f in found:
+        assert f.figure_box is not None and f.caption_box is not None
+        assert iou(f.figure_box, f.bbox) < 0.95  # the caption is a visible part of the crop
+        assert f.caption.startswith(("Figure", "Table"))
+
+
+BODY = ("Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows "
+        "with the number of elements in the array")
+
+
+def _body(page: pymupdf.Page, top: float, lines: int) -> float:
+    text = BODY.split()
+    for i in range(lines):
+        page.insert_text((72, top + 12 * i), " ".join(text[i % 5:i % 5 + 14]), fontsize=10, fontname="tiro")
+    return top + 12 * lines
+
+
+def test_plot_title_and_a_column_wide_axis_label_belong_to_the_plot() -> None:
+    """Both look like body text (body size, a full sentence, as wide as the column) but sit inside the figure."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 8) + 20
+    page.insert_text((250, y + 14), "Validation accuracy", fontsize=14, fontname="tiro")  # the plot's title
+    axes = pymupdf.Rect(110, y + 20, 520, y + 200)
+    page.draw_rect(axes, color=(0, 0, 0), width=0.8)
+    page.draw_polyline([(110, y + 200), (300, y + 80), (520, y + 40)], color=(0, 0, 1), width=1.2)
+    label = "Number of gradient steps taken before the learning rate is decayed by the schedule (thousands)"
+    page.insert_text((80, y + 216), label, fontsize=10, fontname="tiro")
+    page.insert_text((72, y + 240), "Figure 1: Accuracy while training.", fontsize=9, fontname="tibo")
+    _body(page, y + 270, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None
+    assert fig.figure_box[1] <= y + 2  # the title's top
+    assert fig.figure_box[3] >= y + 216  # the axis label's baseline
+    assert fig.figure_box[0] <= 80 + 1
+
+
+def test_logos_in_a_title_block_stay_out_of_the_figure_under_it() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((150, 80), "Dense Correspondence from Sparse Labels", fontsize=16, fontname="tibo")
+    logo = pymupdf.Pixmap(pymupdf.csRGB, 8, 8, bytes([200, 30, 30] * 64), False)
+    page.insert_image(pymupdf.Rect(200, 96, 214, 110), pixmap=logo)
+    page.insert_text((220, 107), "University of Lakeside", fontsize=10, fontname="tiro")
+    page.insert_text((150, 122), "amara@lakeside.edu and yuki@lakeside.edu and lukas@northfield.org", fontsize=10,
+                     fontname="tiro")
+    teaser = pymupdf.Rect(72, 140, 540, 300)
+    page.draw_rect(teaser, color=(0, 0, 0), fill=(0.6, 0.8, 0.6))
+    page.insert_text((72, 318), "Figure 1. An example shows matches between frames.", fontsize=9, fontname="tiro")
+    _body(page, 350, 20)
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] >= 138
