@@ -103,11 +103,13 @@ def _pick(topics: list[Topic], names: list[str] | None) -> list[Topic]:
 
 def cmd_figures(args: argparse.Namespace) -> int:
     """Extract figures and tables of one PDF into a folder with figures.json."""
-    from .figures import write_figures_dir
     from .pdf import PaperError
+    from .sandbox import PdfLimits, figures_dir_job, run_limited
 
+    limits = PdfLimits.from_settings(load_settings())
     try:
-        found = write_figures_dir(Path(args.pdf), Path(args.outdir), dpi=args.dpi)
+        found = run_limited(figures_dir_job, Path(args.pdf), Path(args.outdir), args.dpi, limits,
+                            limits=limits, what=args.pdf)
     except PaperError as exc:
         print(f"{args.pdf}: {exc}", file=sys.stderr)
         return 2

@@ -89,7 +89,8 @@ def open_pdf(data: bytes, *, max_pages: int = 300) -> pymupdf.Document:
         "not a PDF (an HTML page saved as .pdf?)" if not doc.is_pdf
         else "PDF is encrypted with a password; it cannot be read" if doc.needs_pass
         else "PDF has no pages" if doc.page_count == 0
-        else f"PDF has {doc.page_count} pages, over the {max_pages}-page limit" if doc.page_count > max_pages
+        else f"PDF exceeds the {max_pages}-page limit (DIGEST_PDF_MAX_PAGES): it has {doc.page_count} pages"
+        if doc.page_count > max_pages
         else None
     )
     if problem:
