@@ -12,6 +12,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .fetch import ArxivThrottle
+from .redaction import redact
 
 
 class PaperError(Exception):
@@ -47,7 +48,23 @@ def download_pdf(
     max_bytes: int,
     throttle: ArxivThrottle | None = None,
 ) -> bytes:
-    """GET a PDF with a timeout and a size cap, and check it really is a PDF."""
+    """GET a PDF with a timeout and a size cap, and check it really is a PDF (messages never carry credentials)."""
+    try:
+        return _download_pdf(url, session=session, timeout=timeout, max_bytes=max_bytes, throttle=throttle)
+    except PaperError as exc:
+        raise PaperError(redact(exc)) from None
+    except TransientError as exc:
+        raise TransientError(redact(exc)) from None
+
+
+def _download_pdf(
+    url: str,
+    *,
+    session: requests.Session,
+    timeout: float,
+    max_bytes: int,
+    throttle: ArxivThrottle | None = None,
+) -> bytes:
     if throttle:
         throttle.wait()
     try:
