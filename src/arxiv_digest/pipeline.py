@@ -19,10 +19,11 @@ from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
 from .llm import LLM
 from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
 from .pdf import PaperError, code_links, sections_for
-from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
+from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout
+from .redaction import redact
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
-from .sandbox import PdfLimits, PaperText, check_job, figures_job, run_limited, text_job
+from .sandbox import PaperText, PdfLimits, check_job, figures_job, run_limited, text_job
 from .settings import Settings
 from .storage import NotFound, Storage, content_key, get_model, open_storage, put_model
 from .topics import Topic
@@ -417,6 +418,7 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         ]
     sections = [s for r in reviews for s in r.sections.values()]
     fresh = [a for s in sections if not s.from_cache for a in s.attempts if a.model != "-"]
+    problems = [redact(p) for p in problems]
     record = RunRecord(
         topic=topic.name,
         date=day,
