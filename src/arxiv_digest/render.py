@@ -28,10 +28,15 @@ _NO_MATH = str.maketrans({"$": "\uff04", "\\": "\uff3c"})
 _AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<![A-Za-z0-9])(www)(\.)|(@)", re.I)
 
 
+def strip_controls(text: str) -> str:
+    """``text`` without control or bidi characters (newlines and tabs kept): safe to print to a terminal."""
+    return _INVISIBLE.sub("", text)
+
+
 def inert_text(value: object) -> str:
     """Untrusted text on one line, without control or bidi characters, and with no TeX MathJax would typeset."""
-    text = " ".join(str(value).split()) if value is not None else ""
-    return _INVISIBLE.sub("", text).translate(_NO_MATH)
+    text = _INVISIBLE.sub("", str(value)) if value is not None else ""
+    return " ".join(text.split()).translate(_NO_MATH)
 
 
 def _no_autolink(m: re.Match[str]) -> str:
