@@ -34,7 +34,8 @@ class TaskFailure:
 
 
 def _host(text: str) -> str | None:
-    m = re.search(r"(?:host='|Failed to resolve '|https?://)([A-Za-z0-9.\-]+)", text)
+    m = re.search(r"(?:host='|Failed to resolve '|Could not resolve host: |https?://(?:[^/@\s]+@)?)([A-Za-z0-9.\-]+)",
+                  text)
     return m.group(1) if m else None
 
 
@@ -45,7 +46,7 @@ def in_words(task: str, error: str) -> str:
     if re.search(r"s3|boto|botocore|EndpointConnection|NoSuchBucket|AccessDenied", error, re.I):
         setting = "DIGEST_STATE / DIGEST_STORAGE and the AWS connection (DIGEST_AWS_CONN_ID)"
     host = _host(error)
-    if re.search(r"Failed to resolve|Name or service not known|NameResolution|nodename nor servname|getaddrinfo",
+    if re.search(r"Failed to resolve|Could not resolve host|Name or service not known|NameResolution|getaddrinfo",
                  error):
         return f"cannot resolve {host or 'the server'}: check the network or {setting}"
     if re.search(r"Connection refused|Errno 111|ConnectError|ConnectionRefused|Could not connect", error, re.I):
@@ -69,6 +70,7 @@ def explain(log_text: str, papers: list[str] | None = None) -> list[TaskFailure]
             last = f"{m.group('type').rsplit('.', 1)[-1]}: {m.group('msg')}".strip()
         if task and _FAILED.search(line):
             paper = papers[index] if papers and 0 <= index < len(papers) else ""
-            failures.append(TaskFailure(task, index, redact(in_words(task, last or "the task failed"))[:400], paper))
+            error = in_words(task, redact(last) or "the task failed")
+            failures.append(TaskFailure(task, index, redact(error)[:400], paper))
             task = ""
     return failures

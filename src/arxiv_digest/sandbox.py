@@ -27,15 +27,15 @@ _SPAWN = multiprocessing.get_context("spawn")  # never fork a process that holds
 class PdfLimitError(PaperError):
     """A PDF went over one of the parse limits: that paper's error ("PDF exceeds <limit>: ...")."""
 
-    def __init__(self, limit: str, detail: str):
-        super().__init__(f"PDF exceeds {limit}: {detail}")
+    def __init__(self, limit: str, detail: str | None = None):
+        super().__init__(limit if detail is None else f"PDF exceeds {limit}: {detail}")
 
 
 @dataclass(frozen=True)
 class PdfLimits:
     """The hard limits every PDF parse runs under (settings DIGEST_PDF_*)."""
 
-    memory_mb: int = 1024
+    memory_mb: int = 768
     paper_seconds: float = 25.0
     page_seconds: float = 10.0
     max_pages: int = 300
@@ -51,7 +51,7 @@ class PdfLimits:
 
 
 # In the child: the shared (page, started-at) pair the parent watches. None in the parent (no watchdog).
-_BEAT: tuple[Synchronized, Synchronized] | None = None  # type: ignore[type-arg]
+_BEAT: tuple[Synchronized[int], Synchronized[float]] | None = None
 
 
 def _beat(page: int) -> None:
@@ -94,6 +94,8 @@ def _child(conn: Any, beat: tuple[Any, Any], memory_mb: int, fn: Callable[..., A
         conn.send(("ok", fn(*args)))
     except MemoryError:
         conn.send(("memory", ""))
+    except PdfLimitError as exc:
+        conn.send(("limit", str(exc)))
     except PaperError as exc:
         conn.send(("paper", str(exc)))
     except Exception as exc:  # noqa: BLE001 - any failure inside MuPDF is this paper's problem
@@ -139,9 +141,11 @@ def run_limited(fn: Callable[..., T], *args: Any, limits: PdfLimits, what: str =
     if status == "memory":
         raise PdfLimitError(f"DIGEST_PDF_MEMORY_MB ({limits.memory_mb} MB)",
                             f"the parser of {what} ran out of memory {value}".strip())
+    if status == "limit":
+        raise PdfLimitError(value)
     if status == "paper":
         raise PaperError(value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 # ---- jobs run in the child (top-level functions, so they pickle) ------------------------------------------

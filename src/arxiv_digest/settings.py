@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     figure_max_pixels: int = Field(1600, ge=200, le=10_000, validation_alias=_env("DIGEST_FIGURE_MAX_PIXELS"))
     paper_timeout: float = Field(180.0, gt=0, le=86_400, validation_alias=_env("DIGEST_PAPER_TIMEOUT"))
     # Hard limits on every PDF parse (sandbox.py): a hostile PDF costs at most these, then is that paper's error.
-    pdf_memory_mb: int = Field(1024, ge=256, le=65_536, validation_alias=_env("DIGEST_PDF_MEMORY_MB"))
+    pdf_memory_mb: int = Field(768, ge=256, le=65_536, validation_alias=_env("DIGEST_PDF_MEMORY_MB"))
     pdf_timeout: float = Field(25.0, gt=0, le=3600, validation_alias=_env("DIGEST_PDF_TIMEOUT"))
     pdf_page_timeout: float = Field(10.0, gt=0, le=3600, validation_alias=_env("DIGEST_PDF_PAGE_TIMEOUT"))
     pdf_max_pages: int = Field(300, ge=1, le=100_000, validation_alias=_env("DIGEST_PDF_MAX_PAGES"))

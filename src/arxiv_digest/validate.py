@@ -361,8 +361,9 @@ HTML_ELEMENTS = (
 )
 _ATTRIBUTE = r"""\s+[A-Za-z_:][-\w:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?"""
 ANY_TAG = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>|<!--|\bon[a-z]{{3,}}\s*=", re.I)
-TEX_LINK = re.compile(r"\\(?:href|url|class|style|html|cssId|unicode|require|data)\b|\\(?:begin|end)\s*\{", re.I)
-ANY_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s，。；、）)\]}<>\"'`]+|\b(?:javascript|data|vbscript):", re.I)
+TEX_LINK = re.compile(r"\\(?:href|url|class|style|html|cssId|unicode|require)\b|\\(?:begin|end)\s*\{", re.I)
+ANY_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s，。；、）)\]}<>\"'`]+"
+                     r"|\b(?:javascript|vbscript):|\bdata:[a-z]+/[\w.+-]+[;,]", re.I)
 
 
 def _url_key(url: str) -> str:
@@ -375,16 +376,14 @@ def injection_findings(section: str, fields: Mapping[str, str | list[str]], *, a
     out: list[Finding] = []
     for path, text in _field_items(fields):
         hits = []
-        for m in ANY_URL.finditer(text):
-            pseudo = "//" not in m.group(0) and not m.group(0).lower().startswith("www.")  # javascript:, data:
-            if pseudo or _url_key(m.group(0)) not in known:
-                hits.append((f"a URL the paper does not print: {m.group(0)!r}", m.group(0)))
-        if m := _INSTRUCTION_LIKE.search(text):
-            hits.append((f"words of a prompt, not of a review: {m.group(0)!r}", m.group(0)))
-        if m := ANY_TAG.search(text):
-            hits.append((f"HTML markup: {m.group(0)!r}", m.group(0)))
-        if m := TEX_LINK.search(text):
-            hits.append((f"a TeX command that makes links or markup: {m.group(0)!r}", m.group(0)))
+        for url in (u.group(0) for u in ANY_URL.finditer(text)):
+            pseudo = "//" not in url and not url.lower().startswith("www.")  # javascript:, data:
+            if pseudo or _url_key(url) not in known:
+                hits.append((f"a URL the paper does not print: {url!r}", url))
+        for what, pattern in (("words of a prompt, not of a review", _INSTRUCTION_LIKE), ("HTML markup", ANY_TAG),
+                              ("a TeX command that makes links or markup", TEX_LINK)):
+            if m := pattern.search(text):
+                hits.append((f"{what}: {m.group(0)!r}", m.group(0)))
         out += [Finding(code="INJECTION", section=section, message=f"field '{path}' contains {what}",
                         span=span[:SPAN_CHARS]) for what, span in hits]
     return out
