@@ -111,7 +111,8 @@ def build_dag(topic: Topic) -> DAG:
             ctx["arxiv_id"] = ref["arxiv_id"]  # type: ignore[typeddict-unknown-key]
             return dict(stage_figures(runtime(settings()), topic, listing_day(ctx), ref))  # type: ignore[arg-type]
 
-        @task(pool=topic.pool, map_index_template="{{ arxiv_id }}")
+        @task(pool=topic.pool, map_index_template="{{ arxiv_id }}",
+              execution_timeout=timedelta(seconds=SETTINGS.review_timeout))
         def review_paper(ref: dict) -> dict:
             """One LLM call per section, validated and re-asked; validated sections are cached."""
             from airflow.sdk.exceptions import AirflowFailException

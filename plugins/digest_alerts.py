@@ -9,6 +9,7 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 from markupsafe import escape
 
+from arxiv_digest.redaction import redact
 from arxiv_digest.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,21 @@ def alert_fields(context: Any) -> dict[str, str]:
         "date": start.date().isoformat() if start else "?",
         "stage": getattr(ti, "task_id", "?"),
         "paper": str(paper) if paper and paper != "-1" else "",
-        "reason": " ".join(str(context.get("exception") or "the task failed").split())[:2000],
+        "reason": redact(" ".join(str(context.get("exception") or "the task failed").split()))[:2000],
         "log": str(getattr(ti, "log_url", "") or ""),
         "try": str(getattr(ti, "try_number", "")),
     }
 
 
+def slack_escape(text: str) -> str:
+    """Slack's own escaping for message text: no <links>, <!channel> mentions or &entities from alert fields."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def send_alert(subject: str, fields: dict[str, str]) -> list[str]:
     """Send one alert through every configured channel; returns the channels used (a warning when none)."""
+    subject = redact(subject)
+    fields = {k: redact(v) for k, v in fields.items()}
     lines = [f"{k}: {v}" for k, v in fields.items() if v]
     s = load_settings()
     sent = []
@@ -56,7 +64,8 @@ def send_alert(subject: str, fields: dict[str, str]) -> list[str]:
     if _connection_exists(s.slack_conn_id):
         from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
 
-        SlackWebhookNotifier(slack_webhook_conn_id=s.slack_conn_id, text="\n".join([subject, *lines])).notify({})
+        text = slack_escape("\n".join([subject, *lines]))
+        SlackWebhookNotifier(slack_webhook_conn_id=s.slack_conn_id, text=text).notify({})
         sent.append("slack")
     if sent:
         log.info("alert sent via %s: %s", ", ".join(sent), subject)

@@ -26,6 +26,16 @@ def _connection(conn_id: str) -> Any | None:
         return None
 
 
+def _mask_secrets() -> None:
+    """Secrets from the environment (API keys, tokens inside URLs) are masked in task logs by Airflow's masker."""
+    from airflow.sdk.log import mask_secret
+
+    from arxiv_digest.redaction import register_environment
+
+    for secret in register_environment():
+        mask_secret(secret)
+
+
 def settings(topic: Topic | None = None) -> Settings:
     """Settings from the environment; GEMINI_API_KEY may instead come from the 'gemini_default' connection.
 
@@ -34,6 +44,7 @@ def settings(topic: Topic | None = None) -> Settings:
     """
     from airflow.sdk.exceptions import AirflowFailException
 
+    _mask_secrets()
     try:
         s = load_settings()
         if s.gemini_api_key is None:

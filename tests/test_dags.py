@@ -53,6 +53,11 @@ def test_dag_folder_imports_without_errors(bag: DagBag) -> None:
     assert bag.import_errors == {}
 
 
+def test_review_task_has_an_execution_timeout(bag: DagBag) -> None:
+    task = bag.dags["arxiv_digest__diffusion_models"].get_task("paper.review_paper")
+    assert task.execution_timeout == timedelta(seconds=1800)  # DIGEST_REVIEW_TIMEOUT's default
+
+
 def test_one_dag_per_topic(bag: DagBag) -> None:
     topics = load_topics(ROOT / "include" / "topics.yaml")
     assert sorted(bag.dag_ids) == sorted(f"arxiv_digest__{t.slug}" for t in topics)

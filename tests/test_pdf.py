@@ -210,7 +210,7 @@ def test_encrypted_pdf_is_refused() -> None:
 
 def test_too_many_pages_is_refused() -> None:
     data = _blank_pdf(3)
-    with pytest.raises(PaperError, match="3 pages, over the 2-page limit"):
+    with pytest.raises(PaperError, match=r"PDF exceeds the 2-page limit \(DIGEST_PDF_MAX_PAGES\): it has 3 pages"):
         open_pdf(data, max_pages=2)
     assert open_pdf(data, max_pages=3).page_count == 3
 

@@ -191,7 +191,7 @@ def test_unreachable_remote_raises_without_leaking_the_token(tmp_path: Path) -> 
     with pytest.raises(PublishError) as info:
         blog(url, tmp_path / "checkout").publish({POST: b"x"}, "Digest")
     message = str(info.value)
-    assert "https://***@127.0.0.1:9/blog.git" in message
+    assert "https://127.0.0.1:9/blog.git" in message  # the credentials are not part of the remote at all
     assert "DIGEST_BLOG_REPO" in message
     assert "SECRET-TOKEN-123" not in message
     assert "SECRET-TOKEN-123" not in "".join(traceback.format_exception(info.value))
@@ -204,7 +204,8 @@ def test_remote_becoming_unreachable_after_a_clone_is_a_publish_error(bare_remot
     with pytest.raises(PublishError) as info:
         blog(url, checkout).publish({POST: b"v2"}, "Digest v2")
     assert "SECRET-TOKEN-456" not in "".join(traceback.format_exception(info.value))
-    assert "***@127.0.0.1:9" in str(info.value)
+    assert "https://127.0.0.1:9/blog.git" in str(info.value)
+    assert "SECRET-TOKEN-456" not in (checkout / ".git" / "config").read_text()
 
 
 def test_redact_and_default_checkout_hide_credentials(tmp_path: Path) -> None:
@@ -236,3 +237,26 @@ def test_create_local_blog_accepts_pushes_into_its_checked_out_branch(tmp_path: 
 
     create_local_blog(path, "main")  # idempotent: an existing blog is left alone
     assert git.Repo(path).head.commit.hexsha == result.commit
+
+
+def test_token_in_the_remote_url_authenticates_through_the_environment_only(tmp_path: Path) -> None:
+    from servers.git_http_server import GitHttpServer
+
+    token = "CANARY-TOKEN-789"
+    bare = tmp_path / "srv" / "blog.git"
+    git.Repo.init(bare, bare=True, initial_branch="main")
+    with git.Repo(bare).config_writer() as cw:
+        cw.set_value("http", "receivepack", "true")
+    checkout = tmp_path / "checkout"
+    with GitHttpServer(tmp_path / "srv", "digest-bot", token) as server:
+        url = server.root_url.replace("http://", f"http://digest-bot:{token}@") + "/blog.git"
+        first = blog(url, checkout).publish({POST: b"v1\n"}, "Digest v1")
+        assert first.pushed and remote_commits(bare)[0].hexsha == first.commit
+        assert blog(url, checkout).publish({POST: b"v2\n"}, "Digest v2").pushed  # fetch + push again
+        assert server.auth_headers and all(h == server.expected for h in server.auth_headers if h)
+        with pytest.raises(PublishError, match="cannot reach the blog repo") as info:  # a wrong token is refused
+            blog(url.replace(token, "WRONG-TOKEN-000"), tmp_path / "other").publish({POST: b"v3\n"}, "Digest v3")
+        assert "WRONG-TOKEN-000" not in str(info.value)
+    leaked = [p for p in checkout.rglob("*") if p.is_file() and token.encode() in p.read_bytes()]
+    assert leaked == []
+    assert git.Repo(checkout).remote("origin").url == server.root_url + "/blog.git"

@@ -438,7 +438,8 @@ def test_text_that_stops_mid_clause_is_truncated(paper: Paper) -> None:
 def test_urls_and_english_glosses_do_not_make_chinese_english(paper: Paper) -> None:
     takeaways = [*GOOD_TAKEAWAYS[:2], "代码见 https://github.com/lattice/denoisers-official-release 仓库。",
                  "格点去噪器（Lattice Denoisers for Structured Grid Score Matching）让采样步数减半。"]
-    assert check(paper, summary(takeaways=takeaways))[1] == []
+    printed = paper.model_copy(update={"comment": "Code: https://github.com/lattice/denoisers-official-release"})
+    assert check(printed, summary(takeaways=takeaways))[1] == []  # the paper prints the URL, so it may be quoted
 
 
 def test_language_thresholds_are_named() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .calendar import load_calendar
 from .lint import add_subparser as add_lint_subparser
+from .redaction import redact
 from .settings import PROJECT_ROOT, Settings, SettingsError, llm_credentials, load_settings
 from .topics import Topic, TopicsError, load_topics
 
@@ -79,19 +80,38 @@ def cmd_run(args: argparse.Namespace) -> int:
             record = json.loads(state.get(Runtime.run_key(topic, day)))
         except NotFound:
             record = None
-        if record is None:
-            print(f"  {topic.name}: the run did not finish (exit {code}); see the log above", file=sys.stderr)
+        failures = [f for f in _failed_tasks(log, state, topic, day) if record is None or f.task != "check_run"]
+        for failure in failures:
+            print(f"  {topic.name}: {failure.describe()}", file=sys.stderr)
+        if failures or record is None:
             status = 1
-            continue
+            if record is None:
+                print(f"  {topic.name}: the run did not finish (airflow exit status {code}); log: {log}",
+                      file=sys.stderr)
+                continue
+            print(f"  log: {log}", file=sys.stderr)
         where = Path(s.blog_repo) / post_path(s.blog_post_dir, day, topic) if "://" not in s.blog_repo else None
         print(f"  {topic.name}: {record['papers_published']} papers, {record['llm_calls']} LLM calls, "
               f"{record['figures']} figures")
-        print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {s.blog_repo} ({s.blog_branch})")
+        print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {redact(s.blog_repo)} ({s.blog_branch})")
         for problem in record["problems"]:
-            print(f"  problem: {problem}")
+            print(f"  problem: {redact(problem)}")
         if record["problems"] or code != 0:
             status = 1
     return status
+
+
+def _failed_tasks(log: Path, state: Any, topic: Topic, day: date) -> list[Any]:
+    """The run's failed tasks, read from its ``dags test`` log; mapped tasks are named by their paper."""
+    from .outage import explain
+    from .pipeline import Runtime
+    from .storage import NotFound
+
+    try:
+        papers = [p["arxiv_id"] for p in json.loads(state.get(Runtime.listing_key(topic, day)))["papers"]]
+    except (NotFound, KeyError, ValueError):
+        papers = []
+    return explain(log.read_text(encoding="utf-8", errors="replace"), papers) if log.exists() else []
 
 
 def _pick(topics: list[Topic], names: list[str] | None) -> list[Topic]:
@@ -149,9 +169,12 @@ def write_figures_dir(pdf_path: Path, outdir: Path, *, dpi: int = 150) -> list[d
 def cmd_figures(args: argparse.Namespace) -> int:
     """Extract figures and tables of one PDF into a folder with figures.json."""
     from .pdf import PaperError
+    from .sandbox import PdfLimits, figures_dir_job, run_limited
 
+    limits = PdfLimits.from_settings(load_settings())
     try:
-        found = write_figures_dir(Path(args.pdf), Path(args.outdir), dpi=args.dpi)
+        found = run_limited(figures_dir_job, Path(args.pdf), Path(args.outdir), args.dpi, limits,
+                            limits=limits, what=args.pdf)
     except PaperError as exc:
         print(f"{args.pdf}: {exc}", file=sys.stderr)
         return 2

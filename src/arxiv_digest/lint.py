@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .models import Finding
-from .render import LABELS
+from .render import LABELS, strip_controls
 from .review import SummaryContent
 from .validate import (
     ARXIV_ID,
@@ -591,7 +591,7 @@ def run(args: argparse.Namespace) -> int:
                           "findings": sum(total.values())}, ensure_ascii=False, indent=2))
     else:
         for r in reports:
-            print(r.table())
+            print(strip_controls(r.table()))  # post text may hold terminal escapes
             print()
         print(f"{len(reports)} posts, {sum(total.values())} findings"
               + (": " + ", ".join(f"{c} {n}" for c, n in total.most_common()) if total else ""))

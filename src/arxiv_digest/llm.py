@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import re
 import time
@@ -12,6 +13,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel
+
+from .redaction import redact
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -81,6 +84,24 @@ def _retry_delay(body: Any) -> float | None:
     return None
 
 
+@functools.cache
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Connection and timeout errors of the HTTP clients google-genai may use (httpx, httpx2)."""
+    found: list[type[BaseException]] = []
+    for name in ("httpx", "httpx2"):
+        try:
+            found.append(importlib.import_module(name).TransportError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found) or (OSError,)
+
+
+def _gemini_key(client: Any) -> str | None:
+    """The API key a google-genai client sends, to blank it out of error messages."""
+    key = getattr(getattr(client, "_api_client", None), "api_key", None)
+    return key if isinstance(key, str) else None
+
+
 class GeminiLLM:
     """Gemini through google-genai; the client is passed in so tests can aim it at a local server."""
 
@@ -111,11 +132,15 @@ class GeminiLLM:
             resp = self.client.models.generate_content(model=model, contents=prompt, config=config)
         except errors.APIError as exc:
             elapsed = time.monotonic() - started
-            error = f"{exc.code} {exc.status}: {exc.message}"
+            error = redact(f"{exc.code} {exc.status}: {exc.message}", [_gemini_key(self.client)])
             if exc.code in (429, 500, 502, 503, 504):
                 return LLMAnswer(None, None, seconds=elapsed, error=error, transient=True,
                                  retry_after=_retry_delay(exc.details))
             raise LLMConfigError(f"Gemini refused the request ({error}); check GEMINI_API_KEY and the model") from None
+        except _transport_errors() as exc:  # cannot connect, DNS, timeout: an outage, retried like a 5xx
+            error = redact(f"cannot reach Gemini: {type(exc).__name__}: {exc}; check the network or "
+                           "GOOGLE_GEMINI_BASE_URL", [_gemini_key(self.client)])
+            return LLMAnswer(None, None, seconds=time.monotonic() - started, error=error, transient=True)
         elapsed = time.monotonic() - started
         usage = resp.usage_metadata
         tokens_in = (usage.prompt_token_count or 0) if usage else 0
@@ -196,9 +221,9 @@ class OpenAICompatLLM:
         self.json_schema_supported = True
 
     def _redact(self, message: str) -> str:
-        """``message`` with the client's API key blanked out."""
+        """``message`` with the client's API key and any URL credentials blanked out."""
         key = self.client.api_key
-        return message.replace(key, "***") if isinstance(key, str) and key and key != _NO_KEY else message
+        return redact(message, [key if isinstance(key, str) and key != _NO_KEY else None])
 
     def _create(
         self, *, model: str, system: str, prompt: str, schema: type[BaseModel], temperature: float, max_tokens: int

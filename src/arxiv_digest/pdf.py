@@ -12,6 +12,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .fetch import ArxivThrottle
+from .redaction import redact
 
 
 class PaperError(Exception):
@@ -47,7 +48,23 @@ def download_pdf(
     max_bytes: int,
     throttle: ArxivThrottle | None = None,
 ) -> bytes:
-    """GET a PDF with a timeout and a size cap, and check it really is a PDF."""
+    """GET a PDF with a timeout and a size cap, and check it really is a PDF (messages never carry credentials)."""
+    try:
+        return _download_pdf(url, session=session, timeout=timeout, max_bytes=max_bytes, throttle=throttle)
+    except PaperError as exc:
+        raise PaperError(redact(exc)) from None
+    except TransientError as exc:
+        raise TransientError(redact(exc)) from None
+
+
+def _download_pdf(
+    url: str,
+    *,
+    session: requests.Session,
+    timeout: float,
+    max_bytes: int,
+    throttle: ArxivThrottle | None = None,
+) -> bytes:
     if throttle:
         throttle.wait()
     try:
@@ -89,7 +106,8 @@ def open_pdf(data: bytes, *, max_pages: int = 300) -> pymupdf.Document:
         "not a PDF (an HTML page saved as .pdf?)" if not doc.is_pdf
         else "PDF is encrypted with a password; it cannot be read" if doc.needs_pass
         else "PDF has no pages" if doc.page_count == 0
-        else f"PDF has {doc.page_count} pages, over the {max_pages}-page limit" if doc.page_count > max_pages
+        else f"PDF exceeds the {max_pages}-page limit (DIGEST_PDF_MAX_PAGES): it has {doc.page_count} pages"
+        if doc.page_count > max_pages
         else None
     )
     if problem:

@@ -19,10 +19,12 @@ from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
 from .figures import MANIFEST_VERSION
 from .llm import LLM
 from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
-from .pdf import PaperError, code_links, first_pages_text, open_pdf, sections_for, split_sections
-from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
+from .pdf import PaperError, code_links, sections_for
+from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout
+from .redaction import redact
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
+from .sandbox import PaperText, PdfLimits, check_job, figures_job, run_limited, text_job
 from .settings import Settings
 from .storage import NotFound, Storage, content_key, get_model, open_storage, put_model
 from .topics import Topic
@@ -210,7 +212,8 @@ def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: A
             max_bytes=int(s.pdf_max_mb * 2**20),
             throttle=ArxivThrottle(rt.state, s.arxiv_request_interval),
         )
-        open_pdf(data).close()
+        limits = PdfLimits.from_settings(s)
+        run_limited(check_job, data, limits, limits=limits, what=arxiv_id)
     except PaperError as exc:
         log.error("paper %s: %s", arxiv_id, exc)
         return {"arxiv_id": arxiv_id, "errors": [f"pdf: {exc}"]}
@@ -227,10 +230,11 @@ def stage_figures(rt: Runtime, topic: Topic, day: date, ref: PaperRef) -> PaperR
     from . import figures as figure_extractor
 
     s = rt.settings
+    limits = PdfLimits.from_settings(s)
     try:
-        doc = open_pdf(rt.state.get(rt.pdf_key(arxiv_id)))
-        rendered = figure_extractor.extract(
-            doc, dpi=s.figure_dpi, max_pixels=s.figure_max_pixels, max_figures=s.max_figures
+        options = {"dpi": s.figure_dpi, "max_pixels": s.figure_max_pixels, "max_figures": s.max_figures}
+        rendered: list[figure_extractor.RenderedFigure] = run_limited(
+            figures_job, rt.state.get(rt.pdf_key(arxiv_id)), limits, options, limits=limits, what=arxiv_id
         )
     except PaperError as exc:
         return {"arxiv_id": arxiv_id, "errors": [*ref["errors"], f"figures: {exc}"]}
@@ -297,20 +301,20 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
     sections["summary"] = reviewer.section(
         paper, SectionName.SUMMARY, source_text=paper.summary, paper_text=paper.summary
     )
-    doc = None
+    doc: PaperText | None = None
+    budget = topic.input_token_budget * CHARS_PER_TOKEN
     if not any(e.startswith("pdf:") for e in errors):
         try:
-            doc = open_pdf(rt.state.get(rt.pdf_key(arxiv_id)))
+            limits = PdfLimits.from_settings(rt.settings)
+            data = rt.state.get(rt.pdf_key(arxiv_id))
+            doc = run_limited(text_job, data, limits, budget, limits=limits, what=arxiv_id)
         except (PaperError, NotFound) as exc:
             errors.append(f"pdf: {exc}")
     if doc is None:
         for name in (SectionName.OVERVIEW, SectionName.METHODS, SectionName.CONCLUSION):
             sections[name.value] = _unavailable(name, "NO_TEXT", "the paper's PDF could not be read")
     else:
-        budget = topic.input_token_budget * CHARS_PER_TOKEN
-        parts = split_sections(doc)
-        opening = first_pages_text(doc, max_chars=budget)
-        full = " ".join(page.get_text("text") for page in doc.pages())
+        parts, opening, full = doc.sections, doc.opening, doc.full
         links = code_links(paper.summary, paper.comment or "", full)
         texts = {
             SectionName.OVERVIEW: opening,
@@ -416,6 +420,7 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         ]
     sections = [s for r in reviews for s in r.sections.values()]
     fresh = [a for s in sections if not s.from_cache for a in s.attempts if a.model != "-"]
+    problems = [redact(p) for p in problems]
     record = RunRecord(
         topic=topic.name,
         date=day,

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import hashlib
 import logging
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import git
+
+from .redaction import redact, register
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +34,33 @@ class PublishResult:
     head: str | None = None  # the remote commit that holds the post (the new one, or the existing one)
 
 
-def redact(url: str) -> str:
-    """A remote URL without any credentials embedded in it, for messages and logs."""
-    if "://" in url and "@" in url.split("://", 1)[1].split("/", 1)[0]:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """(URL without userinfo, user, password) for an http(s) remote; other remotes come back unchanged."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or "@" not in parts.netloc:
+        return url, None, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return clean, unquote(user) or None, unquote(password) or None
+
+
+def credential_env(url: str, user: str | None, password: str | None, base: Mapping[str, str]) -> dict[str, str]:
+    """git config through the environment (``GIT_CONFIG_*``): an auth header scoped to the remote's host.
+
+    Nothing lands in the remote URL or in ``.git/config``, so the token is never stored in a checkout.
+    """
+    if not password and not user:
+        return {}
+    parts = urlsplit(url)
+    index = int(base.get("GIT_CONFIG_COUNT") or os.environ.get("GIT_CONFIG_COUNT") or 0)
+    basic = base64.b64encode(f"{user or 'x-access-token'}:{password or ''}".encode()).decode()
+    register(password, basic)
+    return {
+        "GIT_CONFIG_COUNT": str(index + 1),
+        f"GIT_CONFIG_KEY_{index}": f"http.{parts.scheme}://{parts.netloc}/.extraHeader",
+        f"GIT_CONFIG_VALUE_{index}": f"Authorization: Basic {basic}",
+    }
 
 
 def create_local_blog(path: Path, branch: str) -> None:
@@ -80,9 +106,11 @@ class BlogRepo:
         env: Mapping[str, str] | None = None,
         push_retries: int = 3,
     ):
-        self.remote, self.branch, self.checkout = remote, branch, checkout
+        self.remote, user, password = split_credentials(remote)  # credentials travel in the environment only
+        self.branch, self.checkout = branch, checkout
         self.actor = git.Actor(author_name, author_email)
         self.env = {"GIT_TERMINAL_PROMPT": "0", **(env or {})}
+        self.env.update(credential_env(self.remote, user, password, self.env))
         self.push_retries = push_retries
 
     def _sync(self) -> git.Repo:
@@ -96,7 +124,7 @@ class BlogRepo:
                 repo.git.fetch("origin", "--prune", env=self.env)
         except git.GitCommandError as exc:
             raise PublishError(
-                f"cannot reach the blog repo {redact(self.remote)}: {exc.stderr.strip()[:300]}; check "
+                f"cannot reach the blog repo {redact(self.remote)}: {redact(exc.stderr.strip())[:300]}; check "
                 "DIGEST_BLOG_REPO and the 'blog_git' connection's credentials"
             ) from None
         remote_ref = f"origin/{self.branch}"
@@ -135,7 +163,7 @@ class BlogRepo:
                 try:
                     repo.git.push("origin", f"HEAD:refs/heads/{self.branch}", env=self.env)
                 except git.GitCommandError as exc:
-                    err = (exc.stderr or "").strip()
+                    err = redact((exc.stderr or "").strip())
                     rejected = any(w in err for w in ("rejected", "non-fast-forward", "fetch first", "stale info"))
                     log.warning("push attempt %d rejected: %s", attempt, err[:300])
                     if rejected and attempt <= self.push_retries:
@@ -150,5 +178,5 @@ class BlogRepo:
 
 def default_checkout(home: Path, remote: str) -> Path:
     """A checkout folder per remote under ``$DIGEST_HOME/checkouts``."""
-    return home / "checkouts" / hashlib.sha256(redact(remote).encode()).hexdigest()[:12] / "blog"
+    return home / "checkouts" / hashlib.sha256(split_credentials(remote)[0].encode()).hexdigest()[:12] / "blog"
 

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import yaml
@@ -16,22 +17,65 @@ from .models import FigureKind, Listing, Review
 from .topics import Topic
 
 _BLOCK_START = re.compile(r"^(\s*)([#>+\-*=|`~]|\d+[.)])")
+# C0/C1 controls, DEL and the bidirectional embedding/override/isolate marks: never shown, never echoed.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# MathJax typesets any `$...$`, `\(...\)`, `\[...\]` or `\begin{..}` in the page text (entities do not hide
+# them), and `\href` there becomes a live link. Every TeX command and delimiter needs `\` or `$`: their full-width
+# forms read the same and are never math.
+_NO_MATH = str.maketrans({"$": "\uff04", "\\": "\uff3c"})
+# GFM autolinks (hexo-renderer-marked) turn `scheme://`, `www.` and `a@b.c` in text into links: break the pattern
+# with a character reference, which Markdown shows as the same character but does not autolink.
+_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<![A-Za-z0-9])(www)(\.)|(@)", re.I)
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control or bidi characters (newlines and tabs kept): safe to print to a terminal."""
+    return _INVISIBLE.sub("", text)
+
+
+def inert_text(value: object) -> str:
+    """Untrusted text on one line, without control or bidi characters, and with no TeX MathJax would typeset."""
+    text = _INVISIBLE.sub("", str(value)) if value is not None else ""
+    return " ".join(text.split()).translate(_NO_MATH)
+
+
+def _no_autolink(m: re.Match[str]) -> str:
+    if m.group(1):
+        return "&#58;"
+    if m.group(2):
+        return m.group(2) + "&#46;"
+    return "&#64;"
 
 
 def md_escape(value: object) -> Markup:
     """Untrusted text as one inert Markdown line: HTML-escaped, Hexo tag braces and link brackets neutralised."""
     if isinstance(value, Markup):
         return value
-    text = " ".join(str(value).split()) if value is not None else ""
-    text = html.escape(text, quote=True)
+    text = html.escape(inert_text(value), quote=True)
+    text = _AUTOLINK.sub(_no_autolink, text)
     text = text.replace("{", "&#123;").replace("}", "&#125;").replace("[", "&#91;").replace("]", "&#93;")
     text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return Markup(text)  # noqa: S704 - escaped just above
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Writes null as an empty value (``toc:``), as the blog's posts do, without touching any string."""
+
+
+_FrontMatterDumper.add_representer(type(None), lambda d, _: d.represent_scalar("tag:yaml.org,2002:null", ""))
+
+
+def url_escape(value: object) -> Markup:
+    """A link or image address for the template: http(s), file or site-relative only, percent-encoded."""
+    text = quote(str(value).strip(), safe=":/?#@!&*+,;=%~.-_")
+    if urlsplit(text).scheme.lower() not in ("", "http", "https", "file") or text.startswith("//"):
+        return Markup("#")
+    return Markup(html.escape(text, quote=True))  # noqa: S704 - percent-encoded and escaped just above
+
+
 def _plain(value: object) -> str:
     """Front-matter text: one line, no angle brackets (themes print some fields unescaped)."""
-    return " ".join(str(value).split()).replace("<", "‹").replace(">", "›")
+    return inert_text(value).replace("<", "‹").replace(">", "›")
 
 
 LABELS: dict[str, dict[str, str]] = {
@@ -106,6 +150,7 @@ class PostRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.env.filters["url"] = url_escape
 
     def front_matter(self, topic: Topic, listing: Listing, reviews: list[Review], public_url: str) -> Markup:
         """The butterfly front matter, keys in the examples' order, YAML-dumped so any title stays valid."""
@@ -139,8 +184,7 @@ class PostRenderer:
             **dict.fromkeys(["katex", "aplayer", "highlight_shrink", "aside"], None),
         }
         data["toc_number"], data["toc_style_simple"] = False, True
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000, indent=4)
-        text = re.sub(r": null$", ":", text, flags=re.M)
+        text = yaml.dump(data, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=10_000, indent=4)
         return Markup(text.strip())  # noqa: S704 - YAML built from plain strings, not shown as HTML
 
     def render(self, topic: Topic, listing: Listing, reviews: list[Review], *, public_url: str, model: str) -> str:

@@ -24,13 +24,13 @@ class Settings(BaseSettings):
     """Every knob of the pipeline. Names are the environment variables users set."""
 
     # Only the documented variable names are read (populate_by_name would also read HOME for `home`).
-    model_config = SettingsConfigDict(extra="ignore", validate_default=True)
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True, allow_inf_nan=False)
 
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", validation_alias=_env("ARXIV_API_URL"))
     arxiv_pdf_url: str = Field("https://arxiv.org/pdf/", validation_alias=_env("ARXIV_PDF_URL"))
-    arxiv_request_interval: float = Field(3.0, ge=0, validation_alias=_env("ARXIV_REQUEST_INTERVAL"))
+    arxiv_request_interval: float = Field(3.0, ge=0, le=3600, validation_alias=_env("ARXIV_REQUEST_INTERVAL"))
     arxiv_page_size: int = Field(100, ge=1, le=2000, validation_alias=_env("ARXIV_PAGE_SIZE"))
-    arxiv_retries: int = Field(4, ge=0, validation_alias=_env("ARXIV_RETRIES"))
+    arxiv_retries: int = Field(4, ge=0, le=50, validation_alias=_env("ARXIV_RETRIES"))
 
     gemini_api_key: SecretStr | None = Field(None, validation_alias=_env("GEMINI_API_KEY"))
     gemini_base_url: str | None = Field(None, validation_alias=_env("GOOGLE_GEMINI_BASE_URL"))
@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
     gemini_conn_id: str = Field("gemini_default", validation_alias=_env("DIGEST_GEMINI_CONN_ID"))
     llm_max_attempts: int = Field(3, ge=1, le=10, validation_alias=_env("DIGEST_LLM_MAX_ATTEMPTS"))
-    llm_timeout: float = Field(120.0, gt=0, validation_alias=_env("DIGEST_LLM_TIMEOUT"))
+    llm_timeout: float = Field(120.0, gt=0, le=3600, validation_alias=_env("DIGEST_LLM_TIMEOUT"))
 
     home: Path = Field(Path(".digest"), validation_alias=_env("DIGEST_HOME"))
     blog_repo_setting: str | None = Field(None, validation_alias=_env("DIGEST_BLOG_REPO"))
@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     blog_image_dir: str = Field("source/images/arxiv-digest", validation_alias=_env("DIGEST_BLOG_IMAGE_DIR"))
     git_author_name: str = Field("arxiv-digest", validation_alias=_env("DIGEST_GIT_AUTHOR_NAME"))
     git_author_email: str = Field("arxiv-digest@localhost", validation_alias=_env("DIGEST_GIT_AUTHOR_EMAIL"))
-    push_retries: int = Field(3, ge=0, validation_alias=_env("DIGEST_PUSH_RETRIES"))
+    push_retries: int = Field(3, ge=0, le=50, validation_alias=_env("DIGEST_PUSH_RETRIES"))
     git_conn_id: str = Field("blog_git", validation_alias=_env("DIGEST_GIT_CONN_ID"))
 
     storage: str | None = Field(None, validation_alias=_env("DIGEST_STORAGE"))
@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     alert_email: str | None = Field(None, validation_alias=_env("DIGEST_ALERT_EMAIL"))
     alert_from: str | None = Field(None, validation_alias=_env("DIGEST_ALERT_FROM"))
     smtp_conn_id: str = Field("smtp_default", validation_alias=_env("DIGEST_SMTP_CONN_ID"))
-    deadline_hours: float = Field(6.0, ge=0, validation_alias=_env("DIGEST_DEADLINE_HOURS"))
+    deadline_hours: float = Field(6.0, ge=0, le=720, validation_alias=_env("DIGEST_DEADLINE_HOURS"))
     slack_conn_id: str = Field("slack_alerts", validation_alias=_env("DIGEST_SLACK_CONN_ID"))
 
     topics_file: Path = Field(PROJECT_ROOT / "include" / "topics.yaml", validation_alias=_env("DIGEST_TOPICS"))
@@ -68,19 +68,33 @@ class Settings(BaseSettings):
     )
 
     task_retries: int = Field(2, ge=0, le=10, validation_alias=_env("DIGEST_TASK_RETRIES"))
-    retry_delay: float = Field(60.0, ge=0, validation_alias=_env("DIGEST_RETRY_DELAY"))
+    retry_delay: float = Field(60.0, ge=0, le=86_400, validation_alias=_env("DIGEST_RETRY_DELAY"))
     late_lookback_days: int = Field(7, ge=0, le=60, validation_alias=_env("DIGEST_LATE_LOOKBACK_DAYS"))
-    http_timeout: float = Field(60.0, gt=0, validation_alias=_env("DIGEST_HTTP_TIMEOUT"))
-    pdf_max_mb: float = Field(50.0, gt=0, validation_alias=_env("DIGEST_PDF_MAX_MB"))
-    max_figures: int = Field(6, ge=0, validation_alias=_env("DIGEST_MAX_FIGURES"))
+    http_timeout: float = Field(60.0, gt=0, le=3600, validation_alias=_env("DIGEST_HTTP_TIMEOUT"))
+    pdf_max_mb: float = Field(50.0, gt=0, le=2048, validation_alias=_env("DIGEST_PDF_MAX_MB"))
+    max_figures: int = Field(6, ge=0, le=100, validation_alias=_env("DIGEST_MAX_FIGURES"))
     figure_dpi: int = Field(150, ge=36, le=600, validation_alias=_env("DIGEST_FIGURE_DPI"))
-    figure_max_pixels: int = Field(1600, ge=200, validation_alias=_env("DIGEST_FIGURE_MAX_PIXELS"))
-    paper_timeout: float = Field(180.0, gt=0, validation_alias=_env("DIGEST_PAPER_TIMEOUT"))
+    figure_max_pixels: int = Field(1600, ge=200, le=10_000, validation_alias=_env("DIGEST_FIGURE_MAX_PIXELS"))
+    paper_timeout: float = Field(180.0, gt=0, le=86_400, validation_alias=_env("DIGEST_PAPER_TIMEOUT"))
+    # Hard limits on every PDF parse (sandbox.py): a hostile PDF costs at most these, then is that paper's error.
+    pdf_memory_mb: int = Field(768, ge=256, le=65_536, validation_alias=_env("DIGEST_PDF_MEMORY_MB"))
+    pdf_timeout: float = Field(25.0, gt=0, le=3600, validation_alias=_env("DIGEST_PDF_TIMEOUT"))
+    pdf_page_timeout: float = Field(10.0, gt=0, le=3600, validation_alias=_env("DIGEST_PDF_PAGE_TIMEOUT"))
+    pdf_max_pages: int = Field(300, ge=1, le=100_000, validation_alias=_env("DIGEST_PDF_MAX_PAGES"))
+    pdf_max_text_mb: float = Field(4.0, gt=0, le=1024, validation_alias=_env("DIGEST_PDF_MAX_TEXT_MB"))
+    review_timeout: float = Field(1800.0, gt=0, le=86_400, validation_alias=_env("DIGEST_REVIEW_TIMEOUT"))
 
     @field_validator("arxiv_pdf_url", "public_url_setting")
     @classmethod
     def _trailing_slash(cls, v: str | None) -> str | None:
         return v if v is None or v.endswith("/") else v + "/"
+
+    @field_validator("storage", "state")
+    @classmethod
+    def _store_location(cls, v: str | None) -> str | None:
+        if v is not None and "://" in v and not (v.startswith("s3://") and len(v) > len("s3://")):
+            raise ValueError("use s3://bucket/prefix or a local folder path")
+        return v
 
     @field_validator("home")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -15,6 +15,23 @@ LANGUAGES = ("zh-CN", "en")
 
 class TopicsError(ValueError):
     """topics.yaml is unusable; the message names the file, the topic and the field."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML where a key given twice in one mapping is an error, not a silent last-one-wins."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_]{0,99}")
 
 
 class Topic(BaseModel):
@@ -52,6 +69,20 @@ class Topic(BaseModel):
                 raise ValueError(f"{c!r} is not an arXiv category like 'cs.CV'")
         return v
 
+    @field_validator("slug_override")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        if v is not None and not SLUG.fullmatch(v):
+            raise ValueError(f"{v!r}: use lower-case letters, digits and '_' (it becomes part of the DAG id)")
+        return v
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in v):
+            raise ValueError("no control characters (the name becomes a file name and a post title)")
+        return v
+
     @model_validator(mode="after")
     def _model_for_provider(self) -> Topic:
         if self.provider == "openai" and self.model.startswith("gemini"):
@@ -83,7 +114,7 @@ class Topic(BaseModel):
 def load_topics(path: Path) -> list[Topic]:
     """Parse and validate topics.yaml; any problem raises TopicsError naming file, topic and field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except FileNotFoundError:
         raise TopicsError(f"{path}: file not found; set DIGEST_TOPICS to your topics.yaml") from None
     except yaml.YAMLError as exc:
@@ -104,10 +135,16 @@ def load_topics(path: Path) -> list[Topic]:
             )
             raise TopicsError(f"{path}: topic '{label}': {problems}") from None
     seen: dict[str, str] = {}
+    files: dict[str, str] = {}
     for t in topics:
         if not t.slug:
             raise TopicsError(f"{path}: topic '{t.name}': field 'name': needs letters or digits (or set 'slug')")
         if t.slug in seen:
             raise TopicsError(f"{path}: topic '{t.name}': field 'name': same slug '{t.slug}' as '{seen[t.slug]}'")
         seen[t.slug] = t.name
+        file = t.name.replace("/", "-").casefold()  # render.post_path's file name, on case-insensitive disks too
+        if file in files:
+            raise TopicsError(f"{path}: topic '{t.name}': field 'name': its post file name is the same as the one "
+                              f"of '{files[file]}' ('/' becomes '-'); rename one of them")
+        files[file] = t.name
     return topics

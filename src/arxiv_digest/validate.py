@@ -337,6 +337,58 @@ def _degenerate(section: str, path: str, text: str, seen: dict[str, str], findin
     return out
 
 
+# ---- INJECTION: an answer that obeyed instructions hidden in the paper's text --------------------------------------
+# Paper text is quoted to the model as data; an answer that links elsewhere, talks like a prompt, or carries markup
+# or TeX link commands did what the paper told it, not what we asked. Checked apart from the taxonomy above.
+INSTRUCTION_LIKE = [
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)"
+    r"\s+(?:instructions?|prompts?|rules|directions)",
+    r"\bas an AI(?: language model| assistant)?\b", r"\bsystem prompt\b", r"\b(?:developer|system) message\b",
+    r"\bnew instructions?\s*:", r"\byou are now\b", r"\bjailbreak",
+    r"(?:忽略|无视|忘记)(?:之前|以上|上述|前面|先前)(?:的)?(?:所有)?(?:指令|指示|提示|要求)", r"系统提示(?:词)?",
+    r"作为(?:一个)?(?:AI|人工智能)(?:语言模型|助手)",
+]
+_INSTRUCTION_LIKE = _compile(INSTRUCTION_LIKE)
+# Any HTML, SVG or MathML element (not `t<T and T>0`), a comment, or an event-handler attribute anywhere.
+HTML_ELEMENTS = (
+    "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas|caption|cite|code|col"
+    "|colgroup|data|datalist|dd|del|details|dfn|dialog|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer"
+    "|form|frame|frameset|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|map|mark"
+    "|marquee|math|menu|meta|meter|nav|noscript|object|ol|optgroup|option|output|p|param|picture|pre|progress|q|rp"
+    "|rt|ruby|s|samp|script|section|select|slot|small|source|span|strong|style|sub|summary|sup|svg|table|tbody|td"
+    "|template|textarea|tfoot|th|thead|time|title|tr|track|u|ul|var|video|wbr|xmp|image|use|foreignObject|animate"
+    "|set|mglyph|maction|annotation-xml"
+)
+_ATTRIBUTE = r"""\s+[A-Za-z_:][-\w:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?"""
+ANY_TAG = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:{_ATTRIBUTE})*\s*/?>|<!--|\bon[a-z]{{3,}}\s*=", re.I)
+TEX_LINK = re.compile(r"\\(?:href|url|class|style|html|cssId|unicode|require)\b|\\(?:begin|end)\s*\{", re.I)
+ANY_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s，。；、）)\]}<>\"'`]+"
+                     r"|\b(?:javascript|vbscript):|\bdata:[a-z]+/[\w.+-]+[;,]", re.I)
+
+
+def _url_key(url: str) -> str:
+    return re.sub(r"^[a-z][a-z0-9+.-]*://|^www\.", "", url.lower().rstrip(".,;:!?")).removeprefix("www.").rstrip("/")
+
+
+def injection_findings(section: str, fields: Mapping[str, str | list[str]], *, allowed_text: str) -> list[Finding]:
+    """INJECTION findings: a URL the paper does not print, instruction-like phrases, HTML, TeX link commands."""
+    known = re.sub(r"\s+", "", allowed_text.lower())  # PDF text breaks long URLs over lines
+    out: list[Finding] = []
+    for path, text in _field_items(fields):
+        hits = []
+        for url in (u.group(0) for u in ANY_URL.finditer(text)):
+            pseudo = "//" not in url and not url.lower().startswith("www.")  # javascript:, data:
+            if pseudo or _url_key(url) not in known:
+                hits.append((f"a URL the paper does not print: {url!r}", url))
+        for what, pattern in (("words of a prompt, not of a review", _INSTRUCTION_LIKE), ("HTML markup", ANY_TAG),
+                              ("a TeX command that makes links or markup", TEX_LINK)):
+            if m := pattern.search(text):
+                hits.append((f"{what}: {m.group(0)!r}", m.group(0)))
+        out += [Finding(code="INJECTION", section=section, message=f"field '{path}' contains {what}",
+                        span=span[:SPAN_CHARS]) for what, span in hits]
+    return out
+
+
 class Validator:
     """Checks an answer against its schema, the paper's metadata and the requested language."""
 
@@ -369,5 +421,7 @@ class Validator:
             return {}, [finding("FORMAT", f"field '{where}': {first['msg']}", str(first.get("input", "")))]
         exempt: frozenset[str] = getattr(schema, "any_language", frozenset())
         fields = {k: v for k, v in content.items() if isinstance(v, str | list)}
+        allowed = f"{self.paper.summary}\n{self.paper.comment or ''}\n{self.paper_text}"
         return content, check_text(section, fields, language=self.language, paper_like=self.paper,
-                                   source_text=self.paper_text, exempt=exempt)
+                                   source_text=self.paper_text, exempt=exempt) + injection_findings(
+            section, fields, allowed_text=allowed)
