@@ -24,7 +24,8 @@ from pydantic import ValidationError
 
 from .models import Finding
 from .render import LABELS
-from .review import SummaryContent
+from .sections import SECTIONS as SPECS_IN_ORDER
+from .sections import SummaryContent, lint_items
 from .validate import (
     ARXIV_ID,
     CJK,
@@ -38,24 +39,14 @@ from .validate import (
     unknown_authors,
 )
 
-SECTIONS = ("metadata", "summary", "overview", "methods", "conclusion")
-ITEM_SECTION = {1: "overview", 2: "overview", 3: "overview", 4: "overview", 5: "overview", 6: "overview",
-                7: "methods", 8: "conclusion"}
-ITEM_FIELD = {1: "title", 2: "authors", 3: "affiliation", 4: "keywords", 5: "urls", 6: "summary", 7: "steps",
-              8: "conclusion"}
-ITEM_LABEL_KEY = {1: "title", 2: "authors", 3: "affiliation", 4: "keywords", 5: "urls", 6: "summary",
-                  7: "methods", 8: "conclusion"}
-# The names each review item goes by in posts of this layout, the original blog's drifted ones included.
-ITEM_LABELS = {
-    1: r"论文标题|标题|题目|Title",
-    2: r"作者|Authors?",
-    3: r"第一作者单位|作者单位|第一作者机构|所属机构|隶属机构|隶属单位|所属单位|单位|机构|Affiliations?",
-    4: r"关键词|关键字|Keywords?",
-    5: r"论文链接|链接|URLs?|Links?",
-    6: r"摘要|Summary|Abstract",
-    7: r"方法论|方法|Methods?|Methodology",
-    8: r"结论|Conclusions?",
-}
+SECTIONS = ("metadata", *(s.name for s in SPECS_IN_ORDER))
+# Review items 1-8 by number, from the section registry: the section each belongs to, the field lint files its text
+# under, the label key the template prints, and every name the item goes by (the original blog's drifted ones too).
+ITEM_SECTION = {n: spec.name for n, (spec, _) in lint_items().items()}
+ITEM_FIELD = {n: item.field for n, (_, item) in lint_items().items()}
+ITEM_LABEL_KEY = {n: item.label_key for n, (_, item) in lint_items().items()}
+ITEM_LABELS = {n: item.aliases for n, (_, item) in lint_items().items()}
+REVIEW_SECTIONS = tuple(s.name for s in SPECS_IN_ORDER if s.items)
 PAPER_LINK_LABELS = frozenset({"论文链接", "链接", "link", "links"})
 CODE_HOSTS = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co)/", re.I)
 LANGUAGE_EXEMPT = frozenset({"authors", "affiliation", "keywords", "urls"})
@@ -81,8 +72,10 @@ _SUB_MARKER = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:[（(]\s*\d{1,2}\s*[)）]\s*[:：]?|[一二三四五六七八九十]+、|\d{1,2}\)\s)?\s*"
 )
 _SUB_LABEL = re.compile(
-    "^(?:" + "|".join(sorted({re.escape(LABELS[lang][key]) for lang in LABELS for key in (
-        "background", "past_methods", "method", "performance", "significance", "innovation")}, key=len, reverse=True))
+    "^(?:" + "|".join(sorted({re.escape(text) for s in SPECS_IN_ORDER for field, key in s.field_labels.items()
+                              for labels in s.labels.values() if (text := labels.get(key))
+                              and field not in s.inline_fields and key not in {i.label_key for i in s.items}},
+                             key=len, reverse=True))
     + r")\s*[:：]\s*"
 )
 _HTML_TOKEN = re.compile(r"(</?(?:ol|ul|li|p|br|em|strong|b|i)\b[^>]*>)", re.I)
@@ -470,7 +463,7 @@ def _lint_review(review: _Review, facts: PostPaper, language: str, seen: dict[st
                  out: list[Finding]) -> None:
     """Check the review items section by section: layout, missing items, facts and every text defect."""
     labels = LABELS.get(language, LABELS["zh-CN"])
-    for section in ("overview", "methods", "conclusion"):
+    for section in REVIEW_SECTIONS:
         def finding(code: str, message: str, span: str = "", section: str = section) -> None:
             out.append(Finding(code=code, section=section, message=message, span=span[:SPAN_CHARS]))
 

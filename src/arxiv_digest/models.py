@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .sections import SectionName  # noqa: F401 - re-exported; the registry declares the names
+
 
 class Paper(BaseModel):
     """One arXiv entry; every fact here comes from arXiv metadata, never from the LLM."""
@@ -55,13 +57,6 @@ class Figure(BaseModel):
     nbytes: int
 
 
-class SectionName(StrEnum):
-    SUMMARY = "summary"
-    OVERVIEW = "overview"
-    METHODS = "methods"
-    CONCLUSION = "conclusion"
-
-
 class Finding(BaseModel):
     """One defect the validator found in an LLM answer."""
 
@@ -86,7 +81,7 @@ class Attempt(BaseModel):
 class Section(BaseModel):
     """The validated content of one review section, or why it is unavailable."""
 
-    name: SectionName
+    name: str = Field(description="a section declared in sections.SECTIONS")
     ok: bool
     content: dict[str, object] = Field(default_factory=dict)
     attempts: list[Attempt] = Field(default_factory=list)

@@ -186,18 +186,3 @@ def first_pages_text(doc: pymupdf.Document, *, pages: int = 2, max_chars: int = 
     """The opening pages' text (title block, abstract, introduction)."""
     text = " ".join(doc[i].get_text("text") for i in range(min(pages, doc.page_count)))
     return clip_text(text, max_chars)
-
-
-_CODE_URL = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/"
-                       r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+")
-
-
-def code_links(*texts: str, limit: int = 3) -> list[str]:
-    """Code repository URLs printed in the given texts, in order of appearance, without duplicates."""
-    found: list[str] = []
-    for text in texts:
-        for m in _CODE_URL.finditer(text):
-            url = m.group(0).rstrip(".")
-            if url not in found:
-                found.append(url)
-    return found[:limit]

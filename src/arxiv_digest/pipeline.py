@@ -16,12 +16,15 @@ from pydantic import TypeAdapter
 
 from .calendar import ArxivCalendar, load_calendar
 from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
+from .fieldcheck import cross_repeats
 from .llm import LLM
-from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
-from .pdf import PaperError, code_links, first_pages_text, open_pdf, sections_for, split_sections
+from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section
+from .pdf import PaperError, first_pages_text, open_pdf, sections_for, split_sections
+from .provenance import own_links
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
+from .sections import SECTIONS, SectionSpec
 from .settings import Settings
 from .storage import NotFound, Storage, content_key, get_model, open_storage, put_model
 from .topics import Topic
@@ -266,16 +269,53 @@ def _stored_figures(rt: Runtime, arxiv_id: str) -> list[Figure]:
         return []
 
 
-def _unavailable(name: SectionName, code: str, message: str) -> Section:
+def _unavailable(name: str, code: str, message: str) -> Section:
     return Section(
         name=name,
         ok=False,
-        attempts=[Attempt(model="-", findings=[Finding(code=code, section=name.value, message=message)])],
+        attempts=[Attempt(model="-", findings=[Finding(code=code, section=name, message=message)])],
     )
 
 
+@dataclass(frozen=True)
+class PaperText:
+    """What a paper's sections are asked from: one text per source role, the full text and the first page."""
+
+    sources: dict[str, str]
+    full: str = ""
+    first_page: str = ""
+
+
+def paper_text(paper: Paper, doc: Any | None, budget: int) -> PaperText:
+    """Source texts by role (sections.SOURCE_ROLES); without a PDF only the abstract."""
+    if doc is None:
+        return PaperText({"abstract": paper.summary}, paper.summary)
+    parts = split_sections(doc)
+    opening = first_pages_text(doc, max_chars=budget)
+    conclusion = (sections_for(parts, "conclusion", budget // 2) + "\n"
+                  + sections_for(parts, "experiments", budget // 2)).strip()
+    return PaperText(
+        sources={"abstract": paper.summary, "opening": opening,
+                 "method": sections_for(parts, "method", budget) or opening, "conclusion": conclusion or opening},
+        full=" ".join(page.get_text("text") for page in doc.pages()),
+        first_page=doc[0].get_text("text") if doc.page_count else "",
+    )
+
+
+def review_section(reviewer: Reviewer, spec: SectionSpec, paper: Paper, text: PaperText,
+                   earlier: Mapping[str, Mapping[str, Any]] | None = None) -> Section:
+    """One section of one paper (the unit the review stage maps over); NO_TEXT when its source is missing."""
+    if spec.source not in text.sources:
+        return _unavailable(spec.name, "NO_TEXT", "the paper's PDF could not be read")
+    source = text.sources[spec.source]
+    return reviewer.section(paper, spec, source_text=source, paper_text=text.full if spec.needs_pdf else source,
+                            first_page=text.first_page, earlier=earlier)
+
+
 def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
-    """Ask for each section (cached when already validated) and store the paper's Review record."""
+    """Ask for each section (cached when already validated) and store the paper's Review record.
+
+    Then, in section order, a section that repeats an earlier one's sentence word for word is asked again."""
     arxiv_id = ref["arxiv_id"]
     paper = rt.paper(topic, day, arxiv_id)
     reviewer = Reviewer(
@@ -288,38 +328,25 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         max_output_tokens=topic.max_output_tokens,
         max_attempts=rt.settings.llm_max_attempts,
         fallback_model=topic.fallback_model,
+        topic=topic.name,
     )
     errors = list(ref["errors"])
-    links = code_links(paper.summary, paper.comment or "")
-    sections: dict[str, Section] = {}
-    sections["summary"] = reviewer.section(
-        paper, SectionName.SUMMARY, source_text=paper.summary, paper_text=paper.summary
-    )
     doc = None
     if not any(e.startswith("pdf:") for e in errors):
         try:
             doc = open_pdf(rt.state.get(rt.pdf_key(arxiv_id)))
         except (PaperError, NotFound) as exc:
             errors.append(f"pdf: {exc}")
-    if doc is None:
-        for name in (SectionName.OVERVIEW, SectionName.METHODS, SectionName.CONCLUSION):
-            sections[name.value] = _unavailable(name, "NO_TEXT", "the paper's PDF could not be read")
-    else:
-        budget = topic.input_token_budget * CHARS_PER_TOKEN
-        parts = split_sections(doc)
-        opening = first_pages_text(doc, max_chars=budget)
-        full = " ".join(page.get_text("text") for page in doc.pages())
-        links = code_links(paper.summary, paper.comment or "", full)
-        texts = {
-            SectionName.OVERVIEW: opening,
-            SectionName.METHODS: sections_for(parts, "method", budget) or opening,
-            SectionName.CONCLUSION: (
-                sections_for(parts, "conclusion", budget // 2) + "\n" + sections_for(parts, "experiments", budget // 2)
-            ).strip()
-            or opening,
-        }
-        for name, text in texts.items():
-            sections[name.value] = reviewer.section(paper, name, source_text=text, paper_text=full)
+    text = paper_text(paper, doc, topic.input_token_budget * CHARS_PER_TOKEN)
+    sections = {spec.name: review_section(reviewer, spec, paper, text) for spec in SECTIONS}
+    for i, spec in enumerate(SECTIONS[1:], 1):
+        earlier = {s.name: sections[s.name].content for s in SECTIONS[:i] if sections[s.name].ok}
+        first = sections[spec.name]
+        if first.ok and cross_repeats(spec.name, first.content, earlier):
+            redo = review_section(reviewer, spec, paper, text, earlier)
+            spent = [] if first.from_cache else first.attempts  # the run record counts every call made
+            sections[spec.name] = redo.model_copy(update={"attempts": [*spent, *redo.attempts]})
+    links = own_links(paper, doc)
     review = Review(
         paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors
     )

@@ -13,6 +13,7 @@ import yaml
 from markupsafe import Markup
 
 from .models import FigureKind, Listing, Review
+from .sections import SECTIONS, SectionSpec, section_labels
 from .topics import Topic
 
 _BLOCK_START = re.compile(r"^(\s*)([#>+\-*=|`~]|\d+[.)])")
@@ -34,27 +35,10 @@ def _plain(value: object) -> str:
     return " ".join(str(value).split()).replace("<", "‹").replace(">", "›")
 
 
-LABELS: dict[str, dict[str, str]] = {
+_GENERAL: dict[str, dict[str, str]] = {
     "zh-CN": {
         "updated": "更新", "colon": "：", "lp": "（", "rp": "）",
         "screenshots": "点此查看论文截图",
-        "review": "论文速览",
-        "title": "Title",
-        "authors": "Authors",
-        "affiliation": "Affiliation",
-        "keywords": "Keywords",
-        "urls": "Urls",
-        "summary": "Summary",
-        "methods": "Methods",
-        "conclusion": "Conclusion",
-        "background": "研究背景",
-        "past_methods": "过去的方法及其问题",
-        "method": "研究方法",
-        "performance": "任务与性能",
-        "significance": "意义",
-        "innovation": "创新点",
-        "perf": "性能",
-        "workload": "工作量",
         "unavailable": "本节暂不可用：模型的回答未通过校验",
         "no_pdf": "未能读取论文 PDF，本文只有基于摘要的内容与元数据",
         "no_text": "论文全文不可用，本节从缺",
@@ -65,23 +49,6 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "updated": "Update", "colon": ": ", "lp": " (", "rp": ")",
         "screenshots": "Click to see the paper's figures",
-        "review": "Paper review",
-        "title": "Title",
-        "authors": "Authors",
-        "affiliation": "Affiliation",
-        "keywords": "Keywords",
-        "urls": "Urls",
-        "summary": "Summary",
-        "methods": "Methods",
-        "conclusion": "Conclusion",
-        "background": "Background",
-        "past_methods": "Past methods and their problems",
-        "method": "Method",
-        "performance": "Tasks and performance",
-        "significance": "Significance",
-        "innovation": "Innovation",
-        "perf": "Performance",
-        "workload": "Workload",
         "unavailable": "This section is unavailable: the model's answer failed validation",
         "no_pdf": "The paper's PDF could not be read: only the abstract-based parts are shown",
         "no_text": "The paper's full text is unavailable, so this section is missing",
@@ -91,6 +58,10 @@ LABELS: dict[str, dict[str, str]] = {
         "no_papers": "No new papers on this topic today.",
     },
 }
+
+
+# Labels by language: the post's own, plus every section's from the registry.
+LABELS: dict[str, dict[str, str]] = {lang: {**section_labels(lang), **own} for lang, own in _GENERAL.items()}
 
 
 class PostRenderer:
@@ -143,6 +114,11 @@ class PostRenderer:
         text = re.sub(r": null$", ":", text, flags=re.M)
         return Markup(text.strip())  # noqa: S704 - YAML built from plain strings, not shown as HTML
 
+    def section_templates(self) -> list[tuple[SectionSpec, str]]:
+        """Each section in registry order with its partial (the generic one when it has none of its own)."""
+        names = set(self.env.list_templates())
+        return [(s, s.template if s.template in names else "sections/_generic.md.j2") for s in SECTIONS]
+
     def render(self, topic: Topic, listing: Listing, reviews: list[Review], *, public_url: str, model: str) -> str:
         """The whole post as Markdown."""
         template = self.env.get_template("post.md.j2")
@@ -162,6 +138,7 @@ class PostRenderer:
                 }
             )
         return template.render(
+            section_templates=self.section_templates(),
             front_matter=self.front_matter(topic, listing, reviews, public_url),
             topic=topic,
             listing_date=listing.listing_date.isoformat(),
