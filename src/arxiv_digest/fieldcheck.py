@@ -22,6 +22,8 @@ _STOP = frozenset(["of", "the", "and", "for", "at", "in", "on", "de", "la", "du"
 # A number in a result or step: a decimal, a percentage, or two or more digits (single digits count steps, not data).
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*%)?(?![\w.]*\d)")
 _SENTENCE_END = re.compile(r"[。！？!?]|\.\s*$|\.\s+\S")
+# Words of a statement about a paper, not of its title: a completed action, the paper or its authors as subject.
+_STATEMENT = re.compile(r"(?<!为)了|本文|我们|作者|结果表明|实验(?:部分|结果)|的有效性|\b(?:we|this paper|our)\b", re.I)
 
 
 def _fold(text: str) -> str:
@@ -85,8 +87,10 @@ def check_title(section: str, translation: str, title: str, *, language: str) ->
     if alien:
         out.append(_finding(section, "TITLE", f"the translated title names {', '.join(alien)}, which the title "
                             "does not", alien[0]))
-    if _SENTENCE_END.search(text.rstrip("。.")) or text.endswith("。"):
-        out.append(_finding(section, "TITLE", "the translated title is a sentence, not a title", text))
+    if _SENTENCE_END.search(text.rstrip("。.")) or text.endswith("。") or (
+            _STATEMENT.search(text) and not _STATEMENT.search(title)):
+        out.append(_finding(section, "TITLE", "the translated title is a statement about the paper, not its title "
+                            "translated", text))
     low, high = TITLE_RATIO.get(language, TITLE_RATIO["en"])
     ratio = len(text) / len(title)
     if not low <= ratio <= high:
@@ -168,7 +172,8 @@ def strip_echoed_labels(spec: SectionSpec, content: dict[str, Any]) -> dict[str,
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[。！？!?；;])|(?<=[.])\s", URL.sub(" ", text)) if len(s.strip()) >= 12]
+    parts = re.split(r"(?<=[。！？!?；;：])|(?<=[.:])\s", URL.sub(" ", text))
+    return [s.strip() for s in parts if len(s.strip()) >= 12]
 
 
 def _strings(value: Any, path: str) -> Iterable[tuple[str, str]]:

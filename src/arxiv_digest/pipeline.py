@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 
 from pydantic import TypeAdapter
 
+from . import sections as section_registry
 from .calendar import ArxivCalendar, load_calendar
 from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
 from .fieldcheck import cross_repeats
@@ -24,7 +25,7 @@ from .provenance import own_links
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
-from .sections import SECTIONS, SectionSpec
+from .sections import SectionSpec
 from .settings import Settings
 from .storage import NotFound, Storage, content_key, get_model, open_storage, put_model
 from .topics import Topic
@@ -338,13 +339,16 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         except (PaperError, NotFound) as exc:
             errors.append(f"pdf: {exc}")
     text = paper_text(paper, doc, topic.input_token_budget * CHARS_PER_TOKEN)
-    sections = {spec.name: review_section(reviewer, spec, paper, text) for spec in SECTIONS}
-    for i, spec in enumerate(SECTIONS[1:], 1):
-        earlier = {s.name: sections[s.name].content for s in SECTIONS[:i] if sections[s.name].ok}
+    specs = section_registry.SECTIONS
+    sections = {spec.name: review_section(reviewer, spec, paper, text) for spec in specs}
+    for i, spec in enumerate(specs[1:], 1):
+        earlier = {s.name: sections[s.name].content for s in specs[:i] if sections[s.name].ok}
         first = sections[spec.name]
-        if first.ok and cross_repeats(spec.name, first.content, earlier):
+        if first.ok and (repeats := cross_repeats(spec.name, first.content, earlier)):
             redo = review_section(reviewer, spec, paper, text, earlier)
-            spent = [] if first.from_cache else first.attempts  # the run record counts every call made
+            spent = [] if first.from_cache else first.attempts  # the run record counts every call and finding
+            if spent:
+                spent = [*spent[:-1], spent[-1].model_copy(update={"findings": [*spent[-1].findings, *repeats]})]
             sections[spec.name] = redo.model_copy(update={"attempts": [*spent, *redo.attempts]})
     links = own_links(paper, doc)
     review = Review(

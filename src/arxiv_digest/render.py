@@ -12,8 +12,9 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from . import sections as section_registry
 from .models import FigureKind, Listing, Review
-from .sections import SECTIONS, SectionSpec, section_labels
+from .sections import SectionSpec, section_labels
 from .topics import Topic
 
 _BLOCK_START = re.compile(r"^(\s*)([#>+\-*=|`~]|\d+[.)])")
@@ -117,7 +118,8 @@ class PostRenderer:
     def section_templates(self) -> list[tuple[SectionSpec, str]]:
         """Each section in registry order with its partial (the generic one when it has none of its own)."""
         names = set(self.env.list_templates())
-        return [(s, s.template if s.template in names else "sections/_generic.md.j2") for s in SECTIONS]
+        return [(s, s.template if s.template in names else "sections/_generic.md.j2")
+                for s in section_registry.SECTIONS]
 
     def render(self, topic: Topic, listing: Listing, reviews: list[Review], *, public_url: str, model: str) -> str:
         """The whole post as Markdown."""
@@ -143,7 +145,7 @@ class PostRenderer:
             topic=topic,
             listing_date=listing.listing_date.isoformat(),
             papers=papers,
-            L=LABELS[topic.language],
+            L={**section_labels(topic.language), **_GENERAL[topic.language]},
             model=model,
         )
 

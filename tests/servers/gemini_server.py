@@ -96,6 +96,8 @@ _TEMPLATES = [
 ]
 _PREFIXES = ["", "此外，", "同时，", "值得注意的是，", "进一步来看，"]
 _SUBJECTS = ["该方法", "这一框架", "所提模型", "新方法"]
+# A field that tells which review section a schema is for: each gets its own leading prefix (see ChineseWriter.band).
+_BANDS = ["key_takeaways", "background", "steps", "significance"]
 
 
 @dataclass
@@ -232,7 +234,8 @@ class ChineseWriter:
         if kind == "object":
             properties = schema.get("properties", {})
             if schema is root:
-                self.band = sum(map(ord, "".join(sorted(properties)))) % len(_PREFIXES)
+                known = [i for i, f in enumerate(_BANDS) if f in properties]
+                self.band = known[0] if known else sum(map(ord, "".join(sorted(properties)))) % len(_PREFIXES)
             return {name: self.field(name, sub, root) for name, sub in properties.items()}
         if kind == "array":
             low = int(_keyword(schema, "minItems", 0))
@@ -414,3 +417,60 @@ class GeminiServer(LocalServer):
             details = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": reply.retry_delay}]
             return reply.status, error_body(reply.status, details=details if reply.retry_delay else None)
         return 200, reply_body(reply, call["model"])
+
+
+# The careless ways a plausible model answers (issue 11); each is one mode of CarelessResponder.
+# (Cited repositories are the PDF's side: tests serve papers whose related work and references cite them.)
+CARELESS_MODES = ("duplicate_keywords", "invented_affiliation", "unrelated_title", "echoed_labels",
+                  "cross_section_repeat")
+INVENTED_AFFILIATION = "某大学计算机学院"
+UNRELATED_TITLE = "实验部分在多个公开数据集上验证了所提方法的有效性"
+
+
+class CarelessResponder:
+    """Answers like a careless model on the first attempt of each section, carefully once re-asked.
+
+    Echoed labels come on every attempt (the validator strips them, so nothing is re-asked for them). Remembers
+    what it answered per paper, so a later section can repeat an earlier one word for word.
+    """
+
+    def __init__(self, modes: tuple[str, ...] = CARELESS_MODES, keyword: str = "扩散模型"):
+        unknown = set(modes) - set(CARELESS_MODES)
+        if unknown:
+            raise ValueError(f"unknown careless modes: {sorted(unknown)}")
+        self.modes, self.keyword = set(modes), keyword
+        self.said: dict[str, list[str]] = {}
+        self.careless: Counter[str] = Counter()
+
+    def __call__(self, call: dict[str, Any]) -> GeminiReply:
+        prompt = call["prompt_text"]
+        reply = default_responder(call)
+        data = json.loads(reply.text or "{}")
+        paper = prompt_field(prompt, "arXiv id")
+        if "Your previous answer was rejected" not in prompt:
+            self._carelessly(data, self.said.get(paper, []))
+        if "echoed_labels" in self.modes:
+            overview = "background" in data  # the overview's performance is item (4); the conclusion's is not
+            for field, label in (("performance", "任务与性能"), ("significance", "意义")):
+                if isinstance(data.get(field), str) and (field != "performance" or overview):
+                    data[field] = f"{label}：{data[field]}"
+                    self.careless["echoed_labels"] += 1
+        for value in data.values():
+            self.said.setdefault(paper, []).extend([value] if isinstance(value, str) else
+                                                   [v for v in value if isinstance(v, str)])
+        text = json.dumps(data, ensure_ascii=False)
+        return GeminiReply(text=text, prompt_tokens=reply.prompt_tokens, output_tokens=estimate_tokens(text))
+
+    def _carelessly(self, data: dict[str, Any], earlier: list[str]) -> None:
+        changes = {
+            "duplicate_keywords": ("keywords", [self.keyword] * 5),
+            "invented_affiliation": ("affiliation", INVENTED_AFFILIATION),
+            "unrelated_title": ("title_translation", UNRELATED_TITLE),
+        }
+        for mode, (field, value) in changes.items():
+            if mode in self.modes and field in data:
+                data[field] = value
+                self.careless[mode] += 1
+        if "cross_section_repeat" in self.modes and isinstance(data.get("steps"), list) and earlier:
+            data["steps"][0] = earlier[-1]
+            self.careless["cross_section_repeat"] += 1
