@@ -22,7 +22,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .fieldcheck import check_keywords, check_title
 from .models import Finding
+from .provenance import CODE_URL
 from .render import LABELS
 from .sections import SECTIONS as SPECS_IN_ORDER
 from .sections import SummaryContent, lint_items
@@ -48,7 +50,6 @@ ITEM_LABEL_KEY = {n: item.label_key for n, (_, item) in lint_items().items()}
 ITEM_LABELS = {n: item.aliases for n, (_, item) in lint_items().items()}
 REVIEW_SECTIONS = tuple(s.name for s in SPECS_IN_ORDER if s.items)
 PAPER_LINK_LABELS = frozenset({"论文链接", "链接", "link", "links"})
-CODE_HOSTS = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co)/", re.I)
 LANGUAGE_EXEMPT = frozenset({"authors", "affiliation", "keywords", "urls"})
 SUMMARY_HEADERS = {"summary", "摘要", "总结", "概要"}
 TAKEAWAY_HEADERS = {"key takeaways", "要点", "主要要点", "关键要点", "要点总结"}
@@ -92,6 +93,7 @@ class PostPaper:
     summary: str
     comment: str = ""
     line: int = 0
+    topic: str = ""
 
 
 @dataclass
@@ -126,9 +128,17 @@ class LintReport:
         """Number of findings per code, most frequent first."""
         return dict(Counter(f.code for f in self.all_findings()).most_common())
 
+    def by_section(self) -> dict[str, dict[str, int]]:
+        """Number of findings per section and code, sections in post order."""
+        out: dict[str, Counter[str]] = {s: Counter() for s in SECTIONS}
+        for f in self.all_findings():
+            out.setdefault(f.section, Counter())[f.code] += 1
+        return {s: dict(c.most_common()) for s, c in out.items() if c}
+
     def to_dict(self) -> dict[str, Any]:
         """This post as a JSON-ready dict."""
         return {"path": self.path, "language": self.language, "counts": self.counts(),
+                "by_section": self.by_section(),
                 "findings": [f.model_dump() for f in self.findings], "papers": [p.to_dict() for p in self.papers]}
 
     def to_json(self) -> str:
@@ -148,6 +158,8 @@ class LintReport:
                 rows.append(f"  {i:>2}  {paper.arxiv_id or '-':<12} {f.section:<10} {f.code:<11} {_one_line(f)}")
         if n:
             rows.append("  by code: " + ", ".join(f"{code} {count}" for code, count in self.counts().items()))
+            rows.append("  by section: " + "; ".join(
+                f"{s} " + ", ".join(f"{c} {k}" for c, k in codes.items()) for s, codes in self.by_section().items()))
         return "\n".join(rows)
 
 
@@ -189,9 +201,10 @@ def lint_text(text: str, *, path: str = "<post>", language: str | None = None) -
     lang = language or detect_language(lines[body_start:])
     report = LintReport(path=path, language=lang, findings=post_findings)
     starts = [i for i in range(body_start, len(lines)) if _HEADING.match(lines[i])]
+    topic = next((m.group(1).strip() for ln in lines[:body_start] if (m := re.match(r"^title:\s*(.+)$", ln))), "")
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        report.papers.append(_lint_paper(lines[start:end], start + 1, lang))
+        report.papers.append(_lint_paper(lines[start:end], start + 1, lang, topic))
     return report
 
 
@@ -227,7 +240,7 @@ def _front_matter(lines: list[str]) -> tuple[int, list[Finding]]:
     return i, [Finding(code="FORMAT", section="metadata", message="the post has no YAML front matter")]
 
 
-def _lint_paper(lines: list[str], line_no: int, language: str) -> PaperReport:
+def _lint_paper(lines: list[str], line_no: int, language: str, topic: str = "") -> PaperReport:
     """Parse one ``## title`` block and check each of its sections."""
     heading = _HEADING.match(lines[0])
     title = " ".join((heading.group(1) if heading else lines[0]).split())
@@ -244,7 +257,7 @@ def _lint_paper(lines: list[str], line_no: int, language: str) -> PaperReport:
     abstract_lines = lines[(auth[0] + 1 if auth else 1):pdf[0]] if pdf else []
     abstract = " ".join(ln.strip() for ln in abstract_lines if ln.strip())
     facts = PostPaper(arxiv_id=arxiv_id, title=title, authors=authors, summary=abstract, comment=comment.strip(),
-                      line=line_no)
+                      line=line_no, topic=topic)
     if not authors:
         finding("FORMAT", "metadata", "the paper has no **Authors:...** line")
     if pdf is None:
@@ -459,10 +472,40 @@ def _item_text(item: _Item) -> list[str]:
     return [t for t in (_SUB_LABEL.sub("", ln, count=1).strip() for ln in lines) if t]
 
 
+# A line that says which section it stands for, wherever a drifting layout put it ("Some Error for method").
+_MEANT = re.compile(r"\bSome Error for (?P<name>method|conclusion|summary)", re.I)
+_MEANT_SECTION = {"method": "methods", "conclusion": "conclusion", "summary": "overview"}
+
+
+def _refile(review: _Review) -> None:
+    """Move lines that name the section they stand for into that section's preamble."""
+    def meant(line: str, here: str) -> str | None:
+        m = _MEANT.search(line)
+        target = _MEANT_SECTION[m.group("name").lower()] if m else None
+        return target if target and target != here else None
+
+    for number, item in review.items.items():
+        keep = []
+        for line in item.lines:
+            if target := meant(line, ITEM_SECTION[number]):
+                review.preamble.setdefault(target, []).append(line)
+            else:
+                keep.append(line)
+        item.lines = keep
+    for section, lines in list(review.preamble.items()):
+        moved = [(ln, t) for ln in lines if (t := meant(ln, section))]
+        for line, target in moved:
+            lines.remove(line)
+            review.preamble.setdefault(target, []).append(line)
+
+
 def _lint_review(review: _Review, facts: PostPaper, language: str, seen: dict[str, str],
                  out: list[Finding]) -> None:
-    """Check the review items section by section: layout, missing items, facts and every text defect."""
+    """Check the review items section by section: layout, missing items, facts and every text defect.
+
+    Findings are filed under the section a line stands for, even when a drifting layout put it elsewhere."""
     labels = LABELS.get(language, LABELS["zh-CN"])
+    _refile(review)
     for section in REVIEW_SECTIONS:
         def finding(code: str, message: str, span: str = "", section: str = section) -> None:
             out.append(Finding(code=code, section=section, message=message, span=span[:SPAN_CHARS]))
@@ -503,9 +546,33 @@ def _lint_review(review: _Review, facts: PostPaper, language: str, seen: dict[st
             exempt.add("title")
         found = check_text(section, fields, language=language, paper_like=facts, source_text="",
                            exempt=frozenset(exempt), seen=seen)
+        found += _field_checks(section, review, facts, language, "title" in exempt)
         out.extend(found)
         if section == "overview":
             _check_overview_facts(review, facts, found, finding)
+
+
+def _field_checks(section: str, review: _Review, facts: PostPaper, language: str, title_is_english: bool
+                  ) -> list[Finding]:
+    """The generation's field checks on what the post prints: keywords, the translated title, echoed labels."""
+    out: list[Finding] = []
+    if section == "overview":
+        if (kw := review.items.get(4)) and (text := " ".join(_item_text(kw))):
+            keywords = [k for k in re.split(r"\s*[、,，;；]\s*", text.rstrip("。.")) if k.strip()]
+            out += check_keywords(section, keywords, topic=facts.topic)
+        if (title := review.items.get(1)) and not title_is_english and (text := " ".join(_item_text(title))):
+            out += check_title(section, text, facts.title, language=language)
+    for number, item in review.items.items():
+        if ITEM_SECTION[number] != section:
+            continue
+        for line in item.lines:
+            bare = _SUB_MARKER.sub("", line, count=1).strip()
+            first = _SUB_LABEL.match(bare)
+            if first and _SUB_LABEL.match(bare[first.end():]):
+                out.append(Finding(code="FORMAT", section=section, message=f"item {number} repeats the label "
+                                   f"{first.group(0).strip()!r} the template already prints", span=bare[:SPAN_CHARS]))
+                break
+    return out
 
 
 def _same(a: str, b: str) -> bool:
@@ -529,7 +596,7 @@ def _check_overview_facts(review: _Review, facts: PostPaper, found: list[Finding
         urls = _URL.findall(text)
         if own in text or any(ARXIV_ID.search(u) for u in urls[:1]):
             return
-        if urls and (links.label.lower() in PAPER_LINK_LABELS or any(not CODE_HOSTS.match(u) for u in urls)):
+        if urls and any(not CODE_URL.match(u) for u in urls):
             finding("WRONG_FACT", f"the links item points to {urls[0]}, not to this paper (arXiv {own})", urls[0])
         elif not urls and not any("'urls" in f.message for f in found):
             finding("PLACEHOLDER", f"the links item has no link to this paper (arXiv {own})", text)
