@@ -13,9 +13,10 @@ from .sections import SectionSpec, section_labels
 from .validate import CJK, SPAN_CHARS, URL, distinctive_terms
 
 KEYWORDS_MIN, KEYWORDS_MAX = 3, 8
-# Characters of the translated title per character of the original: Chinese packs an English title into roughly a
-# third to two thirds of its length; outside these bounds the "translation" is a fragment or a different text.
-TITLE_RATIO = {"zh-CN": (0.12, 1.3), "en": (0.3, 2.0)}
+# Length of the translated title per character of the original, a CJK character counting CJK_WEIGHT: outside these
+# bounds the "translation" is a fragment or a different text.
+TITLE_RATIO = {"zh-CN": (0.4, 2.2), "en": (0.3, 2.0)}
+CJK_WEIGHT = 2.5  # Latin characters one Chinese character stands for, roughly, in a translated title
 # An affiliation item may say the first page does not state one.
 NOT_STATED = re.compile(r"未(?:注明|说明|给出|列出|提及|标注)|不详|not (?:stated|given|listed|specified)", re.I)
 _STOP = frozenset(["of", "the", "and", "for", "at", "in", "on", "de", "la", "du", "des", "und", "der", "a", "an"])
@@ -94,10 +95,11 @@ def check_title(section: str, translation: str, title: str, *, language: str) ->
         out.append(_finding(section, "TITLE", "the translated title is a statement about the paper, not its title "
                             "translated", text))
     low, high = TITLE_RATIO.get(language, TITLE_RATIO["en"])
-    ratio = len(text) / len(title)
+    cjk = len(CJK.findall(text))
+    ratio = (len(text) - cjk + CJK_WEIGHT * cjk) / len(title)
     if not low <= ratio <= high:
         out.append(_finding(section, "TITLE", f"the translated title is {len(text)} characters for a title of "
-                            f"{len(title)}; translate the title itself", text))
+                            f"{len(title)}; translate the whole title", text))
     return out
 
 

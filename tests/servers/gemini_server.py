@@ -255,7 +255,7 @@ class ChineseWriter:
 
 NOT_STATED = "论文首页未注明作者单位"
 _KEYWORDS = ["得分匹配", "采样加速", "去噪网络", "格点结构", "一致性训练", "图像生成", "少步采样", "生成质量"]
-_TITLE_TAILS = ["高效生成方法研究", "一种新的建模思路", "方法与实验分析", "快速而稳定的采样框架"]
+_TITLE_TAILS = ["面向结构化数据的", "高效生成方法研究", "与一种新的建模思路", "及其快速稳定的采样框架"]
 _INSTITUTION = re.compile(
     r"(?:[A-Z][\w&.'-]*\s+){0,5}(?:University|Institute|Laboratory|College|Academy)(?:\s+of(?:\s+[A-Z][\w&.'-]*){1,4})?"
 )
@@ -271,7 +271,11 @@ def faithful_title(title: str, seed: int) -> str:
     """A Chinese title that keeps the original's names, acronyms and numbers (a careful translation's shape)."""
     keep = [w for w in _TERM.findall(title) if sum(c.isupper() or c.isdigit() for c in w) >= 2]
     keep += [n for n in re.findall(r"\d+(?:\.\d+)?", title) if not any(n in w for w in keep)]
-    tail = _TITLE_TAILS[seed % len(_TITLE_TAILS)]
+    tail = ""
+    for i in range(len(_TITLE_TAILS)):  # about a third as many Chinese characters as the title has letters
+        if len(tail) >= 0.3 * len(title):
+            break
+        tail += _TITLE_TAILS[(seed + i) % len(_TITLE_TAILS)]
     return f"{' '.join(keep)}：{tail}" if keep else tail
 
 
