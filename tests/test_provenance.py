@@ -4,6 +4,8 @@ A labelled set of synthetic papers that cite other repositories; each case names
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pymupdf
@@ -105,3 +107,18 @@ def test_code_links_once_each_in_order() -> None:
         "https://www.github.com/other/repo_2.0",
     ]
     assert links_in("no links here https://github.com/onlyowner") == []
+
+
+REAL = [ROOT / "benchmarks" / "figures" / "real" / d for d in ("pdfs", "cache")] if (
+    ROOT := Path(__file__).resolve().parents[1]) else []
+REAL_LABELS = json.loads((ROOT / "benchmarks" / "links" / "real_labels.json").read_text())["papers"]
+REAL_PDFS = {p.stem: p for d in REAL if d.is_dir() for p in d.glob("*.pdf") if p.stem in REAL_LABELS}
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason="the figure benchmark's real PDFs are not fetched")
+@pytest.mark.parametrize("paper_id", sorted(REAL_PDFS))
+def test_real_papers_own_links(paper_id: str) -> None:
+    """Real papers (benchmarks/figures/real): the links they own, never the repositories they only cite."""
+    labels = REAL_LABELS[paper_id]
+    doc = pymupdf.open(REAL_PDFS[paper_id])
+    assert own_links(Meta(summary=""), doc) == labels["own"]

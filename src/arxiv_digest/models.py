@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .sections import SectionName  # noqa: F401 - re-exported; the registry declares the names
+
+ARXIV_ID = re.compile(r"(?<![0-9A-Za-z.])(\d{4}\.\d{4,5})(v\d+)?(?!\d)")  # CJK may touch the id
+
+
+def base_id(arxiv_id: str) -> str:
+    """An arXiv id without its version suffix (2406.12459v1 -> 2406.12459), also when it sits inside a URL."""
+    if m := ARXIV_ID.search(arxiv_id):
+        return m.group(1)
+    head, sep, tail = arxiv_id.rpartition("v")
+    return head if sep and tail.isdigit() else arxiv_id
+
+
+def safe_id(arxiv_id: str) -> str:
+    """An arXiv id usable as one path segment of a storage key (old-style ids hold a slash: hep-th/9901001)."""
+    return arxiv_id.replace("/", "_")
 
 
 class Paper(BaseModel):
@@ -32,8 +48,7 @@ class Paper(BaseModel):
     @property
     def base_id(self) -> str:
         """The id without its version suffix (2406.12459v1 -> 2406.12459)."""
-        head, sep, tail = self.arxiv_id.rpartition("v")
-        return head if sep and tail.isdigit() else self.arxiv_id
+        return base_id(self.arxiv_id)
 
 
 class FigureKind(StrEnum):

@@ -16,10 +16,12 @@ from pydantic import TypeAdapter
 
 from . import sections as section_registry
 from .calendar import ArxivCalendar, load_calendar
-from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
+from .errors import DegradedRun, NoListing  # noqa: F401 - part of this module's interface
+from .fetch import fetch_listing, search_window, split_on_topic
 from .fieldcheck import cross_repeats
 from .llm import LLM
-from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section
+from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, base_id, safe_id
+from .net import ArxivThrottle
 from .pdf import PaperError, first_pages_text, open_pdf, sections_for, split_sections
 from .provenance import own_links
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
@@ -38,12 +40,6 @@ FIGURE_LIST = TypeAdapter(list[Figure])  # a paper's figure manifest
 CHARS_PER_TOKEN = 4
 
 
-class NoListing(Exception):
-    """arXiv publishes no listing on this date (weekend or holiday): nothing to do, not a failure."""
-
-
-class DegradedRun(Exception):
-    """The post went out, but with sections unavailable or papers missing parts: the operator must look."""
 
 
 class PaperRef(TypedDict):
@@ -104,7 +100,7 @@ class Runtime:
 
     @staticmethod
     def review_key(topic: Topic, day: date, arxiv_id: str) -> str:
-        return f"runs/{topic.slug}/{day.isoformat()}/papers/{arxiv_id.replace('/', '_')}.json"
+        return f"runs/{topic.slug}/{day.isoformat()}/papers/{safe_id(arxiv_id)}.json"
 
     @staticmethod
     def post_key(topic: Topic, day: date) -> str:
@@ -120,11 +116,11 @@ class Runtime:
 
     @staticmethod
     def pdf_key(arxiv_id: str) -> str:
-        return f"pdfs/{arxiv_id.replace('/', '_')}.pdf"
+        return f"pdfs/{safe_id(arxiv_id)}.pdf"
 
     def figures_manifest_key(self, arxiv_id: str) -> str:
         s = self.settings
-        return f"figure-index/{arxiv_id.replace('/', '_')}/v{EXTRACTOR_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
+        return f"figure-index/{safe_id(arxiv_id)}/v{EXTRACTOR_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
 
     def listing(self, topic: Topic, day: date) -> Listing:
         return get_model(self.state, self.listing_key(topic, day), Listing)
@@ -169,7 +165,7 @@ def _late_papers(rt: Runtime, topic: Topic, day: date, *, client: Any, throttle:
         if own >= day or not rt.state.exists(rt.listing_key(topic, own)):
             continue  # its own listing's run has not fetched yet: that run will take it
         held = rt.listing(topic, own)
-        seen = {q.base_id for q in held.papers} | {k.rpartition("v")[0] or k for k in held.excluded}
+        seen = {q.base_id for q in held.papers} | {base_id(k) for k in held.excluded}
         if p.base_id not in seen:
             late.append(p)
     return late
@@ -183,7 +179,7 @@ def _claim(rt: Runtime, topic: Topic, day: date, listing: Listing, late: list[Pa
         if len(chosen) >= topic.max_papers:
             excluded[p.arxiv_id] = f"over max_papers={topic.max_papers}"
             continue
-        key = f"ledger/{topic.slug}/{p.base_id.replace('/', '_')}.json"
+        key = f"ledger/{topic.slug}/{safe_id(p.base_id)}.json"
         entry = json.dumps({"date": day.isoformat(), "arxiv_id": p.arxiv_id}).encode()
         if not rt.state.put_if_absent(key, entry, "application/json"):
             owner = json.loads(rt.state.get(key))["date"]
@@ -199,7 +195,7 @@ def _claim(rt: Runtime, topic: Topic, day: date, listing: Listing, late: list[Pa
 
 def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: Any) -> PaperRef:
     """Download the PDF once (keyed by versioned id); a bad PDF is this paper's error, not the day's."""
-    from .pdf import download_pdf
+    from .net import download_pdf
 
     key = rt.pdf_key(arxiv_id)
     if rt.state.exists(key):

@@ -23,7 +23,8 @@ _HOSTS_ONLY = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|hugging
 # Words that say a link is the paper's own.
 OWN = re.compile(r"\b(?:our|we|this (?:paper|work|project))\b|project (?:page|website)|homepage", re.I)
 AVAILABLE = re.compile(
-    r"\b(?:code|codes|implementation|project page|project website|website|models?|weights|data(?:set)?s?|demo)\b"
+    r"\b(?:code|codes|implementation|software|tool(?:kit)?s?|library|package|project page|project website|website"
+    r"|models?|weights|data(?:set)?s?|demo)\b"
     r"[^.]{0,80}?\b(?:is|are|will be|has been|have been|can be)\s+(?:made\s+)?(?:publicly\s+|freely\s+)?"
     r"(?:available|released|accessible|found|hosted|open[- ]?sourced)"
     r"|\b(?:we|our)\b[^.]{0,60}?\b(?:release|open[- ]?source|publish)"
@@ -38,6 +39,8 @@ RELATED = re.compile(r"related work|prior work|previous work|literature|backgrou
 HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+[A-Z][^\n]{2,60}$|^\s*(?:Abstract|Introduction|"
                      r"Related Work|Conclusions?|Method|Experiments?)\s*$", re.M)
 FRONT_CHARS = 2500  # without an Introduction heading, the front matter is this much of the first page
+FOOT_ZONE = 0.55  # footnotes sit in the lower part of a page: below this share of its height (ACM starts at ~0.7)
+FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z)\]])(\d{1,2})(?=[\s.,;:]|$)")
 
 
 def _join_broken(text: str) -> str:
@@ -73,7 +76,7 @@ def _footnotes(doc: Any, last_page: int, body: float) -> list[tuple[int, str]]:
     out = []
     for index in range(last_page + 1):
         page = doc[index]
-        bottom = page.rect.height * 0.72
+        bottom = page.rect.height * FOOT_ZONE
         lines = []
         for b in page.get_text("dict")["blocks"]:
             for ln in b.get("lines", []):
@@ -122,7 +125,7 @@ def pdf_own_links(doc: Any) -> list[str]:
     for index, note in notes:
         if index == 0 or OWN.search(note) or AVAILABLE.search(note):
             found += links_in(note)
-            found += _annotation_links(doc[index], None, doc[index].rect.height * 0.72)
+            found += _annotation_links(doc[index], None, doc[index].rect.height * FOOT_ZONE)
     found += _availability_links(pages, last)
     return list(dict.fromkeys(found))
 
@@ -142,11 +145,15 @@ def _availability_links(pages: list[str], last: int) -> list[str]:
         if related or not chunk:
             continue
         for sentence in _sentences(chunk):
-            if not CODE_URL.search(sentence) or not AVAILABLE.search(sentence):
+            if not AVAILABLE.search(sentence) or (CITATION.search(sentence) and not OWN.search(sentence)):
                 continue
-            if CITATION.search(sentence) and not OWN.search(sentence):
-                continue
-            out.extend(links_in(sentence))
+            if CODE_URL.search(sentence):
+                out.extend(links_in(sentence))
+            elif OWN.search(sentence):  # "Our software is available as part of cdec¹": the link is in footnote 1
+                for mark in FOOTNOTE_MARK.findall(sentence):
+                    note = re.search(rf"(?m)^\s*{mark}\s*(https?://[^\s]+(?:\n[^\s]+)?)", text)
+                    if note:
+                        out.extend(links_in(note.group(1)))
     return out
 
 

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import git
 
+from .errors import PublishError  # noqa: F401 - part of this module's interface
+
 log = logging.getLogger(__name__)
 
-
-class PublishError(Exception):
-    """The post could not be pushed; it stays in the state store and the task can be retried."""
 
 
 @dataclass(frozen=True)

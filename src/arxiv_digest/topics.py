@@ -10,11 +10,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from slugify import slugify
 
+from .errors import TopicsError  # noqa: F401 - part of this module's interface
+
 LANGUAGES = ("zh-CN", "en")
 
-
-class TopicsError(ValueError):
-    """topics.yaml is unusable; the message names the file, the topic and the field."""
 
 
 class Topic(BaseModel):

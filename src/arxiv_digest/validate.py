@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from .llm import LLMAnswer
-from .models import Finding, Paper
+from .models import ARXIV_ID, Finding, Paper, base_id  # noqa: F401 - ARXIV_ID and base_id are re-exported
 
 BLOCKING_FINISH = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "OTHER", "LANGUAGE",
                    "IMAGE_SAFETY", "MALFORMED_FUNCTION_CALL"}
@@ -69,7 +69,6 @@ HEADER_DRIFT = [
     r"^\s*#{1,6}\s+[^\n]{0,40}",
 ]
 HTML = re.compile(rf"</?{HTML_TAGS}[^>]*>", re.I)
-ARXIV_ID = re.compile(r"(?<![0-9A-Za-z.])(\d{4}\.\d{4,5})(v\d+)?(?!\d)")  # CJK may touch the id
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 URL = re.compile(r"https?://[^\s，。；、）)\]}<>\"']+")
@@ -141,12 +140,6 @@ def cjk_share(text: str) -> float:
     cjk = len(CJK.findall(text))
     latin = len(LATIN_WORD.findall(text))
     return cjk / (cjk + latin * 2) if cjk + latin else 1.0
-
-
-def base_id(arxiv_id: str) -> str:
-    """An arXiv id without its version suffix (2406.12459v1 -> 2406.12459)."""
-    m = ARXIV_ID.search(arxiv_id)
-    return m.group(1) if m else arxiv_id
 
 
 def paper_year(paper: PaperLike) -> int | None:
