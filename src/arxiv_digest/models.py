@@ -122,6 +122,7 @@ class Review(BaseModel):
     code_links: list[str] = Field(default_factory=list, description="code URLs printed in the abstract or PDF")
     sections: dict[str, Section] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)
+    checks: list[Attempt] = Field(default_factory=list, description="LLM calls made for this paper outside sections")
 
     @property
     def status(self) -> PaperStatus:

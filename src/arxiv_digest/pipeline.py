@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from . import sections as section_registry
 from .calendar import ArxivCalendar, load_calendar
 from .errors import DegradedRun, NoListing  # noqa: F401 - part of this module's interface
+from .faithfulness import FaithfulnessCheck
 from .fetch import fetch_listing, search_window, split_on_topic
 from .fieldcheck import cross_repeats
 from .llm import LLM
@@ -300,13 +301,14 @@ def paper_text(paper: Paper, doc: Any | None, budget: int) -> PaperText:
 
 
 def review_section(reviewer: Reviewer, spec: SectionSpec, paper: Paper, text: PaperText,
-                   earlier: Mapping[str, Mapping[str, Any]] | None = None) -> Section:
+                   earlier: Mapping[str, Mapping[str, Any]] | None = None, reject: list[Finding] | None = None
+                   ) -> Section:
     """One section of one paper (the unit the review stage maps over); NO_TEXT when its source is missing."""
     if spec.source not in text.sources:
         return _unavailable(spec.name, "NO_TEXT", "the paper's PDF could not be read")
     source = text.sources[spec.source]
     return reviewer.section(paper, spec, source_text=source, paper_text=text.full if spec.needs_pdf else source,
-                            first_page=text.first_page, earlier=earlier)
+                            first_page=text.first_page, earlier=earlier, reject=reject or ())
 
 
 def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
@@ -341,18 +343,41 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         earlier = {s.name: sections[s.name].content for s in specs[:i] if sections[s.name].ok}
         first = sections[spec.name]
         if first.ok and (repeats := cross_repeats(spec.name, first.content, earlier)):
-            redo = review_section(reviewer, spec, paper, text, earlier)
-            spent = [] if first.from_cache else first.attempts  # the run record counts every call and finding
-            if spent:
-                spent = [*spent[:-1], spent[-1].model_copy(update={"findings": [*spent[-1].findings, *repeats]})]
-            sections[spec.name] = redo.model_copy(update={"attempts": [*spent, *redo.attempts]})
+            sections[spec.name] = _redone(first, review_section(reviewer, spec, paper, text, earlier), repeats)
+    checks = _faithfulness(reviewer, topic, paper, text, sections, llm) if topic.faithfulness_check and doc else []
     links = own_links(paper, doc)
     review = Review(
-        paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors
+        paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors,
+        checks=checks,
     )
     key = rt.review_key(topic, day, arxiv_id)
     put_model(rt.state, key, review)
     return {"arxiv_id": arxiv_id, "review_key": key, "status": review.status.value}
+
+
+def _redone(first: Section, redo: Section, findings: list[Finding]) -> Section:
+    """The re-asked section, keeping the first answer's calls (with the findings that sent it back) on record."""
+    spent = [] if first.from_cache else first.attempts  # the run record counts every call and finding
+    if spent:
+        spent = [*spent[:-1], spent[-1].model_copy(update={"findings": [*spent[-1].findings, *findings]})]
+    return redo.model_copy(update={"attempts": [*spent, *redo.attempts]})
+
+
+def _faithfulness(reviewer: Reviewer, topic: Topic, paper: Paper, text: PaperText, sections: dict[str, Section],
+                  llm: LLM) -> list[Attempt]:
+    """The optional faithfulness pass: sections with unsupported claims are asked again once, with the findings."""
+    check = FaithfulnessCheck(llm=llm, prompts=reviewer.prompts, cache=reviewer.cache, model=topic.model,
+                              language=topic.language, max_output_tokens=topic.max_output_tokens)
+    source = "\n".join(text.sources.get(role, "") for role in ("opening", "method", "conclusion"))
+    found, attempt = check.run(paper, sections, source)
+    for name, findings in found.items():
+        spec = section_registry.spec(name)
+        redo = review_section(reviewer, spec, paper, text, reject=findings)
+        if redo.ok:  # a failed re-ask keeps the validated answer rather than losing the section
+            sections[name] = _redone(sections[name], redo, findings)
+    if found:
+        check.accept(paper, sections, source)
+    return [attempt] if attempt else []
 
 
 def load_reviews(rt: Runtime, topic: Topic, day: date) -> tuple[Listing, list[Review], list[str]]:
@@ -441,6 +466,7 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         ]
     sections = [s for r in reviews for s in r.sections.values()]
     fresh = [a for s in sections if not s.from_cache for a in s.attempts if a.model != "-"]
+    fresh += [a for r in reviews for a in r.checks]  # e.g. the faithfulness pass
     record = RunRecord(
         topic=topic.name,
         date=day,

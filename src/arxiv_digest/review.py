@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +114,17 @@ class Reviewer:
         paper_text: str,
         first_page: str = "",
         earlier: Mapping[str, Mapping[str, Any]] | None = None,
+        reject: Sequence[Finding] = (),
     ) -> Section:
         """One section: cached, or asked up to ``max_attempts`` times with the last findings as feedback, then once
         more on the fallback model if there is one; the cache key names the primary model.
 
         ``earlier`` holds the validated content of the sections before this one: a cached answer that repeats one
-        of their sentences is asked again, and so is a new answer that does."""
+        of their sentences is asked again, and so is a new answer that does. ``reject`` holds findings made
+        outside the validator (the faithfulness pass): the section is asked again with them, cache or not."""
         sec = section if isinstance(section, SectionSpec) else spec(section)
-        feedback: list[str] = []
-        hit = self.cached(paper, sec)
+        feedback: list[str] = _feedback(list(reject))  # findings from outside the validator ask anew
+        hit = None if reject else self.cached(paper, sec)
         if hit is not None:
             from .fieldcheck import cross_repeats
 

@@ -38,6 +38,7 @@ class Topic(BaseModel):
     api_key_env: str | None = Field(None, description="environment variable holding this topic's API key")
     temperature: float = Field(0.2, ge=0, le=2)
     max_output_tokens: int = Field(8192, ge=256, le=65536)
+    faithfulness_check: bool = Field(False, description="one more call per paper checks items 6-8 against the text")
     author: str = "arxiv-digest"
     tags: list[str] = Field(default_factory=list)
     owner: str = "airflow"
