@@ -9,8 +9,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .models import Finding
-from .sections import SectionSpec, section_labels
-from .validate import CJK, SPAN_CHARS, URL, distinctive_terms
+from .sections import SectionSpec
+from .validate import (
+    CJK,
+    SPAN_CHARS,
+    URL,
+    _squash,  # the form names and terms are compared in
+    distinctive_terms,
+)
 
 KEYWORDS_MIN, KEYWORDS_MAX = 3, 8
 # Length of the translated title per character of the original, a CJK character counting CJK_WEIGHT: outside these
@@ -30,11 +36,6 @@ _STATEMENT = re.compile(r"(?<!为)了|本文|我们|作者|结果表明|实验(?
 def _fold(text: str) -> str:
     """Case- and width-insensitive form of a keyword: NFKC, case-folded, without spaces and punctuation."""
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
-
-
-def _squash(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in plain if not unicodedata.combining(c)).lower())
 
 
 def _finding(section: str, code: str, message: str, span: str = "") -> Finding:
@@ -220,7 +221,3 @@ def check_fields(spec: SectionSpec, content: Mapping[str, Any], *, language: str
                     break
     return out
 
-
-def labels_for(language: str) -> dict[str, str]:
-    """Section labels of one language (re-exported for lint)."""
-    return section_labels(language)

@@ -49,7 +49,6 @@ ITEM_FIELD = {n: item.field for n, (_, item) in lint_items().items()}
 ITEM_LABEL_KEY = {n: item.label_key for n, (_, item) in lint_items().items()}
 ITEM_LABELS = {n: item.aliases for n, (_, item) in lint_items().items()}
 REVIEW_SECTIONS = tuple(s.name for s in SPECS_IN_ORDER if s.items)
-PAPER_LINK_LABELS = frozenset({"论文链接", "链接", "link", "links"})
 LANGUAGE_EXEMPT = frozenset({"authors", "affiliation", "keywords", "urls"})
 SUMMARY_HEADERS = {"summary", "摘要", "总结", "概要"}
 TAKEAWAY_HEADERS = {"key takeaways", "要点", "主要要点", "关键要点", "要点总结"}
