@@ -58,6 +58,7 @@ class ArxivListingTimetable(Timetable):
     def next_dagrun_info(
         self, *, last_automated_data_interval: DataInterval | None, restriction: TimeRestriction
     ) -> DagRunInfo | None:
+        day: date
         if last_automated_data_interval is not None:
             day = last_automated_data_interval.start.astimezone(UTC).date() + timedelta(days=1)
         elif restriction.earliest is None:

@@ -226,14 +226,14 @@ class _Paper:
         _text(self.page, None, x0, self.y + 12, text, BOLD_FONT, 12)
         self.y += 20.0
 
-    def title_block(self, authors: list[str]) -> None:
+    def title_block(self, authors: list[str], affiliations: list[str] | None = None) -> None:
         page = self.page
         for i, line in enumerate(_wrap(self.title, self.right - self.left - 40, SANS_BOLD, 17)):
             w = _width(line, SANS_BOLD, 17)
             _text(page, None, (PAGE_W - w) / 2, TOP + 18 + i * 21, line, SANS_BOLD, 17)
             self.y = TOP + 30 + i * 21
         author_line = ", ".join(authors)
-        for line in _wrap(author_line, self.right - self.left - 60, BODY_FONT, 11):
+        for line in [*_wrap(author_line, self.right - self.left - 60, BODY_FONT, 11), *(affiliations or [])]:
             w = _width(line, BODY_FONT, 11)
             _text(page, None, (PAGE_W - w) / 2, self.y + 14, line, BODY_FONT, 11)
             self.y += 14
@@ -472,7 +472,8 @@ _DEFAULT_SECTIONS = {"1 Introduction": 3, "2 Related Work": 2, "3 Method": 3, "4
 def make_paper(*, title: str = "Learning Sparse Attention for Efficient Vision Transformers",
                authors: list[str] | None = None, sections: dict[str, str] | None = None, columns: int = 1,
                figures: list[dict] | None = None, seed: int = 0,
-               rotate: int = 0) -> tuple[bytes, list[TruthBox]]:
+               rotate: int = 0, affiliations: list[str] | None = None, abstract: str | None = None,
+               footnote: str | None = None) -> tuple[bytes, list[TruthBox]]:
     """Draw a paper; return its PDF bytes and truth boxes (figures by number, tables, then uncaptioned).
 
     ``sections`` maps headings to text (paragraphs separated by blank lines); without it the default
@@ -482,7 +483,9 @@ def make_paper(*, title: str = "Learning Sparse Attention for Efficient Vision T
     if columns not in (1, 2):
         raise ValueError("columns must be 1 or 2")
     paper = _Paper(columns, seed, title)
-    paper.title_block(authors or ["Ada Lovelace", "Alan Turing", "Grace Hopper"])
+    paper.title_block(authors or ["Ada Lovelace", "Alan Turing", "Grace Hopper"], affiliations)
+    if footnote:  # small type at the foot of the first page, as LaTeX sets \thanks and \footnote
+        paper.doc[0].insert_text((paper.left, PAGE_H - 40), footnote, fontname=BODY_FONT, fontsize=7)
     specs = [dict(f) for f in (DEFAULT_FIGURES if figures is None else figures)]
     for i, spec in enumerate(specs):
         spec.setdefault("after", 1 + 2 * i)
@@ -515,7 +518,7 @@ def make_paper(*, title: str = "Learning Sparse Attention for Efficient Vision T
                 lead = p[0].lower() if p[1:2].islower() else p[0]
                 paragraphs[at + 1] = (h, f"{name} {n} {verb} that {lead}{p[1:]}")
 
-    abstract = " ".join(paper.sentence() for _ in range(5))
+    abstract = abstract or " ".join(paper.sentence() for _ in range(5))
     paper.heading("Abstract")
     paper.paragraph(abstract, indent=0.0)
     heading = None

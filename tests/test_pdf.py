@@ -22,7 +22,6 @@ from arxiv_digest.pdf import (
     TextSection,
     TransientError,
     clip_text,
-    code_links,
     download_pdf,
     first_pages_text,
     http_session,
@@ -272,7 +271,7 @@ def test_first_pages_text_starts_with_the_title(paper_pdf: bytes) -> None:
     assert len(text) <= 500
 
 
-# ---- clip_text and code_links ---------------------------------------------------------------------------
+# ---- clip_text ---------------------------------------------------------------------------
 
 
 TEXT = ("Diffusion models denoise step by step. The sampler halves the number of steps. "
@@ -311,15 +310,3 @@ def test_clip_text_keeps_a_sentence_that_ends_exactly_at_the_limit() -> None:
     assert clip_text(TEXT, len(two)) == two
 
 
-def test_code_links_once_each_in_order() -> None:
-    abstract = "Code: https://github.com/lab/lattice. Weights at https://huggingface.co/lab/lattice-xl."
-    pdf_text = ("See https://github.com/lab/lattice and (https://gitlab.com/group/tool), "
-                "also https://www.github.com/other/repo_2.0 and https://example.org/not-code.")
-    assert code_links(abstract, pdf_text, limit=10) == [
-        "https://github.com/lab/lattice",
-        "https://huggingface.co/lab/lattice-xl",
-        "https://gitlab.com/group/tool",
-        "https://www.github.com/other/repo_2.0",
-    ]
-    assert code_links(abstract, pdf_text) == code_links(abstract, pdf_text, limit=10)[:3]
-    assert code_links("no links here", "https://github.com/onlyowner") == []

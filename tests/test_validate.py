@@ -148,7 +148,7 @@ def test_opening_chatter(paper: Paper) -> None:
 def test_closing_wish_is_chatter(paper: Paper) -> None:
     takeaways = [*GOOD_TAKEAWAYS, "希望以上总结能对您的研究有所帮助，如有疑问欢迎继续交流。"]
     _, findings = check(paper, summary(takeaways=takeaways))
-    assert set(codes(findings)) == {"CHATTER"}
+    assert set(codes(findings)) == {"CHATTER", "READER_NOTE"}  # words to the requester, closing the answer
     assert all("key_takeaways[3]" in f.message for f in findings)
 
 
@@ -463,3 +463,23 @@ def test_check_text_is_the_shared_pure_function() -> None:
         ("CHATTER", "好的，"), ("UNGROUNDED", "99.9%"), ("WRONG_FACT", "2302.00001")]
     assert {f.section for f in findings} == {"methods"}
     assert any("steps[1]" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("note", [
+    "以上是对本文方法的简要归纳，细节以论文为准。",
+    "注意：以上内容仅供参考，具体实现需要阅读原文获取。",
+    "实验设置请您根据实际情况填写。",
+    "第一作者单位：（此处填写机构名称）",
+    "希望以上总结对您有所帮助。",
+    "This is a brief summary of the paper; please read the original paper for details.",
+])
+def test_reader_notes_and_fill_in_asks_are_a_defect(paper: Paper, note: str) -> None:
+    takeaways = [*GOOD_TAKEAWAYS, note]
+    _, findings = check(paper, summary(takeaways=takeaways))
+    assert "READER_NOTE" in codes(findings), note
+
+
+def test_a_sound_sentence_is_not_a_reader_note(paper: Paper) -> None:
+    sound = "作者根据实验结果调整了采样步数，并在三个数据集上与原文的基线比较。"
+    _, findings = check(paper, summary(takeaways=[*GOOD_TAKEAWAYS, sound]))
+    assert "READER_NOTE" not in codes(findings)

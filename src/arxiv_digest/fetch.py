@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,34 +11,11 @@ import requests
 
 from .calendar import ArxivCalendar
 from .models import Listing, Paper
+from .net import ArxivThrottle  # noqa: F401 - fetch_listing callers pass one
 from .relevance import why_off_topic
-from .storage import Storage
 from .topics import Topic
 
 log = logging.getLogger(__name__)
-
-
-class ArxivThrottle:
-    """Keeps arXiv traffic to one request per ``interval`` seconds across tasks, via a timestamp in shared state.
-
-    The Airflow pool (one slot) serialises the tasks; this spaces their requests even across workers.
-    """
-
-    KEY = "arxiv/last-request"
-
-    def __init__(self, store: Storage, interval: float, clock: Callable[[], float] = time.time):
-        self.store, self.interval, self.clock = store, interval, clock
-
-    def wait(self) -> None:
-        if self.interval <= 0 or not self.store.exists(self.KEY):
-            return
-        last = float(self.store.get(self.KEY).decode() or 0)
-        remaining = last + self.interval - self.clock()
-        if remaining > 0:
-            time.sleep(min(remaining, self.interval))
-
-    def mark(self) -> None:
-        self.store.put(self.KEY, f"{self.clock():.3f}".encode(), "text/plain")
 
 
 class _TimeoutSession(requests.Session):

@@ -22,9 +22,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .fieldcheck import check_keywords, check_title
 from .models import Finding
+from .provenance import CODE_URL
 from .render import LABELS, strip_controls
-from .review import SummaryContent
+from .sections import SECTIONS as SPECS_IN_ORDER
+from .sections import SummaryContent, lint_items
 from .validate import (
     ARXIV_ID,
     CJK,
@@ -38,26 +41,14 @@ from .validate import (
     unknown_authors,
 )
 
-SECTIONS = ("metadata", "summary", "overview", "methods", "conclusion")
-ITEM_SECTION = {1: "overview", 2: "overview", 3: "overview", 4: "overview", 5: "overview", 6: "overview",
-                7: "methods", 8: "conclusion"}
-ITEM_FIELD = {1: "title", 2: "authors", 3: "affiliation", 4: "keywords", 5: "urls", 6: "summary", 7: "steps",
-              8: "conclusion"}
-ITEM_LABEL_KEY = {1: "title", 2: "authors", 3: "affiliation", 4: "keywords", 5: "urls", 6: "summary",
-                  7: "methods", 8: "conclusion"}
-# The names each review item goes by in posts of this layout, the original blog's drifted ones included.
-ITEM_LABELS = {
-    1: r"论文标题|标题|题目|Title",
-    2: r"作者|Authors?",
-    3: r"第一作者单位|作者单位|第一作者机构|所属机构|隶属机构|隶属单位|所属单位|单位|机构|Affiliations?",
-    4: r"关键词|关键字|Keywords?",
-    5: r"论文链接|链接|URLs?|Links?",
-    6: r"摘要|Summary|Abstract",
-    7: r"方法论|方法|Methods?|Methodology",
-    8: r"结论|Conclusions?",
-}
-PAPER_LINK_LABELS = frozenset({"论文链接", "链接", "link", "links"})
-CODE_HOSTS = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co)/", re.I)
+SECTIONS = ("metadata", *(s.name for s in SPECS_IN_ORDER))
+# Review items 1-8 by number, from the section registry: the section each belongs to, the field lint files its text
+# under, the label key the template prints, and every name the item goes by (the original blog's drifted ones too).
+ITEM_SECTION = {n: spec.name for n, (spec, _) in lint_items().items()}
+ITEM_FIELD = {n: item.field for n, (_, item) in lint_items().items()}
+ITEM_LABEL_KEY = {n: item.label_key for n, (_, item) in lint_items().items()}
+ITEM_LABELS = {n: item.aliases for n, (_, item) in lint_items().items()}
+REVIEW_SECTIONS = tuple(s.name for s in SPECS_IN_ORDER if s.items)
 LANGUAGE_EXEMPT = frozenset({"authors", "affiliation", "keywords", "urls"})
 SUMMARY_HEADERS = {"summary", "摘要", "总结", "概要"}
 TAKEAWAY_HEADERS = {"key takeaways", "要点", "主要要点", "关键要点", "要点总结"}
@@ -81,8 +72,10 @@ _SUB_MARKER = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:[（(]\s*\d{1,2}\s*[)）]\s*[:：]?|[一二三四五六七八九十]+、|\d{1,2}\)\s)?\s*"
 )
 _SUB_LABEL = re.compile(
-    "^(?:" + "|".join(sorted({re.escape(LABELS[lang][key]) for lang in LABELS for key in (
-        "background", "past_methods", "method", "performance", "significance", "innovation")}, key=len, reverse=True))
+    "^(?:" + "|".join(sorted({re.escape(text) for s in SPECS_IN_ORDER for field, key in s.field_labels.items()
+                              for labels in s.labels.values() if (text := labels.get(key))
+                              and field not in s.inline_fields and key not in {i.label_key for i in s.items}},
+                             key=len, reverse=True))
     + r")\s*[:：]\s*"
 )
 _HTML_TOKEN = re.compile(r"(</?(?:ol|ul|li|p|br|em|strong|b|i)\b[^>]*>)", re.I)
@@ -99,6 +92,7 @@ class PostPaper:
     summary: str
     comment: str = ""
     line: int = 0
+    topic: str = ""
 
 
 @dataclass
@@ -133,9 +127,17 @@ class LintReport:
         """Number of findings per code, most frequent first."""
         return dict(Counter(f.code for f in self.all_findings()).most_common())
 
+    def by_section(self) -> dict[str, dict[str, int]]:
+        """Number of findings per section and code, sections in post order."""
+        out: dict[str, Counter[str]] = {s: Counter() for s in SECTIONS}
+        for f in self.all_findings():
+            out.setdefault(f.section, Counter())[f.code] += 1
+        return {s: dict(c.most_common()) for s, c in out.items() if c}
+
     def to_dict(self) -> dict[str, Any]:
         """This post as a JSON-ready dict."""
         return {"path": self.path, "language": self.language, "counts": self.counts(),
+                "by_section": self.by_section(),
                 "findings": [f.model_dump() for f in self.findings], "papers": [p.to_dict() for p in self.papers]}
 
     def to_json(self) -> str:
@@ -155,6 +157,8 @@ class LintReport:
                 rows.append(f"  {i:>2}  {paper.arxiv_id or '-':<12} {f.section:<10} {f.code:<11} {_one_line(f)}")
         if n:
             rows.append("  by code: " + ", ".join(f"{code} {count}" for code, count in self.counts().items()))
+            rows.append("  by section: " + "; ".join(
+                f"{s} " + ", ".join(f"{c} {k}" for c, k in codes.items()) for s, codes in self.by_section().items()))
         return "\n".join(rows)
 
 
@@ -196,9 +200,10 @@ def lint_text(text: str, *, path: str = "<post>", language: str | None = None) -
     lang = language or detect_language(lines[body_start:])
     report = LintReport(path=path, language=lang, findings=post_findings)
     starts = [i for i in range(body_start, len(lines)) if _HEADING.match(lines[i])]
+    topic = next((m.group(1).strip() for ln in lines[:body_start] if (m := re.match(r"^title:\s*(.+)$", ln))), "")
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        report.papers.append(_lint_paper(lines[start:end], start + 1, lang))
+        report.papers.append(_lint_paper(lines[start:end], start + 1, lang, topic))
     return report
 
 
@@ -234,7 +239,7 @@ def _front_matter(lines: list[str]) -> tuple[int, list[Finding]]:
     return i, [Finding(code="FORMAT", section="metadata", message="the post has no YAML front matter")]
 
 
-def _lint_paper(lines: list[str], line_no: int, language: str) -> PaperReport:
+def _lint_paper(lines: list[str], line_no: int, language: str, topic: str = "") -> PaperReport:
     """Parse one ``## title`` block and check each of its sections."""
     heading = _HEADING.match(lines[0])
     title = " ".join((heading.group(1) if heading else lines[0]).split())
@@ -251,7 +256,7 @@ def _lint_paper(lines: list[str], line_no: int, language: str) -> PaperReport:
     abstract_lines = lines[(auth[0] + 1 if auth else 1):pdf[0]] if pdf else []
     abstract = " ".join(ln.strip() for ln in abstract_lines if ln.strip())
     facts = PostPaper(arxiv_id=arxiv_id, title=title, authors=authors, summary=abstract, comment=comment.strip(),
-                      line=line_no)
+                      line=line_no, topic=topic)
     if not authors:
         finding("FORMAT", "metadata", "the paper has no **Authors:...** line")
     if pdf is None:
@@ -466,11 +471,41 @@ def _item_text(item: _Item) -> list[str]:
     return [t for t in (_SUB_LABEL.sub("", ln, count=1).strip() for ln in lines) if t]
 
 
+# A line that says which section it stands for, wherever a drifting layout put it ("Some Error for method").
+_MEANT = re.compile(r"\bSome Error for (?P<name>method|conclusion|summary)", re.I)
+_MEANT_SECTION = {"method": "methods", "conclusion": "conclusion", "summary": "overview"}
+
+
+def _refile(review: _Review) -> None:
+    """Move lines that name the section they stand for into that section's preamble."""
+    def meant(line: str, here: str) -> str | None:
+        m = _MEANT.search(line)
+        target = _MEANT_SECTION[m.group("name").lower()] if m else None
+        return target if target and target != here else None
+
+    for number, item in review.items.items():
+        keep = []
+        for line in item.lines:
+            if target := meant(line, ITEM_SECTION[number]):
+                review.preamble.setdefault(target, []).append(line)
+            else:
+                keep.append(line)
+        item.lines = keep
+    for section, lines in list(review.preamble.items()):
+        moved = [(ln, t) for ln in lines if (t := meant(ln, section))]
+        for line, target in moved:
+            lines.remove(line)
+            review.preamble.setdefault(target, []).append(line)
+
+
 def _lint_review(review: _Review, facts: PostPaper, language: str, seen: dict[str, str],
                  out: list[Finding]) -> None:
-    """Check the review items section by section: layout, missing items, facts and every text defect."""
+    """Check the review items section by section: layout, missing items, facts and every text defect.
+
+    Findings are filed under the section a line stands for, even when a drifting layout put it elsewhere."""
     labels = LABELS.get(language, LABELS["zh-CN"])
-    for section in ("overview", "methods", "conclusion"):
+    _refile(review)
+    for section in REVIEW_SECTIONS:
         def finding(code: str, message: str, span: str = "", section: str = section) -> None:
             out.append(Finding(code=code, section=section, message=message, span=span[:SPAN_CHARS]))
 
@@ -510,9 +545,33 @@ def _lint_review(review: _Review, facts: PostPaper, language: str, seen: dict[st
             exempt.add("title")
         found = check_text(section, fields, language=language, paper_like=facts, source_text="",
                            exempt=frozenset(exempt), seen=seen)
+        found += _field_checks(section, review, facts, language, "title" in exempt)
         out.extend(found)
         if section == "overview":
             _check_overview_facts(review, facts, found, finding)
+
+
+def _field_checks(section: str, review: _Review, facts: PostPaper, language: str, title_is_english: bool
+                  ) -> list[Finding]:
+    """The generation's field checks on what the post prints: keywords, the translated title, echoed labels."""
+    out: list[Finding] = []
+    if section == "overview":
+        if (kw := review.items.get(4)) and (text := " ".join(_item_text(kw))):
+            keywords = [k for k in re.split(r"\s*[、,，;；]\s*", text.rstrip("。.")) if k.strip()]
+            out += check_keywords(section, keywords, topic=facts.topic)
+        if (title := review.items.get(1)) and not title_is_english and (text := " ".join(_item_text(title))):
+            out += check_title(section, text, facts.title, language=language)
+    for number, item in review.items.items():
+        if ITEM_SECTION[number] != section:
+            continue
+        for line in item.lines:
+            bare = _SUB_MARKER.sub("", line, count=1).strip()
+            first = _SUB_LABEL.match(bare)
+            if first and _SUB_LABEL.match(bare[first.end():]):
+                out.append(Finding(code="FORMAT", section=section, message=f"item {number} repeats the label "
+                                   f"{first.group(0).strip()!r} the template already prints", span=bare[:SPAN_CHARS]))
+                break
+    return out
 
 
 def _same(a: str, b: str) -> bool:
@@ -536,7 +595,7 @@ def _check_overview_facts(review: _Review, facts: PostPaper, found: list[Finding
         urls = _URL.findall(text)
         if own in text or any(ARXIV_ID.search(u) for u in urls[:1]):
             return
-        if urls and (links.label.lower() in PAPER_LINK_LABELS or any(not CODE_HOSTS.match(u) for u in urls)):
+        if urls and any(not CODE_URL.match(u) for u in urls):
             finding("WRONG_FACT", f"the links item points to {urls[0]}, not to this paper (arXiv {own})", urls[0])
         elif not urls and not any("'urls" in f.message for f in found):
             finding("PLACEHOLDER", f"the links item has no link to this paper (arXiv {own})", text)

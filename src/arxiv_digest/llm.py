@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel
 
 from .redaction import redact
+from .errors import LLMConfigError  # noqa: F401 - part of this module's interface
 
 if TYPE_CHECKING:
     from openai import OpenAI
     from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
     from openai.types.chat.completion_create_params import ResponseFormat
 
-
-class LLMConfigError(Exception):
-    """The provider refused us for a reason retrying will not fix (bad key, unknown model, no permission)."""
 
 
 @dataclass

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .sections import SectionName  # noqa: F401 - re-exported; the registry declares the names
+
+ARXIV_ID = re.compile(r"(?<![0-9A-Za-z.])(\d{4}\.\d{4,5})(v\d+)?(?!\d)")  # CJK may touch the id
+
+
+def base_id(arxiv_id: str) -> str:
+    """An arXiv id without its version suffix (2406.12459v1 -> 2406.12459), also when it sits inside a URL."""
+    if m := ARXIV_ID.search(arxiv_id):
+        return m.group(1)
+    head, sep, tail = arxiv_id.rpartition("v")
+    return head if sep and tail.isdigit() else arxiv_id
+
+
+def safe_id(arxiv_id: str) -> str:
+    """An arXiv id usable as one path segment of a storage key (old-style ids hold a slash: hep-th/9901001)."""
+    return arxiv_id.replace("/", "_")
 
 
 class Paper(BaseModel):
@@ -30,8 +48,7 @@ class Paper(BaseModel):
     @property
     def base_id(self) -> str:
         """The id without its version suffix (2406.12459v1 -> 2406.12459)."""
-        head, sep, tail = self.arxiv_id.rpartition("v")
-        return head if sep and tail.isdigit() else self.arxiv_id
+        return base_id(self.arxiv_id)
 
 
 class FigureKind(StrEnum):
@@ -55,13 +72,6 @@ class Figure(BaseModel):
     width: int
     height: int
     nbytes: int
-
-
-class SectionName(StrEnum):
-    SUMMARY = "summary"
-    OVERVIEW = "overview"
-    METHODS = "methods"
-    CONCLUSION = "conclusion"
 
 
 class Finding(BaseModel):
@@ -88,7 +98,7 @@ class Attempt(BaseModel):
 class Section(BaseModel):
     """The validated content of one review section, or why it is unavailable."""
 
-    name: SectionName
+    name: str = Field(description="a section declared in sections.SECTIONS")
     ok: bool
     content: dict[str, object] = Field(default_factory=dict)
     attempts: list[Attempt] = Field(default_factory=list)
@@ -114,6 +124,7 @@ class Review(BaseModel):
     code_links: list[str] = Field(default_factory=list, description="code URLs printed in the abstract or PDF")
     sections: dict[str, Section] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)
+    checks: list[Attempt] = Field(default_factory=list, description="LLM calls made for this paper outside sections")
 
     @property
     def status(self) -> PaperStatus:

@@ -7,93 +7,9 @@ import statistics
 from dataclasses import dataclass
 
 import pymupdf
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from .fetch import ArxivThrottle
-from .redaction import redact
-
-
-class PaperError(Exception):
-    """This paper cannot be used (bad PDF, missing, too large): recorded for the paper, the day goes on."""
-
-
-class TransientError(Exception):
-    """A fault worth retrying later (network, server 5xx): Airflow retries the task."""
-
-
-def http_session(retries: int = 3, backoff: float = 2.0) -> requests.Session:
-    """A session that retries connection errors and 429/5xx with exponential backoff, honouring Retry-After."""
-    session = requests.Session()
-    retry = Retry(
-        total=retries,
-        backoff_factor=backoff,
-        status_forcelist=(429, 500, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    session.headers["User-Agent"] = "arxiv-digest (+https://github.com/arxiv-digest/arxiv-digest)"
-    return session
-
-
-def download_pdf(
-    url: str,
-    *,
-    session: requests.Session,
-    timeout: float,
-    max_bytes: int,
-    throttle: ArxivThrottle | None = None,
-) -> bytes:
-    """GET a PDF with a timeout and a size cap, and check it really is a PDF (messages never carry credentials)."""
-    try:
-        return _download_pdf(url, session=session, timeout=timeout, max_bytes=max_bytes, throttle=throttle)
-    except PaperError as exc:
-        raise PaperError(redact(exc)) from None
-    except TransientError as exc:
-        raise TransientError(redact(exc)) from None
-
-
-def _download_pdf(
-    url: str,
-    *,
-    session: requests.Session,
-    timeout: float,
-    max_bytes: int,
-    throttle: ArxivThrottle | None = None,
-) -> bytes:
-    if throttle:
-        throttle.wait()
-    try:
-        with session.get(url, timeout=timeout, stream=True) as resp:
-            if resp.status_code in (404, 410):
-                raise PaperError(f"PDF not found at {url} (HTTP {resp.status_code})")
-            if resp.status_code >= 500 or resp.status_code == 429:
-                raise TransientError(f"PDF server answered HTTP {resp.status_code} for {url}")
-            if resp.status_code != 200:
-                raise PaperError(f"PDF download from {url} answered HTTP {resp.status_code}")
-            declared = int(resp.headers.get("Content-Length") or 0)
-            if declared > max_bytes:
-                raise PaperError(f"PDF at {url} is {declared} bytes, over the {max_bytes}-byte cap")
-            chunks, size = [], 0
-            for chunk in resp.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PaperError(f"PDF at {url} exceeds the {max_bytes}-byte cap (DIGEST_PDF_MAX_MB)")
-                chunks.append(chunk)
-    except requests.RequestException as exc:
-        raise TransientError(f"PDF download from {url} failed: {exc.__class__.__name__}: {exc}") from exc
-    finally:
-        if throttle:
-            throttle.mark()
-    data = b"".join(chunks)
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        head = data[:60].decode("latin-1", "replace").strip()
-        raise PaperError(f"{url} did not return a PDF (starts with {head!r}); arXiv may not have it yet")
-    return data
+from .errors import PaperError, TransientError  # noqa: F401 - part of this module's interface
+from .net import download_pdf, http_session  # noqa: F401 - part of this module's interface
 
 
 def open_pdf(data: bytes, *, max_pages: int = 300) -> pymupdf.Document:
@@ -204,18 +120,3 @@ def first_pages_text(doc: pymupdf.Document, *, pages: int = 2, max_chars: int = 
     """The opening pages' text (title block, abstract, introduction)."""
     text = " ".join(doc[i].get_text("text") for i in range(min(pages, doc.page_count)))
     return clip_text(text, max_chars)
-
-
-_CODE_URL = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/"
-                       r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+")
-
-
-def code_links(*texts: str, limit: int = 3) -> list[str]:
-    """Code repository URLs printed in the given texts, in order of appearance, without duplicates."""
-    found: list[str] = []
-    for text in texts:
-        for m in _CODE_URL.finditer(text):
-            url = m.group(0).rstrip(".")
-            if url not in found:
-                found.append(url)
-    return found[:limit]

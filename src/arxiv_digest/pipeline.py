@@ -14,17 +14,24 @@ from typing import Any, TypedDict
 
 from pydantic import TypeAdapter
 
+from . import sections as section_registry
 from .calendar import ArxivCalendar, load_calendar
-from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
+from .errors import DegradedRun, NoListing  # noqa: F401 - part of this module's interface
+from .faithfulness import FaithfulnessCheck
+from .fetch import fetch_listing, search_window, split_on_topic
+from .fieldcheck import cross_repeats
 from .figures import MANIFEST_VERSION
 from .llm import LLM
-from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
-from .pdf import PaperError, code_links, sections_for
+from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, base_id, safe_id
+from .net import ArxivThrottle
+from .pdf import PaperError, sections_for
+from .provenance import own_links
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout
 from .redaction import redact
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
-from .sandbox import PaperText, PdfLimits, check_job, figures_job, run_limited, text_job
+from .sandbox import PdfLimits, PdfText, check_job, figures_job, run_limited, text_job
+from .sections import SectionSpec
 from .settings import Settings
 from .storage import NotFound, Storage, content_key, get_model, open_storage, put_model
 from .topics import Topic
@@ -36,12 +43,6 @@ FIGURE_LIST = TypeAdapter(list[Figure])  # a paper's figure manifest
 CHARS_PER_TOKEN = 4
 
 
-class NoListing(Exception):
-    """arXiv publishes no listing on this date (weekend or holiday): nothing to do, not a failure."""
-
-
-class DegradedRun(Exception):
-    """The post went out, but with sections unavailable or papers missing parts: the operator must look."""
 
 
 class PaperRef(TypedDict):
@@ -102,7 +103,7 @@ class Runtime:
 
     @staticmethod
     def review_key(topic: Topic, day: date, arxiv_id: str) -> str:
-        return f"runs/{topic.slug}/{day.isoformat()}/papers/{arxiv_id.replace('/', '_')}.json"
+        return f"runs/{topic.slug}/{day.isoformat()}/papers/{safe_id(arxiv_id)}.json"
 
     @staticmethod
     def post_key(topic: Topic, day: date) -> str:
@@ -118,11 +119,11 @@ class Runtime:
 
     @staticmethod
     def pdf_key(arxiv_id: str) -> str:
-        return f"pdfs/{arxiv_id.replace('/', '_')}.pdf"
+        return f"pdfs/{safe_id(arxiv_id)}.pdf"
 
     def figures_manifest_key(self, arxiv_id: str) -> str:
         s = self.settings
-        return f"figure-index/{arxiv_id.replace('/', '_')}/v{MANIFEST_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
+        return f"figure-index/{safe_id(arxiv_id)}/v{MANIFEST_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
 
     def listing(self, topic: Topic, day: date) -> Listing:
         return get_model(self.state, self.listing_key(topic, day), Listing)
@@ -167,7 +168,7 @@ def _late_papers(rt: Runtime, topic: Topic, day: date, *, client: Any, throttle:
         if own >= day or not rt.state.exists(rt.listing_key(topic, own)):
             continue  # its own listing's run has not fetched yet: that run will take it
         held = rt.listing(topic, own)
-        seen = {q.base_id for q in held.papers} | {k.rpartition("v")[0] or k for k in held.excluded}
+        seen = {q.base_id for q in held.papers} | {base_id(k) for k in held.excluded}
         if p.base_id not in seen:
             late.append(p)
     return late
@@ -181,7 +182,7 @@ def _claim(rt: Runtime, topic: Topic, day: date, listing: Listing, late: list[Pa
         if len(chosen) >= topic.max_papers:
             excluded[p.arxiv_id] = f"over max_papers={topic.max_papers}"
             continue
-        key = f"ledger/{topic.slug}/{p.base_id.replace('/', '_')}.json"
+        key = f"ledger/{topic.slug}/{safe_id(p.base_id)}.json"
         entry = json.dumps({"date": day.isoformat(), "arxiv_id": p.arxiv_id}).encode()
         if not rt.state.put_if_absent(key, entry, "application/json"):
             owner = json.loads(rt.state.get(key))["date"]
@@ -197,7 +198,7 @@ def _claim(rt: Runtime, topic: Topic, day: date, listing: Listing, late: list[Pa
 
 def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: Any) -> PaperRef:
     """Download the PDF once (keyed by versioned id); a bad PDF is this paper's error, not the day's."""
-    from .pdf import download_pdf
+    from .net import download_pdf
 
     key = rt.pdf_key(arxiv_id)
     if rt.state.exists(key):
@@ -272,16 +273,53 @@ def _stored_figures(rt: Runtime, arxiv_id: str) -> list[Figure]:
         return []
 
 
-def _unavailable(name: SectionName, code: str, message: str) -> Section:
+def _unavailable(name: str, code: str, message: str) -> Section:
     return Section(
         name=name,
         ok=False,
-        attempts=[Attempt(model="-", findings=[Finding(code=code, section=name.value, message=message)])],
+        attempts=[Attempt(model="-", findings=[Finding(code=code, section=name, message=message)])],
     )
 
 
+@dataclass(frozen=True)
+class PaperText:
+    """What a paper's sections are asked from: one text per source role, the full text and the first page."""
+
+    sources: dict[str, str]
+    full: str = ""
+    first_page: str = ""
+
+
+def paper_text(paper: Paper, pdf: PdfText | None, budget: int) -> PaperText:
+    """Source texts by role (sections.SOURCE_ROLES); without a PDF only the abstract."""
+    if pdf is None:
+        return PaperText({"abstract": paper.summary}, paper.summary)
+    parts, opening = pdf.sections, pdf.opening
+    conclusion = (sections_for(parts, "conclusion", budget // 2) + "\n"
+                  + sections_for(parts, "experiments", budget // 2)).strip()
+    return PaperText(
+        sources={"abstract": paper.summary, "opening": opening,
+                 "method": sections_for(parts, "method", budget) or opening, "conclusion": conclusion or opening},
+        full=pdf.full,
+        first_page=pdf.first_page,
+    )
+
+
+def review_section(reviewer: Reviewer, spec: SectionSpec, paper: Paper, text: PaperText,
+                   earlier: Mapping[str, Mapping[str, Any]] | None = None, reject: list[Finding] | None = None
+                   ) -> Section:
+    """One section of one paper (the unit the review stage maps over); NO_TEXT when its source is missing."""
+    if spec.source not in text.sources:
+        return _unavailable(spec.name, "NO_TEXT", "the paper's PDF could not be read")
+    source = text.sources[spec.source]
+    return reviewer.section(paper, spec, source_text=source, paper_text=text.full if spec.needs_pdf else source,
+                            first_page=text.first_page, earlier=earlier, reject=reject or ())
+
+
 def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
-    """Ask for each section (cached when already validated) and store the paper's Review record."""
+    """Ask for each section (cached when already validated) and store the paper's Review record.
+
+    Then, in section order, a section that repeats an earlier one's sentence word for word is asked again."""
     arxiv_id = ref["arxiv_id"]
     paper = rt.paper(topic, day, arxiv_id)
     reviewer = Reviewer(
@@ -294,14 +332,10 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         max_output_tokens=topic.max_output_tokens,
         max_attempts=rt.settings.llm_max_attempts,
         fallback_model=topic.fallback_model,
+        topic=topic.name,
     )
     errors = list(ref["errors"])
-    links = code_links(paper.summary, paper.comment or "")
-    sections: dict[str, Section] = {}
-    sections["summary"] = reviewer.section(
-        paper, SectionName.SUMMARY, source_text=paper.summary, paper_text=paper.summary
-    )
-    doc: PaperText | None = None
+    doc: PdfText | None = None
     budget = topic.input_token_budget * CHARS_PER_TOKEN
     if not any(e.startswith("pdf:") for e in errors):
         try:
@@ -310,28 +344,48 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
             doc = run_limited(text_job, data, limits, budget, limits=limits, what=arxiv_id)
         except (PaperError, NotFound) as exc:
             errors.append(f"pdf: {exc}")
-    if doc is None:
-        for name in (SectionName.OVERVIEW, SectionName.METHODS, SectionName.CONCLUSION):
-            sections[name.value] = _unavailable(name, "NO_TEXT", "the paper's PDF could not be read")
-    else:
-        parts, opening, full = doc.sections, doc.opening, doc.full
-        links = code_links(paper.summary, paper.comment or "", full)
-        texts = {
-            SectionName.OVERVIEW: opening,
-            SectionName.METHODS: sections_for(parts, "method", budget) or opening,
-            SectionName.CONCLUSION: (
-                sections_for(parts, "conclusion", budget // 2) + "\n" + sections_for(parts, "experiments", budget // 2)
-            ).strip()
-            or opening,
-        }
-        for name, text in texts.items():
-            sections[name.value] = reviewer.section(paper, name, source_text=text, paper_text=full)
+    text = paper_text(paper, doc, budget)
+    specs = section_registry.SECTIONS
+    sections = {spec.name: review_section(reviewer, spec, paper, text) for spec in specs}
+    for i, spec in enumerate(specs[1:], 1):
+        earlier = {s.name: sections[s.name].content for s in specs[:i] if sections[s.name].ok}
+        first = sections[spec.name]
+        if first.ok and (repeats := cross_repeats(spec.name, first.content, earlier)):
+            sections[spec.name] = _redone(first, review_section(reviewer, spec, paper, text, earlier), repeats)
+    checks = _faithfulness(reviewer, topic, paper, text, sections, llm) if topic.faithfulness_check and doc else []
+    links = own_links(paper, pdf_links=doc.links if doc else None)
     review = Review(
-        paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors
+        paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors,
+        checks=checks,
     )
     key = rt.review_key(topic, day, arxiv_id)
     put_model(rt.state, key, review)
     return {"arxiv_id": arxiv_id, "review_key": key, "status": review.status.value}
+
+
+def _redone(first: Section, redo: Section, findings: list[Finding]) -> Section:
+    """The re-asked section, keeping the first answer's calls (with the findings that sent it back) on record."""
+    spent = [] if first.from_cache else first.attempts  # the run record counts every call and finding
+    if spent:
+        spent = [*spent[:-1], spent[-1].model_copy(update={"findings": [*spent[-1].findings, *findings]})]
+    return redo.model_copy(update={"attempts": [*spent, *redo.attempts]})
+
+
+def _faithfulness(reviewer: Reviewer, topic: Topic, paper: Paper, text: PaperText, sections: dict[str, Section],
+                  llm: LLM) -> list[Attempt]:
+    """The optional faithfulness pass: sections with unsupported claims are asked again once, with the findings."""
+    check = FaithfulnessCheck(llm=llm, prompts=reviewer.prompts, cache=reviewer.cache, model=topic.model,
+                              language=topic.language, max_output_tokens=topic.max_output_tokens)
+    source = "\n".join(text.sources.get(role, "") for role in ("opening", "method", "conclusion"))
+    found, attempt = check.run(paper, sections, source)
+    for name, findings in found.items():
+        spec = section_registry.spec(name)
+        redo = review_section(reviewer, spec, paper, text, reject=findings)
+        if redo.ok:  # a failed re-ask keeps the validated answer rather than losing the section
+            sections[name] = _redone(sections[name], redo, findings)
+    if found:
+        check.accept(paper, sections, source)
+    return [attempt] if attempt else []
 
 
 def load_reviews(rt: Runtime, topic: Topic, day: date) -> tuple[Listing, list[Review], list[str]]:
@@ -421,6 +475,7 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
     sections = [s for r in reviews for s in r.sections.values()]
     fresh = [a for s in sections if not s.from_cache for a in s.attempts if a.model != "-"]
     problems = [redact(p) for p in problems]
+    fresh += [a for r in reviews for a in r.checks]  # e.g. the faithfulness pass
     record = RunRecord(
         topic=topic.name,
         date=day,

@@ -16,12 +16,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import git
 
 from .redaction import redact, register
+from .errors import PublishError  # noqa: F401 - part of this module's interface
 
 log = logging.getLogger(__name__)
 
-
-class PublishError(Exception):
-    """The post could not be pushed; it stays in the state store and the task can be retried."""
 
 
 @dataclass(frozen=True)

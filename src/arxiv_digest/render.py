@@ -13,7 +13,9 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from . import sections as section_registry
 from .models import FigureKind, Listing, Review
+from .sections import SectionSpec, section_labels
 from .topics import Topic
 
 _BLOCK_START = re.compile(r"^(\s*)([#>+\-*=|`~]|\d+[.)])")
@@ -78,27 +80,10 @@ def _plain(value: object) -> str:
     return inert_text(value).replace("<", "‹").replace(">", "›")
 
 
-LABELS: dict[str, dict[str, str]] = {
+_GENERAL: dict[str, dict[str, str]] = {
     "zh-CN": {
         "updated": "更新", "colon": "：", "lp": "（", "rp": "）",
         "screenshots": "点此查看论文截图",
-        "review": "论文速览",
-        "title": "Title",
-        "authors": "Authors",
-        "affiliation": "Affiliation",
-        "keywords": "Keywords",
-        "urls": "Urls",
-        "summary": "Summary",
-        "methods": "Methods",
-        "conclusion": "Conclusion",
-        "background": "研究背景",
-        "past_methods": "过去的方法及其问题",
-        "method": "研究方法",
-        "performance": "任务与性能",
-        "significance": "意义",
-        "innovation": "创新点",
-        "perf": "性能",
-        "workload": "工作量",
         "unavailable": "本节暂不可用：模型的回答未通过校验",
         "no_pdf": "未能读取论文 PDF，本文只有基于摘要的内容与元数据",
         "no_text": "论文全文不可用，本节从缺",
@@ -109,23 +94,6 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "updated": "Update", "colon": ": ", "lp": " (", "rp": ")",
         "screenshots": "Click to see the paper's figures",
-        "review": "Paper review",
-        "title": "Title",
-        "authors": "Authors",
-        "affiliation": "Affiliation",
-        "keywords": "Keywords",
-        "urls": "Urls",
-        "summary": "Summary",
-        "methods": "Methods",
-        "conclusion": "Conclusion",
-        "background": "Background",
-        "past_methods": "Past methods and their problems",
-        "method": "Method",
-        "performance": "Tasks and performance",
-        "significance": "Significance",
-        "innovation": "Innovation",
-        "perf": "Performance",
-        "workload": "Workload",
         "unavailable": "This section is unavailable: the model's answer failed validation",
         "no_pdf": "The paper's PDF could not be read: only the abstract-based parts are shown",
         "no_text": "The paper's full text is unavailable, so this section is missing",
@@ -135,6 +103,10 @@ LABELS: dict[str, dict[str, str]] = {
         "no_papers": "No new papers on this topic today.",
     },
 }
+
+
+# Labels by language: the post's own, plus every section's from the registry.
+LABELS: dict[str, dict[str, str]] = {lang: {**section_labels(lang), **own} for lang, own in _GENERAL.items()}
 
 
 class PostRenderer:
@@ -187,6 +159,12 @@ class PostRenderer:
         text = yaml.dump(data, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=10_000, indent=4)
         return Markup(text.strip())  # noqa: S704 - YAML built from plain strings, not shown as HTML
 
+    def section_templates(self) -> list[tuple[SectionSpec, str]]:
+        """Each section in registry order with its partial (the generic one when it has none of its own)."""
+        names = set(self.env.list_templates())
+        return [(s, s.template if s.template in names else "sections/_generic.md.j2")
+                for s in section_registry.SECTIONS]
+
     def render(self, topic: Topic, listing: Listing, reviews: list[Review], *, public_url: str, model: str) -> str:
         """The whole post as Markdown."""
         template = self.env.get_template("post.md.j2")
@@ -206,11 +184,12 @@ class PostRenderer:
                 }
             )
         return template.render(
+            section_templates=self.section_templates(),
             front_matter=self.front_matter(topic, listing, reviews, public_url),
             topic=topic,
             listing_date=listing.listing_date.isoformat(),
             papers=papers,
-            L=LABELS[topic.language],
+            L={**section_labels(topic.language), **_GENERAL[topic.language]},
             model=model,
         )
 

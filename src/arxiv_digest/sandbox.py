@@ -163,16 +163,20 @@ def check_job(data: bytes, limits: PdfLimits) -> int:
 
 
 @dataclass(frozen=True)
-class PaperText:
-    """What the review prompts need from a PDF: its sections, opening pages and full text."""
+class PdfText:
+    """What the review needs from a PDF: its sections, opening pages, full text, first page and own links."""
 
     sections: list[TextSection]
     opening: str
     full: str
+    first_page: str
+    links: list[str]
 
 
-def text_job(data: bytes, limits: PdfLimits, opening_chars: int) -> PaperText:
-    """Sections, opening text and full text, refusing text beyond ``limits.max_text_chars``."""
+def text_job(data: bytes, limits: PdfLimits, opening_chars: int) -> PdfText:
+    """Sections, opening text, full text and the paper's own links, refusing text beyond ``limits.max_text_chars``."""
+    from .provenance import pdf_own_links
+
     doc: Any = open_watched(data, limits)
     parts, size = [], 0
     for page in doc.pages():
@@ -182,7 +186,8 @@ def text_job(data: bytes, limits: PdfLimits, opening_chars: int) -> PaperText:
             raise PdfLimitError(f"DIGEST_PDF_MAX_TEXT_MB ({limits.max_text_mb:g} MB of text)",
                                 f"{size:,} characters by page {page.number + 1}")
         parts.append(text)
-    return PaperText(split_sections(doc), first_pages_text(doc, max_chars=opening_chars), " ".join(parts))
+    return PdfText(split_sections(doc), first_pages_text(doc, max_chars=opening_chars), " ".join(parts),
+                   parts[0] if parts else "", pdf_own_links(doc))
 
 
 def figures_job(data: bytes, limits: PdfLimits, options: dict[str, Any]) -> list[Any]:

@@ -9,11 +9,10 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .errors import SettingsError  # noqa: F401 - part of this module's interface
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-
-class SettingsError(ValueError):
-    """A setting is missing or wrong; the message names it and what to set."""
 
 
 def _env(name: str) -> AliasChoices:

@@ -11,11 +11,10 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from .errors import NotFound  # noqa: F401 - part of this module's interface
+
 M = TypeVar("M", bound=BaseModel)
 
-
-class NotFound(KeyError):
-    """The key is not in the store."""
 
 
 class Storage(Protocol):

@@ -10,11 +10,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from slugify import slugify
 
+from .errors import TopicsError  # noqa: F401 - part of this module's interface
+
 LANGUAGES = ("zh-CN", "en")
 
-
-class TopicsError(ValueError):
-    """topics.yaml is unusable; the message names the file, the topic and the field."""
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -56,6 +55,7 @@ class Topic(BaseModel):
     api_key_env: str | None = Field(None, description="environment variable holding this topic's API key")
     temperature: float = Field(0.2, ge=0, le=2)
     max_output_tokens: int = Field(8192, ge=256, le=65536)
+    faithfulness_check: bool = Field(False, description="one more call per paper checks items 6-8 against the text")
     author: str = "arxiv-digest"
     tags: list[str] = Field(default_factory=list)
     owner: str = "airflow"

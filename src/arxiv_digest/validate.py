@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from .llm import LLMAnswer
-from .models import Finding, Paper
+from .models import ARXIV_ID, Finding, Paper, base_id  # noqa: F401 - ARXIV_ID and base_id are re-exported
 
 BLOCKING_FINISH = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "OTHER", "LANGUAGE",
                    "IMAGE_SAFETY", "MALFORMED_FUNCTION_CALL"}
@@ -45,6 +45,17 @@ PLACEHOLDER = [
     r"(?:如果可用|如适用|如有)?[，,]?\s*请(?:填写|提供)(?:具体|相关)?(?:的)?(?:链接|信息|内容)",  # a template echo
     r"\bSome Error for\b", r"\bTraceback \(most recent call last\)", r"\b[A-Z][A-Za-z]+Error: ",  # a tool's error
 ]
+# Notes to the reader that close an answer ("for reference only, read the original") and asks to fill things in.
+READER_NOTE = [
+    r"仅供参考", r"以上(?:内容)?(?:是|为|就是|即为)?[^。；\n]{0,30}?(?:总结|概述|概括|整理|摘要|评价|归纳)",
+    r"(?:具体|详细|更多|完整)[^。；]{0,30}?(?:请|需要|建议|可以)(?:您)?(?:阅读|查看|参阅|参考)(?:论文)?(?:原文|原论文|全文)",
+    r"建议(?:读者|您)?(?:阅读|查看|参阅|参考|查阅)(?:论文)?(?:原文|原论文|全文)",
+    r"希望(?:以上|上述|这些)(?:内容|回答|总结)?[^。]{0,10}(?:符合|对您|能帮助|有所帮助)",
+    r"请(?:您)?根据[^。；）)\n]{0,20}?(?:填写|补充|填充|调整|替换)", r"根据实际[^。；\n]{0,12}?(?:填写|填充|补充|调整)",
+    r"(?:请|需)(?:您|读者)?(?:自行)?(?:填写|补充|完善|填充|替换)", r"此处填写|则填写|可填写|填写即可|需替换",
+    r"\bfor reference only\b", r"\bplease (?:read|consult|check|see) the (?:original|full) (?:paper|text)",
+    r"\b(?:the above|this) is an? (?:brief |short )?(?:summary|overview) of\b", r"\bfill (?:this|it|these|them) in\b",
+]
 LEAKED = [
     r"response schema", r"\bJSON (?:format|object|schema)\b", r"JSON ?格式", r"system instruction",
     r"根据(?:您的|上述)?提示词", r"按照(?:上述)?要求",
@@ -58,7 +69,6 @@ HEADER_DRIFT = [
     r"^\s*#{1,6}\s+[^\n]{0,40}",
 ]
 HTML = re.compile(rf"</?{HTML_TAGS}[^>]*>", re.I)
-ARXIV_ID = re.compile(r"(?<![0-9A-Za-z.])(\d{4}\.\d{4,5})(v\d+)?(?!\d)")  # CJK may touch the id
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 URL = re.compile(r"https?://[^\s，。；、）)\]}<>\"']+")
@@ -109,6 +119,7 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
 
 
 _REFUSAL, _CHATTER, _PLACEHOLDER, _LEAKED = map(_compile, (REFUSAL, CHATTER, PLACEHOLDER, LEAKED))
+_READER_NOTE = _compile(READER_NOTE)
 _HEADER_DRIFT = re.compile("|".join(f"(?:{p})" for p in HEADER_DRIFT), re.M)
 
 
@@ -129,12 +140,6 @@ def cjk_share(text: str) -> float:
     cjk = len(CJK.findall(text))
     latin = len(LATIN_WORD.findall(text))
     return cjk / (cjk + latin * 2) if cjk + latin else 1.0
-
-
-def base_id(arxiv_id: str) -> str:
-    """An arXiv id without its version suffix (2406.12459v1 -> 2406.12459)."""
-    m = ARXIV_ID.search(arxiv_id)
-    return m.group(1) if m else arxiv_id
 
 
 def paper_year(paper: PaperLike) -> int | None:
@@ -239,6 +244,7 @@ def check_text(
             ("CHATTER", _CHATTER, "words addressed to the requester"),
             ("PLACEHOLDER", _PLACEHOLDER, "a placeholder instead of content"),
             ("DEGENERATE", _LEAKED, "leaked instructions"),
+            ("READER_NOTE", _READER_NOTE, "a note to the reader or an ask to fill something in"),
         ):
             m = pattern.search(stripped)
             if m:
@@ -392,11 +398,23 @@ def injection_findings(section: str, fields: Mapping[str, str | list[str]], *, a
 class Validator:
     """Checks an answer against its schema, the paper's metadata and the requested language."""
 
-    def __init__(self, *, language: str, paper: Paper, paper_text: str = ""):
+    def __init__(self, *, language: str, paper: Paper, paper_text: str = "", topic: str = "", first_page: str = ""):
         self.language, self.paper, self.paper_text = language, paper, paper_text
+        self.topic, self.first_page = topic, first_page
 
-    def check(self, section: str, answer: LLMAnswer, schema: type[BaseModel]) -> tuple[dict[str, Any], list[Finding]]:
-        """Return the parsed content and the findings; content is only publishable when findings are empty."""
+    def check(
+        self,
+        section: str,
+        answer: LLMAnswer,
+        schema: type[BaseModel],
+        *,
+        source_text: str = "",
+        earlier: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> tuple[dict[str, Any], list[Finding]]:
+        """Return the parsed content and the findings; content is only publishable when findings are empty.
+
+        ``source_text`` is what the section was asked from (its numbers must be there); ``earlier`` holds the
+        validated content of the sections before it, which it must not repeat."""
         def finding(code: str, message: str, span: str = "") -> Finding:
             return Finding(code=code, section=section, message=message, span=span[:SPAN_CHARS])
 
@@ -419,9 +437,22 @@ class Validator:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             return {}, [finding("FORMAT", f"field '{where}': {first['msg']}", str(first.get("input", "")))]
+        from . import fieldcheck  # fieldcheck builds on this module
+        from .sections import SPECS
+
+        spec = SPECS.get(str(section))
+        if spec is not None:
+            content = fieldcheck.strip_echoed_labels(spec, content)
         exempt: frozenset[str] = getattr(schema, "any_language", frozenset())
         fields = {k: v for k, v in content.items() if isinstance(v, str | list)}
         allowed = f"{self.paper.summary}\n{self.paper.comment or ''}\n{self.paper_text}"
-        return content, check_text(section, fields, language=self.language, paper_like=self.paper,
-                                   source_text=self.paper_text, exempt=exempt) + injection_findings(
-            section, fields, allowed_text=allowed)
+        findings = check_text(section, fields, language=self.language, paper_like=self.paper,
+                              source_text=self.paper_text, exempt=exempt)
+        findings += injection_findings(section, fields, allowed_text=allowed)
+        if spec is not None:
+            source = f"{self.paper.title}\n{self.paper.summary}\n{source_text}" if source_text.strip() else ""
+            findings += fieldcheck.check_fields(spec, content, language=self.language, title=self.paper.title,
+                                                topic=self.topic, first_page=self.first_page, source=source)
+        if earlier:
+            findings += fieldcheck.cross_repeats(str(section), content, earlier)
+        return content, findings

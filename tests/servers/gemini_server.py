@@ -96,6 +96,8 @@ _TEMPLATES = [
 ]
 _PREFIXES = ["", "此外，", "同时，", "值得注意的是，", "进一步来看，"]
 _SUBJECTS = ["该方法", "这一框架", "所提模型", "新方法"]
+# A field that tells which review section a schema is for: each gets its own leading prefix (see ChineseWriter.band).
+_BANDS = ["key_takeaways", "background", "steps", "significance"]
 
 
 @dataclass
@@ -168,10 +170,11 @@ def _resolve(root: dict[str, Any], ref: str) -> dict[str, Any]:
 class ChineseWriter:
     """Distinct, deterministic Simplified Chinese sentences and schema instances for one answer."""
 
-    def __init__(self, seed: int, terms: list[str]):
-        self.seed, self.terms = seed, terms
+    def __init__(self, seed: int, terms: list[str], prompt: str = ""):
+        self.seed, self.terms, self.prompt = seed, terms, prompt
         self.used: set[str] = set()
         self._spent: set[str] = set()
+        self.band = 0  # which prefix goes first: each kind of answer gets its own, so sections never share a sentence
 
     def _subjects(self) -> list[str]:
         """Who the next sentence is about: a prompt term and a Chinese subject, taking turns to go first."""
@@ -184,7 +187,8 @@ class ChineseWriter:
     def sentence(self, max_len: int = MAX_SENTENCE) -> str:
         """A sentence not used before in this answer, at most ``max_len`` characters, ending in "。"."""
         count = len(_TEMPLATES)
-        templates = [p + _TEMPLATES[(self.seed + i) % count] for p in _PREFIXES for i in range(count)]
+        prefixes = _PREFIXES[self.band:] + _PREFIXES[:self.band]
+        templates = [p + _TEMPLATES[(self.seed + i) % count] for p in prefixes for i in range(count)]
         subjects = self._subjects()
         for template in templates:
             if template in self._spent:
@@ -206,6 +210,16 @@ class ChineseWriter:
         """Several sentences run together, as a free-text answer."""
         return "".join(self.sentence() for _ in range(sentences))
 
+    def field(self, name: str, schema: dict[str, Any], root: dict[str, Any]) -> Any:
+        """A careful answer for the review fields that have one right kind of value, else any valid instance."""
+        if name == "title_translation" and (title := prompt_field(self.prompt, "Title")):
+            return faithful_title(title, self.seed)
+        if name == "affiliation":
+            return printed_affiliation(self.prompt) or NOT_STATED
+        if name == "keywords":
+            return [_KEYWORDS[(self.seed + i) % len(_KEYWORDS)] for i in range(4)]
+        return self.instance(schema, root)
+
     def instance(self, schema: dict[str, Any], root: dict[str, Any]) -> Any:
         """A value valid for ``schema`` (JSON Schema or Gemini ``Schema``); ``$ref`` resolves against root."""
         while "$ref" in schema or any(_keyword(schema, k) for k in ("anyOf", "oneOf", "allOf")):
@@ -218,7 +232,11 @@ class ChineseWriter:
         if schema.get("enum"):
             return schema["enum"][(self.seed + len(self.used)) % len(schema["enum"])]
         if kind == "object":
-            return {name: self.instance(sub, root) for name, sub in schema.get("properties", {}).items()}
+            properties = schema.get("properties", {})
+            if schema is root:
+                known = [i for i, f in enumerate(_BANDS) if f in properties]
+                self.band = known[0] if known else sum(map(ord, "".join(sorted(properties)))) % len(_PREFIXES)
+            return {name: self.field(name, sub, root) for name, sub in properties.items()}
         if kind == "array":
             low = int(_keyword(schema, "minItems", 0))
             high = int(_keyword(schema, "maxItems", DEFAULT_ITEMS))
@@ -233,6 +251,39 @@ class ChineseWriter:
         if kind == "null":
             return None
         return self.sentence(min(MAX_SENTENCE, int(_keyword(schema, "maxLength", MAX_SENTENCE))))
+
+
+NOT_STATED = "论文首页未注明作者单位"
+_KEYWORDS = ["得分匹配", "采样加速", "去噪网络", "格点结构", "一致性训练", "图像生成", "少步采样", "生成质量"]
+_TITLE_TAILS = ["面向结构化数据的", "高效生成方法研究", "与一种新的建模思路", "及其快速稳定的采样框架"]
+_INSTITUTION = re.compile(
+    r"(?:[A-Z][\w&.'-]*\s+){0,5}(?:University|Institute|Laboratory|College|Academy)(?:\s+of(?:\s+[A-Z][\w&.'-]*){1,4})?"
+)
+
+
+def prompt_field(prompt: str, name: str) -> str:
+    """A ``Name: value`` line of the paper block the prompts print (include/prompts/_paper.j2)."""
+    m = re.search(rf"^{name}: (.+)$", prompt, re.M)
+    return m.group(1).strip() if m else ""
+
+
+def faithful_title(title: str, seed: int) -> str:
+    """A Chinese title that keeps the original's names, acronyms and numbers (a careful translation's shape)."""
+    keep = [w for w in _TERM.findall(title) if sum(c.isupper() or c.isdigit() for c in w) >= 2]
+    keep += [n for n in re.findall(r"\d+(?:\.\d+)?", title) if not any(n in w for w in keep)]
+    tail = ""
+    for i in range(len(_TITLE_TAILS)):  # about a third as many Chinese characters as the title has letters
+        if len(tail) >= 0.3 * len(title):
+            break
+        tail += _TITLE_TAILS[(seed + i) % len(_TITLE_TAILS)]
+    return f"{' '.join(keep)}：{tail}" if keep else tail
+
+
+def printed_affiliation(prompt: str) -> str:
+    """The first institution printed in the paper text of the prompt, as printed."""
+    text = prompt.split('"""', 1)[1] if '"""' in prompt else ""
+    m = _INSTITUTION.search(text)
+    return " ".join(m.group(0).split()) if m else ""
 
 
 def prompt_text(body: dict[str, Any]) -> str:
@@ -250,7 +301,7 @@ def default_responder(call: dict[str, Any]) -> GeminiReply:
     """A valid Chinese answer to any request: JSON for the request's response schema, else a paragraph."""
     body, prompt = call["body"], call["prompt_text"]
     seed = int(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12], 16)
-    writer = ChineseWriter(seed, technical_terms(prompt))
+    writer = ChineseWriter(seed, technical_terms(prompt), prompt)
     config = body.get("generationConfig", {})
     schema = config.get("responseJsonSchema") or config.get("responseSchema")
     text = json.dumps(writer.instance(schema, schema), ensure_ascii=False) if schema else writer.paragraph()
@@ -370,3 +421,60 @@ class GeminiServer(LocalServer):
             details = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": reply.retry_delay}]
             return reply.status, error_body(reply.status, details=details if reply.retry_delay else None)
         return 200, reply_body(reply, call["model"])
+
+
+# The careless ways a plausible model answers (issue 11); each is one mode of CarelessResponder.
+# (Cited repositories are the PDF's side: tests serve papers whose related work and references cite them.)
+CARELESS_MODES = ("duplicate_keywords", "invented_affiliation", "unrelated_title", "echoed_labels",
+                  "cross_section_repeat")
+INVENTED_AFFILIATION = "某大学计算机学院"
+UNRELATED_TITLE = "实验部分在多个公开数据集上验证了所提方法的有效性"
+
+
+class CarelessResponder:
+    """Answers like a careless model on the first attempt of each section, carefully once re-asked.
+
+    Echoed labels come on every attempt (the validator strips them, so nothing is re-asked for them). Remembers
+    what it answered per paper, so a later section can repeat an earlier one word for word.
+    """
+
+    def __init__(self, modes: tuple[str, ...] = CARELESS_MODES, keyword: str = "扩散模型"):
+        unknown = set(modes) - set(CARELESS_MODES)
+        if unknown:
+            raise ValueError(f"unknown careless modes: {sorted(unknown)}")
+        self.modes, self.keyword = set(modes), keyword
+        self.said: dict[str, list[str]] = {}
+        self.careless: Counter[str] = Counter()
+
+    def __call__(self, call: dict[str, Any]) -> GeminiReply:
+        prompt = call["prompt_text"]
+        reply = default_responder(call)
+        data = json.loads(reply.text or "{}")
+        paper = prompt_field(prompt, "arXiv id")
+        if "Your previous answer was rejected" not in prompt:
+            self._carelessly(data, self.said.get(paper, []))
+        if "echoed_labels" in self.modes:
+            overview = "background" in data  # the overview's performance is item (4); the conclusion's is not
+            for field, label in (("performance", "任务与性能"), ("significance", "意义")):
+                if isinstance(data.get(field), str) and (field != "performance" or overview):
+                    data[field] = f"{label}：{data[field]}"
+                    self.careless["echoed_labels"] += 1
+        for value in data.values():
+            self.said.setdefault(paper, []).extend([value] if isinstance(value, str) else
+                                                   [v for v in value if isinstance(v, str)])
+        text = json.dumps(data, ensure_ascii=False)
+        return GeminiReply(text=text, prompt_tokens=reply.prompt_tokens, output_tokens=estimate_tokens(text))
+
+    def _carelessly(self, data: dict[str, Any], earlier: list[str]) -> None:
+        changes = {
+            "duplicate_keywords": ("keywords", [self.keyword] * 5),
+            "invented_affiliation": ("affiliation", INVENTED_AFFILIATION),
+            "unrelated_title": ("title_translation", UNRELATED_TITLE),
+        }
+        for mode, (field, value) in changes.items():
+            if mode in self.modes and field in data:
+                data[field] = value
+                self.careless[mode] += 1
+        if "cross_section_repeat" in self.modes and isinstance(data.get("steps"), list) and earlier:
+            data["steps"][0] = earlier[-1]
+            self.careless["cross_section_repeat"] += 1

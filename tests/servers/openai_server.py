@@ -88,7 +88,7 @@ def default_responder(call: dict[str, Any]) -> OpenAIReply:
     """A valid Chinese answer to any request: JSON for the requested schema, else a paragraph."""
     body, prompt = call["body"], call["prompt_text"]
     seed = int(hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12], 16)
-    writer = ChineseWriter(seed, technical_terms(prompt))
+    writer = ChineseWriter(seed, technical_terms(prompt), prompt)
     schema = requested_schema(body)
     text = json.dumps(writer.instance(schema, schema), ensure_ascii=False) if schema else writer.paragraph()
     return OpenAIReply(text=text, prompt_tokens=estimate_tokens(prompt), output_tokens=estimate_tokens(text))
