@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .quota import DEFAULT_QUOTAS, QuotaSpec
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -76,6 +78,9 @@ class Settings(BaseSettings):
     figure_dpi: int = Field(150, ge=36, le=600, validation_alias=_env("DIGEST_FIGURE_DPI"))
     figure_max_pixels: int = Field(1600, ge=200, validation_alias=_env("DIGEST_FIGURE_MAX_PIXELS"))
     paper_timeout: float = Field(180.0, gt=0, validation_alias=_env("DIGEST_PAPER_TIMEOUT"))
+    gemini_quota: QuotaSpec = Field(DEFAULT_QUOTAS["gemini"], validation_alias=_env("DIGEST_GEMINI_QUOTA"))
+    openai_quota: QuotaSpec = Field(DEFAULT_QUOTAS["openai"], validation_alias=_env("DIGEST_OPENAI_QUOTA"))
+    quota_db: str | None = Field(None, validation_alias=_env("DIGEST_QUOTA_DB"))
 
     @field_validator("arxiv_pdf_url", "public_url_setting")
     @classmethod
@@ -91,6 +96,18 @@ class Settings(BaseSettings):
     def blog_repo(self) -> str:
         """The blog's git remote: a URL, or a local path created on first use (default ``$DIGEST_HOME/blog``)."""
         return self.blog_repo_setting or str(self.home / "blog")
+
+    @property
+    def quota_url(self) -> str:
+        """Where the shared quota limiter keeps its state (``DIGEST_QUOTA_DB``; default a SQLite file in home)."""
+        return self.quota_db or f"sqlite:///{self.home / 'quota.db'}"
+
+    def quota(self, provider: str, override: dict[str, object] | None = None) -> QuotaSpec:
+        """The provider's quota (arXiv: its request interval), with a topic's overrides on top."""
+        if provider == "arxiv":
+            return DEFAULT_QUOTAS["arxiv"].model_copy(update={"min_interval": self.arxiv_request_interval})
+        base = self.gemini_quota if provider == "gemini" else self.openai_quota
+        return base.merged(override)
 
     @property
     def blog_is_local_default(self) -> bool:
