@@ -25,7 +25,7 @@ FRONT_MATTER_KEYS = [
     "mathjax", "katex", "aplayer", "highlight_shrink", "aside",
 ]
 ZH_L, EN_L = LABELS["zh-CN"], LABELS["en"]
-IMG = re.compile(r'<img src="([^"<>]*)" alt="([^"<>]*)" align="middle">')
+IMG = re.compile(r'<img src="([^"<>]*)" alt="([^"<>]*)" align="middle" loading="lazy" decoding="async">')
 
 ZH: dict[str, dict[str, Any]] = {
     "summary": SummaryContent(
