@@ -61,7 +61,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if _airflow(env, "db", "migrate", log=logs / "db-migrate.log") != 0:
         print(f"airflow db migrate failed; see {logs / 'db-migrate.log'}", file=sys.stderr)
         return 1
-    _airflow(env, "pools", "import", str(PROJECT_ROOT / "include" / "pools.json"), log=logs / "pools.log")
+    pools = logs / "pools.json"
+    pools.write_text(json.dumps(pool_config(s), indent=1))
+    _airflow(env, "pools", "import", str(pools), log=logs / "pools.log")
     from .pipeline import Runtime
     from .render import post_path
     from .storage import NotFound, open_storage
@@ -89,6 +91,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if record["problems"] or code != 0:
             status = 1
     return status
+
+
+def pool_config(s: Settings) -> dict[str, dict[str, object]]:
+    """include/pools.json with each LLM pool sized from its provider's quota (concurrency, capped by requests/min)."""
+    pools: dict[str, dict[str, object]] = json.loads((PROJECT_ROOT / "include" / "pools.json").read_text())
+    for provider in ("gemini", "openai"):
+        pools[f"llm_{provider}"]["slots"] = s.quota(provider).pool_slots()
+    return pools
 
 
 def _pick(topics: list[Topic], names: list[str] | None) -> list[Topic]:
