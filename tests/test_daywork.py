@@ -105,3 +105,13 @@ def test_the_next_dates_run_takes_deferred_papers_and_the_old_date_leaves_them(p
     assert len(gemini_server.calls) == 12 and set(asked(gemini_server).values()) == {1}
     record = stage_check_quietly(rt)
     assert all(v.startswith("moved to the 2024-06-21 post") for v in record["deferred"].values())
+
+
+def test_arxiv_requests_keep_the_interval_while_reviews_overlap(pipeline_env, arxiv_server, gemini_server):
+    rt = Runtime.from_settings(load_settings())
+    specs = {"gemini": QuotaSpec(concurrency=4), "arxiv": QuotaSpec(concurrency=1, min_interval=0.4)}
+    run_day(rt, gemini_server, Limiter(MemoryBackend(), specs))
+    times = arxiv_server.request_times
+    assert len(times) == 4  # the listing, the late-paper look-back and two PDFs
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.35
+    assert len(gemini_server.calls) == 8

@@ -145,3 +145,12 @@ def test_duplicate_slug_via_override_is_rejected(tmp_path: Path) -> None:
 def test_name_without_letters_or_digits_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(TopicsError, match="name"):
         load_topics(write(tmp_path, "topics:\n  - name: '+++'\n    query: 'all:x'\n"))
+
+
+def test_topic_quota_overrides_are_validated(tmp_path: Path) -> None:
+    (topic,) = load_topics(write(tmp_path, "topics:\n  - name: G\n    query: 'abs:g'\n    quota: {rpm: 60}\n"))
+    assert topic.quota == {"rpm": 60}
+    with pytest.raises(TopicsError, match="quota"):
+        load_topics(write(tmp_path, "topics:\n  - name: G\n    query: 'abs:g'\n    quota: {rpm: 0}\n"))
+    with pytest.raises(TopicsError, match="quota"):
+        load_topics(write(tmp_path, "topics:\n  - name: G\n    query: 'abs:g'\n    quota: {rpn: 5}\n"))

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from conftest import paper_of, section_of  # noqa: E402
 from pdfgen import make_paper  # noqa: E402
 from servers.arxiv_server import ArxivServer, FakeEntry  # noqa: E402
 from servers.gemini_server import GeminiServer  # noqa: E402
@@ -91,6 +93,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         wall, first = run_digest(env)
         calls, rejected, max_in_flight = len(gemini.calls), gemini.rejected, gemini.max_in_flight
         arxiv_requests, too_close = len(arxiv.request_times), arxiv.too_close
+        gaps = [b - a for a, b in zip(arxiv.request_times, arxiv.request_times[1:], strict=False)]
         state = home / "state"
         record_path = next(state.glob("runs/*/2024-06-20/run.json"), None)
         record = json.loads(record_path.read_text()) if record_path else {}
@@ -98,7 +101,13 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         stages = json.loads(timing_path.read_text()) if timing_path else {}
         tasks = task_seconds(home / "airflow" / "airflow.db", "arxiv_digest__diffusion_models")
         blog_commits = commits(home / "blog")
+        if args.rpd:  # the provider's day turns before the next run: both quota counts start again
+            with gemini._lock:
+                gemini.day_count = 0
+                gemini.admitted.clear()
+            (home / "quota.db").unlink()
         rerun_wall, rerun = run_digest(env)
+        asked = Counter((paper_of(c), section_of(c)) for c in gemini.calls if not c.get("rejected"))
         rerun_calls = len(gemini.calls) - calls - (gemini.rejected - rejected)
         rerun_commits = commits(home / "blog") - blog_commits
     answered = calls - rejected
@@ -116,11 +125,13 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         "ratio": round(wall / max(bounds.values()), 2), "published": published,
         "deferred": len(record.get("deferred", {})), "llm_calls": answered, "http_429": rejected,
         "max_in_flight": max_in_flight, "arxiv_requests": arxiv_requests, "arxiv_too_close": too_close,
+        "arxiv_min_gap_s": round(min(gaps), 3) if gaps else None,
         "tokens_per_paper": round((tokens_in + tokens_out) / max(published, 1)),
         "usd_per_paper": round(cost / max(published, 1), 5), "stage_s": stages, "task_s": tasks,
         "airflow_overhead_s": round(wall - sum(tasks.values()), 1),
         "rerun": {"wall_s": round(rerun_wall, 1), "exit": rerun.returncode, "llm_calls": rerun_calls,
-                  "commits": rerun_commits},
+                  "commits": rerun_commits, "after_quota_reset": bool(args.rpd)},
+        "sections_asked_twice": sum(1 for n in asked.values() if n > 1),
         "home": str(home), "load": os.getloadavg()[0],
         "output": first.stdout[-2000:] + first.stderr[-2000:] if first.returncode else "",
     }
@@ -146,13 +157,16 @@ def main() -> None:
           f"quota {b['quota']} s, LLM {b['llm']} s; ratio to the largest {result['ratio']}")
     print(f"  published {result['published']}, deferred {result['deferred']}; {result['llm_calls']} calls, "
           f"{result['http_429']} x 429, max {result['max_in_flight']} in flight; {result['arxiv_requests']} arXiv "
-          f"requests ({result['arxiv_too_close']} closer than {args.interval} s)")
+          f"requests ({result['arxiv_too_close']} closer than {args.interval} s; shortest gap "
+          f"{result['arxiv_min_gap_s']} s)")
     print(f"  {result['tokens_per_paper']} tokens and ${result['usd_per_paper']} per paper")
     print(f"  stages (summed over papers): {result['stage_s']}")
     print(f"  tasks: {result['task_s']}; outside tasks (Airflow start-up, scheduling): "
           f"{result['airflow_overhead_s']} s")
     r = result["rerun"]
-    print(f"  re-run: {r['wall_s']} s, exit {r['exit']}, {r['llm_calls']} LLM calls, {r['commits']} new commits")
+    print(f"  re-run{' after the quota day turned' if r['after_quota_reset'] else ''}: {r['wall_s']} s, exit "
+          f"{r['exit']}, {r['llm_calls']} LLM calls, {r['commits']} new commits; (paper, section) pairs asked "
+          f"twice over both runs: {result['sections_asked_twice']}")
     if result["output"]:
         print(result["output"])
     if args.json:

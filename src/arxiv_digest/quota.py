@@ -27,6 +27,9 @@ from .llm import LLM, LLMAnswer
 
 log = logging.getLogger(__name__)
 WINDOW = 60.0  # seconds: requests/min and tokens/min are counted over a sliding minute
+# A request reaches the provider a little after we admit it, and not always equally late: wait this much longer
+# than the minute so the provider's own count never sees one request too many.
+SLACK = 0.5
 POLL = 0.25  # longest sleep while waiting for a concurrency slot held by another worker
 
 
@@ -168,7 +171,7 @@ class Limiter:
         return datetime.fromtimestamp(now, ZoneInfo(spec.day_tz)).date().isoformat()
 
     def _refresh(self, state: dict[str, Any], spec: QuotaSpec, now: float) -> None:
-        state["calls"] = [c for c in state.get("calls", []) if c[0] > now - WINDOW]
+        state["calls"] = [c for c in state.get("calls", []) if c[0] > now - WINDOW - SLACK]
         state["inflight"] = {k: v for k, v in state.get("inflight", {}).items() if v > now}
         day = self._day(spec, now)
         if state.get("day") != day:
@@ -179,14 +182,14 @@ class Limiter:
         calls = state["calls"]
         wait = max(0.0, state.get("blocked_until", 0.0) - now)
         if spec.rpm and len(calls) >= spec.rpm:
-            wait = max(wait, calls[len(calls) - spec.rpm][0] + WINDOW - now)
+            wait = max(wait, calls[len(calls) - spec.rpm][0] + WINDOW + SLACK - now)
         if spec.tpm and calls:
             used = sum(c[1] for c in calls)
             for start, spent, _ in calls:  # oldest first: when enough tokens have left the window
                 if used + tokens <= spec.tpm:
                     break
                 used -= spent
-                wait = max(wait, start + WINDOW - now)
+                wait = max(wait, start + WINDOW + SLACK - now)
         if spec.min_interval and "last" in state:
             wait = max(wait, state["last"] + spec.min_interval - now)
         if len(state["inflight"]) >= spec.concurrency:

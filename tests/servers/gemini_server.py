@@ -381,6 +381,7 @@ class GeminiServer(LocalServer):
                 refusal = self._over_quota()
                 if refusal is not None:
                     self.rejected += 1
+                    call["rejected"] = True
                     return refusal
                 self.in_flight += 1
                 self.max_in_flight = max(self.max_in_flight, self.in_flight)
