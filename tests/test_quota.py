@@ -113,7 +113,11 @@ def _worker(url: str, out: str, hold: float) -> None:
 
 
 def test_processes_share_concurrency_and_day_count_through_the_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'quota.db'}"
+    run_workers(f"sqlite:///{tmp_path / 'quota.db'}", tmp_path)
+
+
+def run_workers(url: str, tmp_path: Path) -> None:
+    """Seven processes against a 2-in-flight, 5-a-day quota: five admitted, never more than two at once."""
     ctx = multiprocessing.get_context("spawn")
     outs = [tmp_path / f"w{i}.json" for i in range(7)]
     procs = [ctx.Process(target=_worker, args=(url, str(o), 0.4)) for o in outs]

@@ -112,7 +112,10 @@ class SQLBackend:
             sa.Column("key", sa.String(200), primary_key=True),
             sa.Column("state", sa.Text, nullable=False),
         )
-        meta.create_all(self.engine, checkfirst=True)
+        try:
+            meta.create_all(self.engine, checkfirst=True)
+        except sa.exc.DBAPIError:  # another worker created the table at the same moment (PostgreSQL says so)
+            meta.create_all(self.engine, checkfirst=True)
 
     @contextmanager
     def locked(self, key: str) -> Iterator[dict[str, Any]]:
