@@ -91,8 +91,9 @@ def build_dag(topic: Topic) -> DAG:
             except NoListing as exc:
                 raise AirflowSkipException(str(exc)) from None
 
-        @task(pool=topic.pool, pool_slots=min(SETTINGS.quota(topic.provider, topic.quota).concurrency,
-                                              SETTINGS.quota(topic.provider).pool_slots()))
+        # One pool slot per day's task: the pool (sized from the quota) caps the tasks talking to a provider, the
+        # shared limiter caps their calls. Asking for more slots than an imported pool has would never run.
+        @task(pool=topic.pool)
         def review_papers(ids: list[str]) -> list[dict]:
             """Download, crop and review every paper, overlapped: PDFs at arXiv's pace, LLM calls at the quota's."""
             from airflow.sdk.exceptions import AirflowFailException

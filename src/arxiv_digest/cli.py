@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     fig.add_argument("outdir")
     fig.add_argument("--dpi", type=int, default=150)
     fig.set_defaults(func=cmd_figures)
+    pools = sub.add_parser("pools", help="print include/pools.json with the LLM pools sized from the quota settings")
+    pools.set_defaults(func=lambda _args: print(json.dumps(pool_config(load_settings()), indent=1)) or 0)
     rep = sub.add_parser("report", help="table of run records across topics and days")
     rep.add_argument("--state", help="state location (default: DIGEST_STATE)")
     rep.add_argument("--csv", help="also write the table as CSV to this file")
