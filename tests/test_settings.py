@@ -205,3 +205,7 @@ def test_provider_quota_from_json_with_topic_overrides_and_pools_sized_from_it(
     monkeypatch.setenv("DIGEST_GEMINI_QUOTA", '{"rpm": -1}')
     with pytest.raises(SettingsError, match="DIGEST_GEMINI_QUOTA"):
         load_settings()
+    monkeypatch.delenv("DIGEST_GEMINI_QUOTA")
+    monkeypatch.setenv("DIGEST_QUOTA_DB", "quota.db")
+    with pytest.raises(SettingsError, match="DIGEST_QUOTA_DB.*SQLAlchemy URL"):
+        load_settings()

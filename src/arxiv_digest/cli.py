@@ -117,6 +117,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  {topic.name}: {record['papers_published']} papers, {record['llm_calls']} LLM calls, "
               f"{record['figures']} figures")
         print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {s.blog_repo} ({s.blog_branch})")
+        for arxiv_id, why in record.get("deferred", {}).items():
+            print(f"  waiting: {arxiv_id}: {why}")
         for problem in record["problems"]:
             print(f"  problem: {problem}")
         if record["problems"] or code != 0:

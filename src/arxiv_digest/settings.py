@@ -87,6 +87,21 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, v: str | None) -> str | None:
         return v if v is None or v.endswith("/") else v + "/"
 
+    @field_validator("quota_db")
+    @classmethod
+    def _database_url(cls, v: str | None) -> str | None:
+        if v is None or v == "memory://":
+            return v
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(v)
+        except ArgumentError:
+            raise ValueError("expected a SQLAlchemy URL such as sqlite:////path/quota.db or "
+                             "postgresql+psycopg2://user:password@host/db") from None
+        return v
+
     @field_validator("home")
     @classmethod
     def _absolute(cls, v: Path) -> Path:
