@@ -39,8 +39,8 @@ def test_requests_per_minute_wait_for_the_oldest_to_leave_the_window() -> None:
     start = t.now
     for _ in range(3):
         lim.release(lim.acquire("gemini/m"))
-    assert t.sleeps == [60.5]  # the minute, plus slack for the request's way to the provider
-    assert t.now == start + 60.5
+    assert t.sleeps == [61.0]  # the minute, plus slack for the request's way to the provider
+    assert t.now == start + 61.0
 
 
 def test_tokens_per_minute() -> None:
@@ -50,7 +50,7 @@ def test_tokens_per_minute() -> None:
     t.now += 10
     lim.release(lim.acquire("gemini/m", 30))  # 70 + 30 fits
     lim.acquire("gemini/m", 10)  # 110 does not: wait for the first call to leave the minute
-    assert t.sleeps == [50.5]
+    assert t.sleeps == [51.0]
 
 
 def test_day_cap_raises_until_midnight_pacific() -> None:

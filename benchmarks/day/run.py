@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -101,6 +102,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         stages = json.loads(timing_path.read_text()) if timing_path else {}
         tasks = task_seconds(home / "airflow" / "airflow.db", "arxiv_digest__diffusion_models")
         blog_commits = commits(home / "blog")
+        shutil.copytree(home / "logs", home / "logs-first-run")
         if args.rpd:  # the provider's day turns before the next run: both quota counts start again
             with gemini._lock:
                 gemini.day_count = 0

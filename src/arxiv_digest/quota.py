@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 WINDOW = 60.0  # seconds: requests/min and tokens/min are counted over a sliding minute
 # A request reaches the provider a little after we admit it, and not always equally late: wait this much longer
 # than the minute so the provider's own count never sees one request too many.
-SLACK = 0.5
+SLACK = 1.0
 POLL = 0.25  # longest sleep while waiting for a concurrency slot held by another worker
 
 
