@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 DATE   ?=
 TOPIC  ?=
 
-.PHONY: setup setup-dev run test test-e2e test-integration bench-figures lint lock clean help
+.PHONY: setup setup-dev run test test-e2e test-integration bench-figures bench-day lint lock clean help
 
 help:
 	@echo "make run DATE=YYYY-MM-DD [TOPIC=name]  run every topic's DAG for that arXiv listing date"
 	@echo "make test                             run the test suite (unit, DAG integrity, end to end)"
 	@echo "make test-integration                 backfills under a real scheduler (PostgreSQL, Redis)"
 	@echo "make bench-figures                    figure extraction benchmark (LaTeX set needs pdflatex)"
+	@echo "make bench-day N=64 LATENCY=2 RPM=120  a busy day against the stand-ins: wall time vs lower bounds"
 	@echo "make lint                             ruff (with Airflow's AIR rules) and mypy"
 	@echo "make setup                            create $(VENV) from requirements.lock"
 
@@ -48,6 +49,13 @@ test-integration: setup-dev
 
 bench-figures: setup-dev
 	$(BIN)/python -m benchmarks.figures.run --set all --json .digest/figbench.json
+
+N ?= 20
+LATENCY ?= 2
+RPM ?= 120
+bench-day: setup-dev
+	$(BIN)/python -m benchmarks.day.run --n $(N) --latency $(LATENCY) --rpm $(RPM) $(if $(RPD),--rpd $(RPD)) \
+		$(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) --json .digest/bench-day-$(N).json
 
 lint: setup-dev
 	$(BIN)/ruff check src dags plugins tests scripts benchmarks

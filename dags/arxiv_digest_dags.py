@@ -15,7 +15,6 @@ from airflow.sdk import (  # type: ignore[attr-defined]  # airflow.sdk resolves 
     Param,
     get_current_context,
     task,
-    task_group,
 )
 
 from arxiv_digest.calendar import load_calendar
@@ -77,6 +76,7 @@ def build_dag(topic: Topic) -> DAG:
             """Query arXiv for the listing's window (or reuse the stored listing) and return the paper ids."""
             from airflow.sdk.exceptions import AirflowSkipException
 
+            from arxiv_digest.daywork import LimiterThrottle, make_limiter
             from arxiv_digest.fetch import make_client
             from arxiv_digest.pipeline import NoListing, stage_fetch
 
@@ -86,54 +86,43 @@ def build_dag(topic: Topic) -> DAG:
                                  retries=s.arxiv_retries, timeout=s.http_timeout)
             try:
                 return stage_fetch(runtime(s), topic, listing_day(ctx), client=client,
-                                   refetch=bool(ctx["params"].get("refetch")))
+                                   refetch=bool(ctx["params"].get("refetch")),
+                                   throttle=LimiterThrottle(make_limiter(s, topic)))
             except NoListing as exc:
                 raise AirflowSkipException(str(exc)) from None
 
-        @task(pool="arxiv_api", map_index_template="{{ arxiv_id }}")
-        def download_pdf(arxiv_id: str) -> dict:
-            """Download the paper's PDF once; a bad PDF is recorded for this paper only."""
-            from arxiv_digest.pdf import http_session
-            from arxiv_digest.pipeline import stage_pdf
-
-            ctx = get_current_context()
-            ctx["arxiv_id"] = arxiv_id  # type: ignore[typeddict-unknown-key]
-            s = settings()
-            return dict(stage_pdf(runtime(s), topic, listing_day(ctx), arxiv_id, session=http_session()))
-
-        @task(map_index_template="{{ arxiv_id }}",
-              execution_timeout=timedelta(seconds=SETTINGS.paper_timeout))
-        def extract_figures(ref: dict) -> dict:
-            """Crop figures and tables and store them content-addressed."""
-            from arxiv_digest.pipeline import stage_figures
-
-            ctx = get_current_context()
-            ctx["arxiv_id"] = ref["arxiv_id"]  # type: ignore[typeddict-unknown-key]
-            return dict(stage_figures(runtime(settings()), topic, listing_day(ctx), ref))  # type: ignore[arg-type]
-
-        @task(pool=topic.pool, map_index_template="{{ arxiv_id }}",
-              execution_timeout=timedelta(seconds=SETTINGS.review_timeout))
-        def review_paper(ref: dict) -> dict:
-            """One LLM call per section, validated and re-asked; validated sections are cached."""
+        # One pool slot per day's task: the pool (sized from the quota) caps the tasks talking to a provider, the
+        # shared limiter caps their calls. Asking for more slots than an imported pool has would never run.
+        @task(pool=topic.pool, execution_timeout=timedelta(seconds=SETTINGS.review_timeout))
+        def review_papers(ids: list[str]) -> list[dict]:
+            """Download, crop and review every paper, overlapped: PDFs at arXiv's pace, LLM calls at the quota's."""
             from airflow.sdk.exceptions import AirflowFailException
 
+            from arxiv_digest.daywork import LimiterThrottle, make_limiter, review_day
             from arxiv_digest.llm import LLMConfigError, make_llm
-            from arxiv_digest.pipeline import stage_review
+            from arxiv_digest.pdf import http_session
+            from arxiv_digest.quota import LimitedLLM
             from arxiv_digest.settings import SettingsError, llm_credentials
 
             ctx = get_current_context()
-            ctx["arxiv_id"] = ref["arxiv_id"]  # type: ignore[typeddict-unknown-key]
             s = settings(topic)
+            limiter = make_limiter(s, topic)
             try:
                 key, url = llm_credentials(s, topic.provider, topic.base_url, topic.api_key_env)
-                llm = make_llm(topic.provider, api_key=key, base_url=url, timeout=s.llm_timeout)
-                return stage_review(runtime(s), topic, listing_day(ctx), ref, llm=llm)  # type: ignore[arg-type]
+                llm = LimitedLLM(make_llm(topic.provider, api_key=key, base_url=url, timeout=s.llm_timeout),
+                                 limiter, topic.provider)
             except (LLMConfigError, SettingsError) as exc:
                 raise AirflowFailException(str(exc)) from None
-
-        @task_group
-        def paper(arxiv_id: str) -> None:
-            review_paper(extract_figures(download_pdf(arxiv_id)))  # type: ignore[arg-type]  # XComArgs at parse time
+            results = review_day(runtime(s), topic, listing_day(ctx), ids, llm=llm, session=http_session(),
+                                 throttle=LimiterThrottle(limiter),
+                                 concurrency=s.quota(topic.provider, topic.quota).concurrency)
+            failed = [r for r in results if r["status"] == "failed"]
+            if any("LLMConfigError" in r.get("error", "") for r in failed):
+                raise AirflowFailException(next(r["error"] for r in failed))
+            if failed:  # a retry redoes only these: everything validated is cached
+                raise RuntimeError(f"{len(failed)} paper(s) failed: "
+                                   + "; ".join(f"{r['arxiv_id']}: {r['error']}" for r in failed[:10]))
+            return [{k: r[k] for k in ("arxiv_id", "status")} for r in results]
 
         @task(trigger_rule="all_done")
         def render_post() -> str:
@@ -171,8 +160,7 @@ def build_dag(topic: Topic) -> DAG:
             except DegradedRun as exc:
                 raise AirflowFailException(str(exc)) from None
 
-        ids = fetch_papers()
-        papers = paper.expand(arxiv_id=ids)
+        papers = review_papers(fetch_papers())
         post = render_post()
         published = publish_post(post)  # type: ignore[arg-type]  # an XComArg at parse time
         papers >> post

@@ -17,15 +17,15 @@ from airflow.dag_processing.dagbag import DagBag
 from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction
 
 from arxiv_digest.calendar import ArxivCalendar, load_calendar
+from arxiv_digest.quota import DEFAULT_QUOTAS
 from arxiv_digest.topics import load_topics
 from arxiv_timetable import ArxivListingTimetable
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGS = ROOT / "dags"
 ET = ZoneInfo("America/New_York")
-TASKS = {"fetch_papers", "paper.download_pdf", "paper.extract_figures", "paper.review_paper", "render_post",
-         "publish_post", "check_run"}
-ARXIV_TASKS = {"fetch_papers", "paper.download_pdf"}
+TASKS = {"fetch_papers", "review_papers", "render_post", "publish_post", "check_run"}
+ARXIV_TASKS = {"fetch_papers"}
 
 
 def dagbag() -> DagBag:
@@ -70,10 +70,8 @@ def test_tasks_and_dependencies(bag: DagBag) -> None:
         upstream = {t.task_id: t.upstream_task_ids for t in dag.tasks}
         assert upstream == {
             "fetch_papers": set(),
-            "paper.download_pdf": {"fetch_papers"},
-            "paper.extract_figures": {"paper.download_pdf"},
-            "paper.review_paper": {"paper.extract_figures"},
-            "render_post": {"paper.review_paper"},
+            "review_papers": {"fetch_papers"},  # one task for the day's papers: stages overlap inside it
+            "render_post": {"review_papers"},
             "publish_post": {"render_post"},
             "check_run": {"publish_post"},
         }
@@ -89,8 +87,9 @@ def test_every_pool_is_declared_and_arxiv_is_one_request_at_a_time(bag: DagBag, 
             assert task.pool_slots == 1
         for task_id in ARXIV_TASKS:
             assert dag.get_task(task_id).pool == "arxiv_api"
-        assert dag.get_task("paper.review_paper").pool == "llm_gemini"
+        assert dag.get_task("review_papers").pool == "llm_gemini"
         assert dag.get_task("publish_post").pool == "blog_git"
+    assert pools["llm_gemini"]["slots"] == DEFAULT_QUOTAS["gemini"].pool_slots()  # sized from the default quota
     assert pools["arxiv_api"]["slots"] == 1
     assert pools["blog_git"]["slots"] == 1
 

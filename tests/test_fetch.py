@@ -43,7 +43,7 @@ def arxiv_server(five_entries: list[FakeEntry]) -> Iterator[ArxivServer]:
         yield server
 
 
-def topic(max_papers: int = 20) -> Topic:
+def topic(max_papers: int | None = 20) -> Topic:
     return Topic(name="Diffusion Models", query='all:"diffusion models"', categories=["cs.CV"], max_papers=max_papers)
 
 
@@ -51,7 +51,7 @@ def client_for(server: ArxivServer, *, retries: int = 3) -> arxiv.Client:
     return make_client(server.api_url, page_size=2, interval=0, retries=retries, timeout=5)
 
 
-def fetch(server: ArxivServer, *, max_papers: int = 20, throttle: ArxivThrottle | None = None) -> Listing:
+def fetch(server: ArxivServer, *, max_papers: int | None = 20, throttle: ArxivThrottle | None = None) -> Listing:
     return fetch_listing(topic(max_papers), LISTING, client=client_for(server), calendar=ArxivCalendar(),
                          throttle=throttle)
 
@@ -126,19 +126,23 @@ def test_persistent_failure_raises_and_still_marks_the_throttle(five_entries: li
     assert store.exists(ArxivThrottle.KEY)
 
 
-def test_sorted_by_id_descending_and_capped_by_max_papers(five_entries: list[FakeEntry]) -> None:
+def test_sorted_by_id_descending_and_max_papers_keeps_the_most_relevant(five_entries: list[FakeEntry]) -> None:
     entries = on_topic(five_entries, 5)
     # Submission order differs from id order: the newest id was submitted first.
     entries[4].published, entries[0].published = entries[0].published, entries[4].published
+    # 10001 and 10004 ("Lattice Denoisers") name the topic only in the abstract.
+    entries[2].summary = "Diffusion models everywhere. " + entries[2].summary  # title and two abstract mentions
     with ArxivServer(entries) as server:
         listing = fetch(server, max_papers=2)
-    assert [p.arxiv_id for p in listing.papers] == ["2406.10005v1", "2406.10004v1"]
-    assert listing.excluded == {
-        "2406.10003v1": "over max_papers=2",
-        "2406.10002v1": "over max_papers=2",
-        "2406.10001v1": "over max_papers=2",
-    }
+        everything = fetch(server, max_papers=None)  # type: ignore[arg-type]
+    # Title matches before abstract mentions; among equals the earlier submission.
+    assert [p.arxiv_id for p in listing.papers] == ["2406.10005v1", "2406.10003v1"]
+    assert listing.excluded == dict.fromkeys(
+        ["2406.10004v1", "2406.10002v1", "2406.10001v1"], "over max_papers=2: less relevant"
+    )
+    assert [p.arxiv_id for p in listing.cut] == ["2406.10004v1", "2406.10002v1", "2406.10001v1"]
     assert listing.total_results == 5
+    assert len(everything.papers) == 5 and not everything.cut and not everything.excluded
 
 
 def test_papers_outside_the_window_are_dropped_even_if_the_server_returns_them(five_entries: list[FakeEntry]) -> None:

@@ -25,7 +25,7 @@ FRONT_MATTER_KEYS = [
     "mathjax", "katex", "aplayer", "highlight_shrink", "aside",
 ]
 ZH_L, EN_L = LABELS["zh-CN"], LABELS["en"]
-IMG = re.compile(r'<img src="([^"<>]*)" alt="([^"<>]*)" align="middle">')
+IMG = re.compile(r'<img src="([^"<>]*)" alt="([^"<>]*)" align="middle" loading="lazy" decoding="async">')
 
 ZH: dict[str, dict[str, Any]] = {
     "summary": SummaryContent(
@@ -370,3 +370,23 @@ def test_post_path() -> None:
     assert post_path("source/_posts/Paper", DAY, topic()) == "source/_posts/Paper/2024-06-20/Diffusion Models.md"
     assert post_path("source/_posts/Paper/", DAY, topic()) == "source/_posts/Paper/2024-06-20/Diffusion Models.md"
     assert post_path("posts", DAY, topic(name="Flow/Diffusion")) == "posts/2024-06-20/Flow-Diffusion.md"
+
+
+def test_cut_and_waiting_papers_are_listed_compactly_under_headings_that_say_why(paper: Paper) -> None:
+    t = topic(max_papers=1)
+    cut = make_paper(paper, arxiv_id="2406.10009v1", title="Cut <b>Paper</b>", authors=["Zed Q"],
+                     abs_url="https://arxiv.org/abs/2406.10009v1")
+    waiting = make_paper(paper, arxiv_id="2406.10008v1", title="Waiting Paper", abs_url="https://arxiv.org/abs/2406.10008v1")
+    listing = Listing(topic=t.name, listing_date=DAY, window_start=datetime(2024, 6, 18, 18, tzinfo=UTC),
+                      window_end=datetime(2024, 6, 19, 18, tzinfo=UTC), query=t.search_query(), total_results=3,
+                      papers=[paper, waiting], cut=[cut])
+    post = PostRenderer(ROOT / "include" / "templates").render(
+        t, listing, [make_review(paper)], public_url=PUBLIC, model="gemini-2.5-flash",
+        waiting={waiting.arxiv_id: "deferred: the LLM's daily quota was used up"},
+    )
+    _, body = split(post)
+    headings = [h for h in body.splitlines() if h.startswith("## ")]
+    assert headings == [f"## {paper.title}", f"## {ZH_L['waiting']}", "## " + ZH_L["cut"].format(n=1)]
+    assert "- [Cut &lt;b&gt;Paper&lt;/b&gt;](https://arxiv.org/abs/2406.10009v1), Zed Q\n" in body
+    assert "- [Waiting Paper](https://arxiv.org/abs/2406.10008v1), " in body and "daily quota" in body
+    assert body.count("**Authors:") == 1  # cut and waiting papers get a line each, not a review

@@ -184,3 +184,28 @@ def test_overrides_win_over_the_environment(home: Path, monkeypatch: pytest.Monk
     s = load_settings(gemini_api_key="from-connection")
     assert s.require_llm_key() == "from-connection"
     assert isinstance(s, Settings)
+
+
+def test_provider_quota_from_json_with_topic_overrides_and_pools_sized_from_it(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arxiv_digest.cli import pool_config
+
+    s = load_settings()
+    assert s.quota_url == f"sqlite:///{home / 'quota.db'}"
+    assert (s.quota("gemini").rpm, s.quota("gemini").rpd) == (10, 250)  # the free tier until told otherwise
+    assert pool_config(s)["llm_gemini"]["slots"] == 4
+    monkeypatch.setenv("DIGEST_GEMINI_QUOTA", '{"rpm": 120, "rpd": null, "concurrency": 16}')
+    monkeypatch.setenv("ARXIV_REQUEST_INTERVAL", "3")
+    s = load_settings()
+    assert s.quota("gemini").rpm == 120 and s.quota("gemini").rpd is None
+    assert s.quota("gemini", {"concurrency": 2}).concurrency == 2
+    assert s.quota("arxiv").min_interval == 3.0 and s.quota("arxiv").concurrency == 1
+    assert pool_config(s)["llm_gemini"]["slots"] == 16
+    monkeypatch.setenv("DIGEST_GEMINI_QUOTA", '{"rpm": -1}')
+    with pytest.raises(SettingsError, match="DIGEST_GEMINI_QUOTA"):
+        load_settings()
+    monkeypatch.delenv("DIGEST_GEMINI_QUOTA")
+    monkeypatch.setenv("DIGEST_QUOTA_DB", "quota.db")
+    with pytest.raises(SettingsError, match="DIGEST_QUOTA_DB.*SQLAlchemy URL"):
+        load_settings()

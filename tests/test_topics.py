@@ -26,7 +26,7 @@ def test_shipped_topics_file_loads() -> None:
     topic = topics[0]
     assert topic.categories == ["cs.CV", "cs.LG", "cs.AI", "cs.GR"]
     assert topic.language == "zh-CN"
-    assert 1 <= topic.max_papers <= 200
+    assert topic.max_papers is None  # every on-topic paper is reviewed
     assert topic.dag_id == "arxiv_digest__diffusion_models"
     parse_query(topic.search_query())  # the real query grammar accepts it
 
@@ -34,7 +34,7 @@ def test_shipped_topics_file_loads() -> None:
 def test_defaults_of_a_minimal_topic(tmp_path: Path) -> None:
     (topic,) = load_topics(write(tmp_path, "topics:\n  - name: Graph Networks\n    query: 'abs:graph'\n"))
     assert topic.categories == [] and topic.tags == []
-    assert (topic.max_papers, topic.language, topic.model) == (20, "zh-CN", "gemini-2.5-flash")
+    assert (topic.max_papers, topic.language, topic.model, topic.quota) == (None, "zh-CN", "gemini-2.5-flash", None)
     assert topic.search_query() == "(abs:graph)"
 
 
@@ -145,3 +145,12 @@ def test_duplicate_slug_via_override_is_rejected(tmp_path: Path) -> None:
 def test_name_without_letters_or_digits_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(TopicsError, match="name"):
         load_topics(write(tmp_path, "topics:\n  - name: '+++'\n    query: 'all:x'\n"))
+
+
+def test_topic_quota_overrides_are_validated(tmp_path: Path) -> None:
+    (topic,) = load_topics(write(tmp_path, "topics:\n  - name: G\n    query: 'abs:g'\n    quota: {rpm: 60}\n"))
+    assert topic.quota == {"rpm": 60}
+    with pytest.raises(TopicsError, match="quota"):
+        load_topics(write(tmp_path, "topics:\n  - name: G\n    query: 'abs:g'\n    quota: {rpm: 0}\n"))
+    with pytest.raises(TopicsError, match="quota"):
+        load_topics(write(tmp_path, "topics:\n  - name: G\n    query: 'abs:g'\n    quota: {rpn: 5}\n"))

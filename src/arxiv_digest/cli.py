@@ -38,12 +38,41 @@ def airflow_env(s: Settings) -> dict[str, str]:
     return env
 
 
-def _airflow(env: dict[str, str], *args: str, log: Path | None = None) -> int:
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    if log is None:
-        return subprocess.run([airflow, *args], env=env, stdout=subprocess.DEVNULL, check=False).returncode
-    with log.open("w") as fh:
-        return subprocess.run([airflow, *args], env=env, stdout=fh, stderr=subprocess.STDOUT, check=False).returncode
+# Runs Airflow CLI commands one after another in one interpreter, each with its own log: every `airflow` process
+# spends seconds importing Airflow before it does anything (8 s on a busy 2-core machine).
+_STEPS = """
+import json, os, sys, traceback
+from airflow.__main__ import main
+codes = []
+for argv, log in json.loads(sys.argv[1]):
+    sys.stdout.flush(); sys.stderr.flush()
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1); os.dup2(fd, 2); os.close(fd)
+    sys.argv = ["airflow", *argv]
+    try:
+        main(); code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception:
+        traceback.print_exc(); code = 1
+    codes.append(code)
+    if code and argv[:2] == ["db", "migrate"]:
+        break
+sys.stdout.flush(); sys.stderr.flush()
+with open(os.environ["DIGEST_STEPS_RESULT"], "w") as fh:
+    json.dump(codes, fh)
+"""
+
+
+def _airflow_steps(env: dict[str, str], steps: list[tuple[list[str], Path]]) -> list[int]:
+    """Exit codes of Airflow CLI ``steps`` (argv, log file) run in one process; a failed migrate stops the rest."""
+    result = Path(steps[0][1]).with_name("steps.json")
+    result.unlink(missing_ok=True)
+    plan = json.dumps([[argv, str(log)] for argv, log in steps])
+    subprocess.run([sys.executable, "-c", _STEPS, plan], env={**env, "DIGEST_STEPS_RESULT": str(result)},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    codes = json.loads(result.read_text()) if result.exists() else []
+    return [*codes, *[1] * (len(steps) - len(codes))]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -62,20 +91,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     logs = s.home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    if _airflow(env, "db", "migrate", log=logs / "db-migrate.log") != 0:
+    pools = logs / "pools.json"
+    pools.write_text(json.dumps(pool_config(s), indent=1))
+    steps = [(["db", "migrate"], logs / "db-migrate.log"), (["pools", "import", str(pools)], logs / "pools.log")]
+    for topic in topics:
+        log = logs / f"{topic.dag_id}-{day}.log"
+        print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
+        steps.append((["dags", "test", topic.dag_id, day.isoformat()], log))
+    codes = _airflow_steps(env, steps)
+    if codes[0] != 0:
         print(f"airflow db migrate failed; see {logs / 'db-migrate.log'}", file=sys.stderr)
         return 1
-    _airflow(env, "pools", "import", str(PROJECT_ROOT / "include" / "pools.json"), log=logs / "pools.log")
     from .pipeline import Runtime
     from .render import post_path
     from .storage import NotFound, open_storage
 
     state = open_storage(s.state_location)
     status = 0
-    for topic in topics:
-        log = logs / f"{topic.dag_id}-{day}.log"
-        print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
-        code = _airflow(env, "dags", "test", topic.dag_id, day.isoformat(), log=log)
+    for topic, code in zip(topics, codes[2:], strict=True):
         try:
             record = json.loads(state.get(Runtime.run_key(topic, day)))
         except NotFound:
@@ -94,6 +127,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  {topic.name}: {record['papers_published']} papers, {record['llm_calls']} LLM calls, "
               f"{record['figures']} figures")
         print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {redact(s.blog_repo)} ({s.blog_branch})")
+        for arxiv_id, why in record.get("deferred", {}).items():
+            print(f"  waiting: {arxiv_id}: {why}")
         for problem in record["problems"]:
             print(f"  problem: {redact(problem)}")
         if record["problems"] or code != 0:
@@ -112,6 +147,14 @@ def _failed_tasks(log: Path, state: Any, topic: Topic, day: date) -> list[Any]:
     except (NotFound, KeyError, ValueError):
         papers = []
     return explain(log.read_text(encoding="utf-8", errors="replace"), papers) if log.exists() else []
+
+
+def pool_config(s: Settings) -> dict[str, dict[str, object]]:
+    """include/pools.json with each LLM pool sized from its provider's quota (concurrency, capped by requests/min)."""
+    pools: dict[str, dict[str, object]] = json.loads((PROJECT_ROOT / "include" / "pools.json").read_text())
+    for provider in ("gemini", "openai"):
+        pools[f"llm_{provider}"]["slots"] = s.quota(provider).pool_slots()
+    return pools
 
 
 def _pick(topics: list[Topic], names: list[str] | None) -> list[Topic]:
@@ -214,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     fig.add_argument("outdir")
     fig.add_argument("--dpi", type=int, default=150)
     fig.set_defaults(func=cmd_figures)
+    pools = sub.add_parser("pools", help="print include/pools.json with the LLM pools sized from the quota settings")
+    pools.set_defaults(func=lambda _args: print(json.dumps(pool_config(load_settings()), indent=1)) or 0)
     rep = sub.add_parser("report", help="table of run records across topics and days")
     rep.add_argument("--state", help="state location (default: DIGEST_STATE)")
     rep.add_argument("--csv", help="also write the table as CSV to this file")

@@ -12,7 +12,8 @@ import requests
 from .calendar import ArxivCalendar
 from .models import Listing, Paper
 from .net import ArxivThrottle  # noqa: F401 - fetch_listing callers pass one
-from .relevance import why_off_topic
+from .relevance import relevance, why_off_topic
+from .storage import Storage
 from .topics import Topic
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,8 @@ def fetch_listing(
     start, end = calendar.submission_window(listing_date)
     query, total, ordered = search_window(topic, start, end, client=client, throttle=throttle)
     on_topic, excluded = split_on_topic(ordered, topic)
-    chosen = on_topic[: topic.max_papers]
-    excluded.update({p.arxiv_id: f"over max_papers={topic.max_papers}" for p in on_topic[topic.max_papers :]})
+    chosen, cut = keep_most_relevant(on_topic, topic)
+    excluded.update({p.arxiv_id: f"over max_papers={topic.max_papers}: less relevant" for p in cut})
     log.info("topic %s, listing %s: %d papers in window %s..%s, %d chosen, %d excluded", topic.name, listing_date,
              len(ordered), start.isoformat(), end.isoformat(), len(chosen), len(excluded))
     return Listing(
@@ -131,4 +132,15 @@ def fetch_listing(
         total_results=total,
         papers=chosen,
         excluded=excluded,
+        cut=cut,
     )
+
+
+def keep_most_relevant(papers: list[Paper], topic: Topic) -> tuple[list[Paper], list[Paper]]:
+    """(kept, cut): every paper when the topic sets no max_papers, else the most relevant ones (title match before
+    abstract mentions, earlier submission on a tie), both in the given order."""
+    if topic.max_papers is None or len(papers) <= topic.max_papers:
+        return papers, []
+    ranked = sorted(papers, key=lambda p: (*(-r for r in relevance(p, topic)), p.published, p.arxiv_id))
+    keep = {p.arxiv_id for p in ranked[: topic.max_papers]}
+    return [p for p in papers if p.arxiv_id in keep], [p for p in papers if p.arxiv_id not in keep]

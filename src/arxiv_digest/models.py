@@ -147,6 +147,8 @@ class Listing(BaseModel):
     papers: list[Paper]
     excluded: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> reason")
     late: list[str] = Field(default_factory=list, description="papers from earlier windows that arXiv announced late")
+    cut: list[Paper] = Field(default_factory=list, description="on-topic papers over max_papers, listed in the post")
+    deferred_from: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> date whose quota deferred it")
 
 
 class RunRecord(BaseModel):
@@ -167,4 +169,5 @@ class RunRecord(BaseModel):
     llm_seconds: float = 0.0
     figures: int = 0
     published: dict[str, object] | None = None
+    deferred: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> why it waits for a later run")
     problems: list[str] = Field(default_factory=list)

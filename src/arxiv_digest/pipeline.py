@@ -7,6 +7,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from .pdf import PaperError, sections_for
 from .provenance import own_links
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout
 from .redaction import redact
+from .quota import QuotaExhausted
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
 from .sandbox import PdfLimits, PdfText, check_job, figures_job, run_limited, text_job
@@ -118,6 +120,11 @@ class Runtime:
         return f"runs/{topic.slug}/{day.isoformat()}/published.json"
 
     @staticmethod
+    def deferred_key(topic: Topic, day: date, arxiv_id: str) -> str:
+        """Marks a paper the day's LLM quota left unreviewed; its review, once stored, supersedes the mark."""
+        return f"runs/{topic.slug}/{day.isoformat()}/deferred/{safe_id(arxiv_id)}.json"
+
+    @staticmethod
     def pdf_key(arxiv_id: str) -> str:
         return f"pdfs/{safe_id(arxiv_id)}.pdf"
 
@@ -135,7 +142,9 @@ class Runtime:
         raise KeyError(f"{arxiv_id} is not in the {topic.name} listing of {day}")
 
 
-def stage_fetch(rt: Runtime, topic: Topic, day: date, *, client: Any, refetch: bool = False) -> list[str]:
+def stage_fetch(
+    rt: Runtime, topic: Topic, day: date, *, client: Any, refetch: bool = False, throttle: ArxivThrottle | None = None
+) -> list[str]:
     """Fetch (or reuse) the listing; a stored listing is kept so re-runs review exactly the same papers.
 
     Papers are claimed in the topic's ledger, so none appears in two posts; papers arXiv announced late (held in
@@ -149,10 +158,11 @@ def stage_fetch(rt: Runtime, topic: Topic, day: date, *, client: Any, refetch: b
         listing = rt.listing(topic, day)
         log.info("reusing stored listing %s (%d papers)", rt.state.describe(key), len(listing.papers))
         return [p.arxiv_id for p in listing.papers]
-    throttle = ArxivThrottle(rt.state, rt.settings.arxiv_request_interval)
+    throttle = throttle or ArxivThrottle(rt.state, rt.settings.arxiv_request_interval)
     listing = fetch_listing(topic, day, client=client, calendar=rt.calendar, throttle=throttle)
     late = _late_papers(rt, topic, day, client=client, throttle=throttle) if rt.settings.late_lookback_days else []
     listing = _claim(rt, topic, day, listing, late)
+    listing = _take_deferred(rt, topic, day, listing)
     put_model(rt.state, key, listing)
     return [p.arxiv_id for p in listing.papers]
 
@@ -174,15 +184,30 @@ def _late_papers(rt: Runtime, topic: Topic, day: date, *, client: Any, throttle:
     return late
 
 
+def ledger_key(topic: Topic, paper: Paper) -> str:
+    """The topic's ledger entry naming the one date whose post holds ``paper``."""
+    return f"ledger/{topic.slug}/{safe_id(paper.base_id)}.json"
+
+
+def ledger_owner(rt: Runtime, topic: Topic, paper: Paper) -> str | None:
+    """The listing date (ISO) that holds ``paper`` in the ledger, if any."""
+    try:
+        return str(json.loads(rt.state.get(ledger_key(topic, paper)))["date"])
+    except NotFound:
+        return None
+
+
 def _claim(rt: Runtime, topic: Topic, day: date, listing: Listing, late: list[Paper]) -> Listing:
     """Claim papers for this date in the topic's ledger (first claim wins), up to max_papers."""
     chosen: list[Paper] = []
     excluded = dict(listing.excluded)
+    cut = list(listing.cut)
     for p in [*listing.papers, *late]:
-        if len(chosen) >= topic.max_papers:
-            excluded[p.arxiv_id] = f"over max_papers={topic.max_papers}"
+        if topic.max_papers is not None and len(chosen) >= topic.max_papers:
+            excluded[p.arxiv_id] = f"over max_papers={topic.max_papers}: less relevant"
+            cut.append(p)
             continue
-        key = f"ledger/{topic.slug}/{safe_id(p.base_id)}.json"
+        key = ledger_key(topic, p)
         entry = json.dumps({"date": day.isoformat(), "arxiv_id": p.arxiv_id}).encode()
         if not rt.state.put_if_absent(key, entry, "application/json"):
             owner = json.loads(rt.state.get(key))["date"]
@@ -193,10 +218,61 @@ def _claim(rt: Runtime, topic: Topic, day: date, listing: Listing, late: list[Pa
     late_ids = [p.arxiv_id for p in late if p in chosen]
     if late_ids:
         log.info("picked up %d paper(s) announced late: %s", len(late_ids), ", ".join(late_ids))
-    return listing.model_copy(update={"papers": chosen, "excluded": excluded, "late": late_ids})
+    return listing.model_copy(update={"papers": chosen, "excluded": excluded, "late": late_ids, "cut": cut})
 
 
-def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: Any) -> PaperRef:
+def deferred_ids(rt: Runtime, topic: Topic, day: date) -> list[str]:
+    """Papers of this date that the LLM quota deferred and that have no review yet."""
+    prefix = f"runs/{topic.slug}/{day.isoformat()}/deferred/"
+    out = []
+    for key in rt.state.list(prefix):
+        arxiv_id = key.rsplit("/", 1)[-1].removesuffix(".json")
+        if not rt.state.exists(rt.review_key(topic, day, arxiv_id)):
+            out.append(arxiv_id)
+    return sorted(out)
+
+
+def _take_deferred(rt: Runtime, topic: Topic, day: date, listing: Listing) -> Listing:
+    """Move papers an earlier date deferred (daily quota) into this date's listing: they are owed a review.
+
+    The ledger is rewritten to this date, so a re-run of the earlier date leaves them to this one.
+    """
+    taken: dict[str, str] = {}
+    papers = list(listing.papers)
+    for back in range(rt.settings.late_lookback_days, 0, -1):
+        earlier = day - timedelta(days=back)
+        if not rt.state.exists(rt.listing_key(topic, earlier)):
+            continue
+        for arxiv_id in deferred_ids(rt, topic, earlier):
+            paper = rt.paper(topic, earlier, arxiv_id)
+            if ledger_owner(rt, topic, paper) != earlier.isoformat():
+                continue  # already taken by another date
+            entry = {"date": day.isoformat(), "arxiv_id": arxiv_id, "deferred_from": earlier.isoformat()}
+            rt.state.put(ledger_key(topic, paper), json.dumps(entry).encode(), "application/json")
+            papers.append(paper)
+            taken[arxiv_id] = earlier.isoformat()
+    if taken:
+        log.info("took %d paper(s) deferred by earlier runs: %s", len(taken), ", ".join(taken))
+    return listing.model_copy(update={"papers": papers, "deferred_from": {**listing.deferred_from, **taken}})
+
+
+def waiting_papers(rt: Runtime, topic: Topic, day: date, listing: Listing, missing: list[str]) -> dict[str, str]:
+    """Missing reviews that are not failures: deferred by the quota, or since taken by a later date's post."""
+    deferred = set(deferred_ids(rt, topic, day))
+    out = {}
+    by_id = {p.arxiv_id: p for p in listing.papers}
+    for arxiv_id in missing:
+        owner = ledger_owner(rt, topic, by_id[arxiv_id])
+        if owner and owner != day.isoformat():
+            out[arxiv_id] = f"moved to the {owner} post"
+        elif arxiv_id in deferred:
+            out[arxiv_id] = "deferred: the LLM's daily quota was used up; the next run reviews it"
+    return out
+
+
+def stage_pdf(
+    rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: Any, throttle: ArxivThrottle | None = None
+) -> PaperRef:
     """Download the PDF once (keyed by versioned id); a bad PDF is this paper's error, not the day's."""
     from .net import download_pdf
 
@@ -211,7 +287,7 @@ def stage_pdf(rt: Runtime, topic: Topic, day: date, arxiv_id: str, *, session: A
             session=session,
             timeout=s.http_timeout,
             max_bytes=int(s.pdf_max_mb * 2**20),
-            throttle=ArxivThrottle(rt.state, s.arxiv_request_interval),
+            throttle=throttle or ArxivThrottle(rt.state, s.arxiv_request_interval),
         )
         limits = PdfLimits.from_settings(s)
         run_limited(check_job, data, limits, limits=limits, what=arxiv_id)
@@ -316,10 +392,22 @@ def review_section(reviewer: Reviewer, spec: SectionSpec, paper: Paper, text: Pa
                             first_page=text.first_page, earlier=earlier, reject=reject or ())
 
 
-def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
-    """Ask for each section (cached when already validated) and store the paper's Review record.
+def stage_review(
+    rt: Runtime,
+    topic: Topic,
+    day: date,
+    ref: PaperRef,
+    *,
+    llm: LLM,
+    ready: Callable[[], PaperRef] | None = None,
+    executor: Executor | None = None,
+) -> dict[str, str]:
+    """Ask for the sections concurrently (cached when already validated) and store the paper's Review record.
 
-    Then, in section order, a section that repeats an earlier one's sentence word for word is asked again."""
+    Sections that need only the abstract are asked before ``ready`` (the PDF and figures) returns. Then, in section
+    order, a section that repeats an earlier one's sentence word for word is asked again. When the provider's daily
+    quota runs out, the paper is marked deferred instead: its validated sections stay cached.
+    """
     arxiv_id = ref["arxiv_id"]
     paper = rt.paper(topic, day, arxiv_id)
     reviewer = Reviewer(
@@ -334,25 +422,58 @@ def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LL
         fallback_model=topic.fallback_model,
         topic=topic.name,
     )
-    errors = list(ref["errors"])
-    doc: PdfText | None = None
-    budget = topic.input_token_budget * CHARS_PER_TOKEN
-    if not any(e.startswith("pdf:") for e in errors):
-        try:
-            limits = PdfLimits.from_settings(rt.settings)
-            data = rt.state.get(rt.pdf_key(arxiv_id))
-            doc = run_limited(text_job, data, limits, budget, limits=limits, what=arxiv_id)
-        except (PaperError, NotFound) as exc:
-            errors.append(f"pdf: {exc}")
-    text = paper_text(paper, doc, budget)
     specs = section_registry.SECTIONS
-    sections = {spec.name: review_section(reviewer, spec, paper, text) for spec in specs}
-    for i, spec in enumerate(specs[1:], 1):
-        earlier = {s.name: sections[s.name].content for s in specs[:i] if sections[s.name].ok}
-        first = sections[spec.name]
-        if first.ok and (repeats := cross_repeats(spec.name, first.content, earlier)):
-            sections[spec.name] = _redone(first, review_section(reviewer, spec, paper, text, earlier), repeats)
-    checks = _faithfulness(reviewer, topic, paper, text, sections, llm) if topic.faithfulness_check and doc else []
+    budget = topic.input_token_budget * CHARS_PER_TOKEN
+    pool = executor or ThreadPoolExecutor(max_workers=len(specs), thread_name_prefix=f"review-{arxiv_id}")
+    exhausted: QuotaExhausted | None = None
+    doc: PdfText | None = None
+    sections: dict[str, Section] = {}
+    checks: list[Attempt] = []
+    try:
+        abstract = paper_text(paper, None, budget)
+        asked: dict[str, Future[Section]] = {
+            spec.name: pool.submit(review_section, reviewer, spec, paper, abstract)
+            for spec in specs if not spec.needs_pdf
+        }
+        if ready is not None:
+            ref = ready()
+        errors = list(ref["errors"])
+        if not any(e.startswith("pdf:") for e in errors):
+            try:
+                limits = PdfLimits.from_settings(rt.settings)
+                data = rt.state.get(rt.pdf_key(arxiv_id))
+                doc = run_limited(text_job, data, limits, budget, limits=limits, what=arxiv_id)
+            except (PaperError, NotFound) as exc:
+                errors.append(f"pdf: {exc}")
+        text = paper_text(paper, doc, budget)
+        for spec in specs:
+            if spec.name not in asked:
+                asked[spec.name] = pool.submit(review_section, reviewer, spec, paper, text)
+        for name, future in asked.items():
+            try:
+                sections[name] = future.result()
+            except QuotaExhausted as exc:
+                exhausted = exc
+        if exhausted is None:
+            for i, spec in enumerate(specs[1:], 1):
+                earlier = {s.name: sections[s.name].content for s in specs[:i] if sections[s.name].ok}
+                first = sections[spec.name]
+                if first.ok and (repeats := cross_repeats(spec.name, first.content, earlier)):
+                    sections[spec.name] = _redone(first, review_section(reviewer, spec, paper, text, earlier),
+                                                  repeats)
+            if topic.faithfulness_check and doc:
+                checks = _faithfulness(reviewer, topic, paper, text, sections, llm)
+    except QuotaExhausted as exc:
+        exhausted = exc
+    finally:
+        if executor is None:
+            pool.shutdown(wait=True)
+    if exhausted is not None:
+        log.warning("paper %s deferred: %s", arxiv_id, exhausted)
+        rt.state.put(rt.deferred_key(topic, day, arxiv_id), json.dumps({"reason": str(exhausted)}).encode(),
+                     "application/json")
+        return {"arxiv_id": arxiv_id, "review_key": "", "status": "deferred"}
+    sections = {spec.name: sections[spec.name] for spec in specs}
     links = own_links(paper, pdf_links=doc.links if doc else None)
     review = Review(
         paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors,
@@ -403,13 +524,16 @@ def load_reviews(rt: Runtime, topic: Topic, day: date) -> tuple[Listing, list[Re
 def stage_render(rt: Runtime, topic: Topic, day: date) -> str | None:
     """Render the post from the stored reviews; a paper whose tasks failed is left out and reported."""
     listing, reviews, missing = load_reviews(rt, topic, day)
-    if missing:
-        log.error("no review for %s: left out of the post", ", ".join(missing))
+    waiting = waiting_papers(rt, topic, day, listing, missing)
+    failed = [m for m in missing if m not in waiting]
+    if failed:
+        log.error("no review for %s: left out of the post", ", ".join(failed))
     if not reviews:
         log.warning("%s %s: no paper to publish", topic.name, day)
         return None
     renderer = PostRenderer(rt.settings.include_dir / "templates")
-    text = renderer.render(topic, listing, reviews, public_url=rt.settings.public_url, model=topic.model)
+    text = renderer.render(topic, listing, reviews, public_url=rt.settings.public_url, model=topic.model,
+                           waiting=waiting)
     key = rt.post_key(topic, day)
     rt.state.put(key, text.encode(), "text/markdown; charset=utf-8")
     return key
@@ -462,7 +586,8 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
     """Write the run record; raise DegradedRun when anything was left out, unavailable or not published."""
     listing, reviews, missing = load_reviews(rt, topic, day)
     published = _published(rt, topic, day)
-    problems = [f"{pid}: no review (its tasks failed)" for pid in missing]
+    waiting = waiting_papers(rt, topic, day, listing, missing)
+    problems = [f"{pid}: no review (its tasks failed)" for pid in missing if pid not in waiting]
     if reviews and published is None:
         problems.append(f"the post {rt.state.describe(rt.post_key(topic, day))} was not published to the blog")
     for r in reviews:
@@ -492,6 +617,7 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         llm_seconds=round(sum(a.seconds for a in fresh), 3),
         figures=sum(len(r.figures) for r in reviews),
         published=published,
+        deferred=waiting,
         problems=problems,
     )
     put_model(rt.state, rt.run_key(topic, day), record)

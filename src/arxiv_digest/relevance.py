@@ -46,6 +46,16 @@ def why_off_topic(paper: Paper, topic: Topic) -> str | None:
             f"not in the title or the opening sentence (min_mentions={topic.min_mentions})")
 
 
+def relevance(paper: Paper, topic: Topic) -> tuple[int, int]:
+    """How strongly a paper is about the topic: (title mentions it, abstract mentions outside lists); higher first."""
+    phrases = topic_phrases(topic)
+    if not phrases:
+        return (0, 0)
+    pattern = _pattern(phrases)
+    mentions = [m for m in pattern.finditer(paper.summary) if not _listed(paper.summary, m.start())]
+    return (1 if pattern.search(paper.title) else 0, len(mentions))
+
+
 _LIST_TAIL = re.compile(r"(?:,|\band\b|\bor\b)\s+(?:[\w-]+\s+){0,2}$", re.I)
 
 

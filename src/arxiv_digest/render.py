@@ -90,6 +90,8 @@ _GENERAL: dict[str, dict[str, str]] = {
         "description": "{topic} 方向 {date} 的 arXiv 新论文速览，共 {n} 篇",
         "disclaimer": "以下内容由大语言模型 {model} 根据 arXiv 元数据与论文全文自动生成，可能有误，仅供论文初筛参考",
         "no_papers": "今日没有与本方向相关的新论文。",
+        "cut": "未收录的论文（超出每日上限 max_papers={n}，按相关性保留前 {n} 篇）",
+        "waiting": "待后续评述的论文（今日大语言模型配额已用完）",
     },
     "en": {
         "updated": "Update", "colon": ": ", "lp": " (", "rp": ")",
@@ -101,6 +103,8 @@ _GENERAL: dict[str, dict[str, str]] = {
         "disclaimer": "Generated automatically by the language model {model} from arXiv metadata and the papers' "
         "text. It may contain mistakes; use it only to decide what to read.",
         "no_papers": "No new papers on this topic today.",
+        "cut": "Not reviewed: over the daily limit (max_papers={n}; the {n} most relevant were kept)",
+        "waiting": "Waiting for a later run (the LLM's daily quota was used up)",
     },
 }
 
@@ -165,8 +169,17 @@ class PostRenderer:
         return [(s, s.template if s.template in names else "sections/_generic.md.j2")
                 for s in section_registry.SECTIONS]
 
-    def render(self, topic: Topic, listing: Listing, reviews: list[Review], *, public_url: str, model: str) -> str:
-        """The whole post as Markdown."""
+    def render(
+        self,
+        topic: Topic,
+        listing: Listing,
+        reviews: list[Review],
+        *,
+        public_url: str,
+        model: str,
+        waiting: dict[str, str] | None = None,
+    ) -> str:
+        """The whole post as Markdown; papers cut by max_papers or waiting for a later run are listed at the end."""
         template = self.env.get_template("post.md.j2")
         papers = []
         for r in reviews:
@@ -191,6 +204,8 @@ class PostRenderer:
             papers=papers,
             L={**section_labels(topic.language), **_GENERAL[topic.language]},
             model=model,
+            cut=listing.cut,
+            waiting=[(p, (waiting or {})[p.arxiv_id]) for p in listing.papers if p.arxiv_id in (waiting or {})],
         )
 
 

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import SettingsError  # noqa: F401 - part of this module's interface
+from .quota import DEFAULT_QUOTAS, QuotaSpec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,6 +83,9 @@ class Settings(BaseSettings):
     pdf_max_pages: int = Field(300, ge=1, le=100_000, validation_alias=_env("DIGEST_PDF_MAX_PAGES"))
     pdf_max_text_mb: float = Field(4.0, gt=0, le=1024, validation_alias=_env("DIGEST_PDF_MAX_TEXT_MB"))
     review_timeout: float = Field(1800.0, gt=0, le=86_400, validation_alias=_env("DIGEST_REVIEW_TIMEOUT"))
+    gemini_quota: QuotaSpec = Field(DEFAULT_QUOTAS["gemini"], validation_alias=_env("DIGEST_GEMINI_QUOTA"))
+    openai_quota: QuotaSpec = Field(DEFAULT_QUOTAS["openai"], validation_alias=_env("DIGEST_OPENAI_QUOTA"))
+    quota_db: str | None = Field(None, validation_alias=_env("DIGEST_QUOTA_DB"))
 
     @field_validator("arxiv_pdf_url", "public_url_setting")
     @classmethod
@@ -95,6 +99,21 @@ class Settings(BaseSettings):
             raise ValueError("use s3://bucket/prefix or a local folder path")
         return v
 
+    @field_validator("quota_db")
+    @classmethod
+    def _database_url(cls, v: str | None) -> str | None:
+        if v is None or v == "memory://":
+            return v
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(v)
+        except ArgumentError:
+            raise ValueError("expected a SQLAlchemy URL such as sqlite:////path/quota.db or "
+                             "postgresql+psycopg2://user:password@host/db") from None
+        return v
+
     @field_validator("home")
     @classmethod
     def _absolute(cls, v: Path) -> Path:
@@ -104,6 +123,18 @@ class Settings(BaseSettings):
     def blog_repo(self) -> str:
         """The blog's git remote: a URL, or a local path created on first use (default ``$DIGEST_HOME/blog``)."""
         return self.blog_repo_setting or str(self.home / "blog")
+
+    @property
+    def quota_url(self) -> str:
+        """Where the shared quota limiter keeps its state (``DIGEST_QUOTA_DB``; default a SQLite file in home)."""
+        return self.quota_db or f"sqlite:///{self.home / 'quota.db'}"
+
+    def quota(self, provider: str, override: dict[str, object] | None = None) -> QuotaSpec:
+        """The provider's quota (arXiv: its request interval), with a topic's overrides on top."""
+        if provider == "arxiv":
+            return DEFAULT_QUOTAS["arxiv"].model_copy(update={"min_interval": self.arxiv_request_interval})
+        base = self.gemini_quota if provider == "gemini" else self.openai_quota
+        return base.merged(override)
 
     @property
     def blog_is_local_default(self) -> bool:

@@ -41,7 +41,9 @@ class Topic(BaseModel):
     name: str = Field(min_length=1, description="shown as the post title and tag, e.g. 'Diffusion Models'")
     query: str = Field(min_length=1, description="arXiv search_query expression, without the date window")
     categories: list[str] = Field(default_factory=list, description="arXiv categories to restrict to (OR-ed)")
-    max_papers: int = Field(20, ge=1, le=200)
+    max_papers: int | None = Field(
+        None, ge=1, le=1000, description="review at most this many (the most relevant); default: every on-topic paper"
+    )
     relevance_phrases: list[str] | None = Field(
         None, description="phrases a paper must be about; default: the quoted phrases of the query; [] turns it off"
     )
@@ -53,6 +55,9 @@ class Topic(BaseModel):
     input_token_budget: int = Field(6000, ge=500, le=1_000_000, description="paper text per section prompt")
     base_url: str | None = Field(None, description="API endpoint for this topic (default: the provider's setting)")
     api_key_env: str | None = Field(None, description="environment variable holding this topic's API key")
+    quota: dict[str, Any] | None = Field(
+        None, description="overrides of the provider's quota for this topic (rpm, tpm, rpd, concurrency)"
+    )
     temperature: float = Field(0.2, ge=0, le=2)
     max_output_tokens: int = Field(8192, ge=256, le=65536)
     faithfulness_check: bool = Field(False, description="one more call per paper checks items 6-8 against the text")
@@ -81,6 +86,15 @@ class Topic(BaseModel):
     def _name(cls, v: str) -> str:
         if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in v):
             raise ValueError("no control characters (the name becomes a file name and a post title)")
+        return v
+
+    @field_validator("quota")
+    @classmethod
+    def _quota(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        from .quota import QuotaSpec
+
+        if v is not None:
+            QuotaSpec.model_validate(v)  # unknown or out-of-range fields fail here, naming the field
         return v
 
     @model_validator(mode="after")

@@ -308,12 +308,22 @@ class ArxivServer(LocalServer):
     the first page past the start comes back empty with the true total, as the real API sometimes does.
     """
 
-    def __init__(self, entries: list[FakeEntry], *, empty_page_once: bool = False, fail_first: int = 0):
+    def __init__(
+        self,
+        entries: list[FakeEntry],
+        *,
+        empty_page_once: bool = False,
+        fail_first: int = 0,
+        min_interval: float = 0.0,
+    ):
         self.entries = list(entries)
         self.empty_page_once = empty_page_once
         self.fail_first = fail_first
         self.requests: list[dict[str, Any]] = []
         self.pdf_requests: list[str] = []
+        self.min_interval = min_interval  # requests closer than this to the previous one count as too_close
+        self.request_times: list[float] = []  # every API and PDF request, time.monotonic()
+        self.too_close = 0
         super().__init__(_Handler, "arxiv-server")
         self.api_url = f"{self.root_url}/api/query"
         self.pdf_url = f"{self.root_url}/pdf/"
@@ -321,6 +331,7 @@ class ArxivServer(LocalServer):
     def answer_query(self, path: str, params: dict[str, str]) -> tuple[int, str]:
         """Status and body for one ``/api/query`` request."""
         with self._lock:
+            self._observe()
             self.requests.append({"path": path, "params": params, "time": time.monotonic()})
             if len(self.requests) <= self.fail_first:
                 return 503, "Service Unavailable: the API is busy, retry later."
@@ -371,6 +382,14 @@ class ArxivServer(LocalServer):
     def find_pdf(self, arxiv_id: str) -> bytes | None:
         """The PDF bytes for ``arxiv_id``, or None when there is no such paper or it has no PDF."""
         with self._lock:
+            self._observe()
             self.pdf_requests.append(arxiv_id)
         entry = self.lookup(arxiv_id)
         return entry.pdf if entry else None
+
+    def _observe(self) -> None:
+        """Record a request's time; count it when it came sooner than ``min_interval`` after the previous one."""
+        now = time.monotonic()
+        if self.request_times and now - self.request_times[-1] < self.min_interval - 0.05:
+            self.too_close += 1
+        self.request_times.append(now)

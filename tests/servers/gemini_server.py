@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -396,11 +398,24 @@ class GeminiServer(LocalServer):
     answer from :func:`default_responder`), which gets the call and returns a reply or a raw response body.
     """
 
-    def __init__(self, *, api_key: str = "test-key", responder: Responder | None = None):
+    def __init__(
+        self,
+        *,
+        api_key: str = "test-key",
+        responder: Responder | None = None,
+        latency: float = 0.0,
+        rpm: int | None = None,
+        rpd: int | None = None,
+    ):
         self.api_key = api_key
         self.responder: Responder = responder or default_responder
         self.calls: list[dict[str, Any]] = []
         self.script: list[GeminiReply] = []
+        self.latency, self.rpm, self.rpd = latency, rpm, rpd
+        self.admitted: deque[float] = deque()  # start times of the last minute's admitted requests
+        self.day_count = 0
+        self.rejected = 0  # 429s sent for the quota
+        self.in_flight = self.max_in_flight = 0
         super().__init__(_Handler, "gemini-server")
         self.base_url = self.root_url
 
@@ -413,14 +428,55 @@ class GeminiServer(LocalServer):
                 return 400, error_body(400, _BAD_KEY, _bad_key_details())
             if method == "countTokens":
                 return 200, {"totalTokens": estimate_tokens(call["prompt_text"])}
+            if method == "generateContent":
+                refusal = self._over_quota()
+                if refusal is not None:
+                    self.rejected += 1
+                    call["rejected"] = True
+                    return refusal
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
             scripted = self.script.pop(0) if self.script else None
-        reply = scripted or self.responder(call)
+        try:
+            if method == "generateContent" and self.latency:
+                time.sleep(self.latency)
+            reply = scripted or self.responder(call)
+        finally:
+            if method == "generateContent":
+                with self._lock:
+                    self.in_flight -= 1
         if isinstance(reply, dict):
             return 200, reply
         if reply.status != 200:
             details = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": reply.retry_delay}]
             return reply.status, error_body(reply.status, details=details if reply.retry_delay else None)
         return 200, reply_body(reply, call["model"])
+
+    def _over_quota(self) -> tuple[int, dict[str, Any]] | None:
+        """A Gemini-shaped 429 when this request breaks the per-minute or per-day quota, else None (admitted)."""
+        now = time.monotonic()
+        while self.admitted and self.admitted[0] <= now - 60:
+            self.admitted.popleft()
+        if self.rpd is not None and self.day_count >= self.rpd:
+            return 429, error_body(429, _quota_message("GenerateRequestsPerDayPerProjectPerModel", self.rpd),
+                                   [_RETRY_INFO | {"retryDelay": "3600s"}])
+        if self.rpm is not None and len(self.admitted) >= self.rpm:
+            delay = max(1, math.ceil(self.admitted[0] + 60 - now))
+            return 429, error_body(429, _quota_message("GenerateRequestsPerMinutePerProjectPerModel", self.rpm),
+                                   [_RETRY_INFO | {"retryDelay": f"{delay}s"}])
+        self.admitted.append(now)
+        self.day_count += 1
+        return None
+
+
+_RETRY_INFO = {"@type": "type.googleapis.com/google.rpc.RetryInfo"}
+
+
+def _quota_message(quota_id: str, limit: int) -> str:
+    """The wording Gemini uses when a quota is exceeded (it names the quota id; daily ones say PerDay)."""
+    return (f"You exceeded your current quota, please check your plan and billing details. Quota exceeded for "
+            f"metric: generativelanguage.googleapis.com/generate_content_requests, limit: {limit}, "
+            f"quotaId: {quota_id}")
 
 
 # The careless ways a plausible model answers (issue 11); each is one mode of CarelessResponder.
