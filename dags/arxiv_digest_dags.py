@@ -5,6 +5,7 @@ This file only wires tasks. The work lives in the ``arxiv_digest`` package; heav
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from airflow.sdk import (
@@ -25,6 +26,7 @@ from arxiv_timetable import ArxivListingTimetable
 from digest_alerts import DigestAlert, deadline_missed
 from digest_runtime import git_env, listing_day, runtime, settings, stored_listing
 
+log = logging.getLogger(__name__)
 SETTINGS = load_settings()
 TOPICS = load_topics(SETTINGS.topics_file)
 HOLIDAYS = sorted(d.isoformat() for d in load_calendar(SETTINGS.holidays_file).holidays)
@@ -130,6 +132,41 @@ def build_dag(topic: Topic) -> DAG:
             except (LLMConfigError, SettingsError) as exc:
                 raise AirflowFailException(str(exc)) from None
 
+        @task(pool="arxiv_api")
+        def batch_submit(ids: list[str]) -> str | None:
+            """Batch mode (backfills): fetch the PDFs, then ask every open section of the date in one Gemini batch."""
+            from datetime import UTC
+            from datetime import datetime as dt
+
+            from arxiv_digest.batch import client_for, submit, wants_batch
+            from arxiv_digest.pdf import http_session
+            from arxiv_digest.pipeline import stage_pdf
+
+            ctx = get_current_context()
+            s, day = settings(topic), listing_day(ctx)
+            started = getattr(ctx["dag_run"], "start_date", None) or dt.now(UTC)
+            if not ids or not wants_batch(topic, day, started.date(), s.batch_after_days):
+                return None
+            rt, session = runtime(s), http_session()
+            for arxiv_id in ids:
+                stage_pdf(rt, topic, day, arxiv_id, session=session)
+            try:
+                return submit(rt, topic, day, client=client_for(s, topic))
+            except Exception as exc:  # the sections are then asked synchronously
+                log.warning("batch submission failed (%s): reviewing synchronously", exc)
+                return None
+
+        @task.sensor(mode="reschedule", poke_interval=SETTINGS.batch_poll_interval,
+                     timeout=SETTINGS.batch_timeout_hours * 3600 + 3600)
+        def batch_wait(job: str | None) -> bool:
+            """Poke the date's batch without holding a worker slot; validate its answers once it has ended."""
+            from arxiv_digest.batch import client_for, poll
+
+            if job is None:
+                return True
+            s = settings(topic)
+            return poll(runtime(s), topic, listing_day(get_current_context()), client=client_for(s, topic))
+
         @task_group
         def paper(arxiv_id: str) -> None:
             review_paper(extract_figures(download_pdf(arxiv_id)))
@@ -172,6 +209,7 @@ def build_dag(topic: Topic) -> DAG:
 
         ids = fetch_papers()
         papers = paper.expand(arxiv_id=ids)
+        batch_wait(batch_submit(ids)) >> papers
         post = render_post()
         published = publish_post(post)
         papers >> post

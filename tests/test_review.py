@@ -217,7 +217,7 @@ def test_three_bad_answers_give_an_unavailable_section_that_is_not_cached(
     assert len(gemini_server.calls) == 3
     assert "CHATTER" in gemini_server.calls[2]["prompt_text"]
     assert "REFUSAL" not in gemini_server.calls[2]["prompt_text"]  # feedback is about the last answer only
-    assert LocalStorage(tmp_path / "cache").list("") == []
+    assert LocalStorage(tmp_path / "cache").list("reviews") == []
 
     retry = summary(make_reviewer(), paper)  # nothing was cached: the next run asks again and now succeeds
     assert retry.ok and not retry.from_cache
@@ -243,7 +243,7 @@ def test_server_errors_on_every_attempt_raise_transient_error(
     with pytest.raises(TransientError, match="500"):
         summary(make_reviewer(max_attempts=3), paper)
     assert len(gemini_server.calls) == 3
-    assert LocalStorage(tmp_path / "cache").list("") == []
+    assert LocalStorage(tmp_path / "cache").list("reviews") == []
 
 
 def test_no_backoff_sleep_after_the_last_attempt(
@@ -263,7 +263,7 @@ def test_wrong_api_key_is_a_config_error_and_not_retried(
         summary(make_reviewer(api_key="not-the-key"), paper)
     assert len(gemini_server.calls) == 1
     assert sleeps == []
-    assert LocalStorage(tmp_path / "cache").list("") == []
+    assert LocalStorage(tmp_path / "cache").list("reviews") == []
 
 
 def test_editing_a_prompt_asks_again(

@@ -15,9 +15,22 @@ from typing import Any, TypedDict
 from pydantic import TypeAdapter
 
 from .calendar import ArxivCalendar, load_calendar
+from .cost import load_prices, load_usage, record_usage
 from .fetch import ArxivThrottle, fetch_listing, search_window, split_on_topic
 from .llm import LLM
-from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, SectionName
+from .models import (
+    Attempt,
+    Figure,
+    FigureKind,
+    Finding,
+    Listing,
+    Paper,
+    Review,
+    RunRecord,
+    Section,
+    SectionName,
+    Usage,
+)
 from .pdf import PaperError, code_links, first_pages_text, open_pdf, sections_for, split_sections
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout, redact
 from .render import PostRenderer, post_path
@@ -113,6 +126,10 @@ class Runtime:
     @staticmethod
     def published_key(topic: Topic, day: date) -> str:
         return f"runs/{topic.slug}/{day.isoformat()}/published.json"
+
+    @staticmethod
+    def usage_prefix(topic: Topic, day: date) -> str:
+        return f"runs/{topic.slug}/{day.isoformat()}/usage"
 
     @staticmethod
     def pdf_key(arxiv_id: str) -> str:
@@ -274,57 +291,81 @@ def _unavailable(name: SectionName, code: str, message: str) -> Section:
     )
 
 
-def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
-    """Ask for each section (cached when already validated) and store the paper's Review record."""
-    arxiv_id = ref["arxiv_id"]
-    paper = rt.paper(topic, day, arxiv_id)
-    reviewer = Reviewer(
+def make_reviewer(rt: Runtime, topic: Topic, llm: LLM) -> Reviewer:
+    """The topic's Reviewer over the shared section cache (keyed by paper, not topic)."""
+    s = rt.settings
+    return Reviewer(
         llm=llm,
-        prompts=PromptBook(rt.settings.include_dir / "prompts"),
+        prompts=PromptBook(s.include_dir / "prompts"),
         cache=rt.state,
         model=topic.model,
         language=topic.language,
         temperature=topic.temperature,
         max_output_tokens=topic.max_output_tokens,
-        max_attempts=rt.settings.llm_max_attempts,
+        max_attempts=s.llm_max_attempts,
         fallback_model=topic.fallback_model,
+        owner=topic.name,
+        claim_ttl=s.llm_timeout * (s.llm_max_attempts + 1),
     )
-    errors = list(ref["errors"])
+
+
+SectionSources = dict[SectionName, tuple[str, str]]  # section -> (text it is written from, the paper's full text)
+
+
+def section_sources(rt: Runtime, topic: Topic, paper: Paper, errors: list[str]) -> tuple[SectionSources, list[str]]:
+    """What each section is written from, and the code links printed in the paper; PDF problems go to errors.
+
+    The summary needs only the abstract; the other sections are left out when the PDF cannot be read.
+    """
+    sources: SectionSources = {SectionName.SUMMARY: (paper.summary, paper.summary)}
     links = code_links(paper.summary, paper.comment or "")
-    sections: dict[str, Section] = {}
-    sections["summary"] = reviewer.section(
-        paper, SectionName.SUMMARY, source_text=paper.summary, paper_text=paper.summary
-    )
     doc = None
     if not any(e.startswith("pdf:") for e in errors):
         try:
-            doc = open_pdf(rt.state.get(rt.pdf_key(arxiv_id)))
+            doc = open_pdf(rt.state.get(rt.pdf_key(paper.arxiv_id)))
         except (PaperError, NotFound) as exc:
             errors.append(f"pdf: {exc}")
     if doc is None:
-        for name in (SectionName.OVERVIEW, SectionName.METHODS, SectionName.CONCLUSION):
+        return sources, links
+    budget = topic.input_token_budget * CHARS_PER_TOKEN
+    parts = split_sections(doc)
+    opening = first_pages_text(doc, max_chars=budget)
+    full = " ".join(page.get_text("text") for page in doc.pages())
+    links = code_links(paper.summary, paper.comment or "", full)
+    texts = {
+        SectionName.OVERVIEW: opening,
+        SectionName.METHODS: sections_for(parts, "method", budget) or opening,
+        SectionName.CONCLUSION: (
+            sections_for(parts, "conclusion", budget // 2) + "\n" + sections_for(parts, "experiments", budget // 2)
+        ).strip()
+        or opening,
+    }
+    sources.update({name: (text, full) for name, text in texts.items()})
+    return sources, links
+
+
+def stage_review(rt: Runtime, topic: Topic, day: date, ref: PaperRef, *, llm: LLM) -> dict[str, str]:
+    """Ask for each section (cached when already validated) and store the paper's Review record."""
+    arxiv_id = ref["arxiv_id"]
+    paper = rt.paper(topic, day, arxiv_id)
+    reviewer = make_reviewer(rt, topic, llm)
+    errors = list(ref["errors"])
+    sources, links = section_sources(rt, topic, paper, errors)
+    sections: dict[str, Section] = {}
+    for name in SectionName:
+        if name in sources:
+            source_text, paper_text = sources[name]
+            sections[name.value] = reviewer.section(paper, name, source_text=source_text, paper_text=paper_text)
+        else:
             sections[name.value] = _unavailable(name, "NO_TEXT", "the paper's PDF could not be read")
-    else:
-        budget = topic.input_token_budget * CHARS_PER_TOKEN
-        parts = split_sections(doc)
-        opening = first_pages_text(doc, max_chars=budget)
-        full = " ".join(page.get_text("text") for page in doc.pages())
-        links = code_links(paper.summary, paper.comment or "", full)
-        texts = {
-            SectionName.OVERVIEW: opening,
-            SectionName.METHODS: sections_for(parts, "method", budget) or opening,
-            SectionName.CONCLUSION: (
-                sections_for(parts, "conclusion", budget // 2) + "\n" + sections_for(parts, "experiments", budget // 2)
-            ).strip()
-            or opening,
-        }
-        for name, text in texts.items():
-            sections[name.value] = reviewer.section(paper, name, source_text=text, paper_text=full)
     review = Review(
         paper=paper, figures=_stored_figures(rt, arxiv_id), code_links=links, sections=sections, errors=errors
     )
     key = rt.review_key(topic, day, arxiv_id)
     put_model(rt.state, key, review)
+    # Batch API attempts are accounted by the batch stage, cached sections cost nothing here.
+    spent = [a for sec in sections.values() if not sec.from_cache for a in sec.attempts if not a.batch]
+    record_usage(rt.state, rt.usage_prefix(topic, day), arxiv_id, {arxiv_id: spent})
     return {"arxiv_id": arxiv_id, "review_key": key, "status": review.status.value}
 
 
@@ -377,9 +418,13 @@ def stage_publish(rt: Runtime, topic: Topic, day: date, *, git_env: Mapping[str,
     )
     message = f"{topic.name}: arXiv digest for {day.isoformat()} ({len(reviews)} papers)"
     result = repo.publish(files, message)
+    sha = hashlib.sha256(post).hexdigest()
+    before = _published(rt, topic, day) or {}
+    # Nothing committed: the blog already holds this post, in the commit the last run recorded (else at the tip).
+    commit = result.commit or (before.get("commit") if before.get("post_sha256") == sha else None) or result.head
     marker = {
-        "post_sha256": hashlib.sha256(post).hexdigest(),
-        "commit": result.commit,
+        "post_sha256": sha,
+        "commit": commit,
         "repo": redact(s.blog_repo),
         "branch": s.blog_branch,
         "path": post_path(s.blog_post_dir, day, topic),
@@ -398,8 +443,12 @@ def _published(rt: Runtime, topic: Topic, day: date) -> dict[str, Any] | None:
     return marker if marker.get("post_sha256") == hashlib.sha256(post).hexdigest() else None
 
 
-def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
-    """Write the run record; raise DegradedRun when anything was left out, unavailable or not published."""
+def stage_check(rt: Runtime, topic: Topic, day: date, run_id: str = "manual") -> dict[str, Any]:
+    """Write the run record; raise DegradedRun when anything was left out, unavailable or not published.
+
+    Calls, tokens and cost add up every run of the date (each stage that calls the LLM records its usage), so a
+    re-run that asks nothing keeps the day's cost; ``runs`` lists the runs counted.
+    """
     listing, reviews, missing = load_reviews(rt, topic, day)
     published = _published(rt, topic, day)
     problems = [f"{pid}: no review (its tasks failed)" for pid in missing]
@@ -413,7 +462,20 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
             if not s.ok
         ]
     sections = [s for r in reviews for s in r.sections.values()]
-    fresh = [a for s in sections if not s.from_cache for a in s.attempts if a.model != "-"]
+    prices = load_prices(rt.settings.prices_file)
+    spent = load_usage(rt.state, rt.usage_prefix(topic, day))
+    by_paper = {pid: prices.usage(attempts) for pid, attempts in sorted(spent.items())}
+    total = sum(by_paper.values(), Usage())
+    try:
+        runs = get_model(rt.state, rt.run_key(topic, day), RunRecord).runs
+    except NotFound:
+        runs = []
+    reused = {
+        r.paper.arxiv_id: made_for
+        for r in reviews
+        for made_for in sorted({s.made_for for s in r.sections.values() if s.from_cache and s.made_for})
+        if made_for != topic.name
+    }
     record = RunRecord(
         topic=topic.name,
         date=day,
@@ -424,13 +486,20 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         sections_retried=sum(1 for s in sections if len([a for a in s.attempts if a.model != "-"]) > 1),
         sections_unavailable=sum(1 for s in sections if not s.ok),
         findings_by_code=dict(Counter(f.code for s in sections for a in s.attempts for f in a.findings)),
-        llm_calls=len(fresh),
-        tokens_in=sum(a.tokens_in for a in fresh),
-        tokens_out=sum(a.tokens_out for a in fresh),
-        llm_seconds=round(sum(a.seconds for a in fresh), 3),
+        llm_calls=total.calls,
+        tokens_in=total.tokens_in,
+        tokens_out=total.tokens_out,
+        llm_seconds=round(sum(a.seconds for attempts in spent.values() for a in attempts), 3),
         figures=sum(len(r.figures) for r in reviews),
         published=published,
         problems=problems,
+        runs=runs if run_id in runs else [*runs, run_id],
+        batch_calls=total.batch_calls,
+        cost=round(total.cost, 6),
+        currency=prices.currency,
+        unpriced_models=total.unpriced,
+        usage_by_paper=by_paper,
+        reused=reused,
     )
     put_model(rt.state, rt.run_key(topic, day), record)
     if problems:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import jinja2
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from .llm import LLM, LLMAnswer
 from .models import Attempt, Paper, Section, SectionName
@@ -99,7 +99,11 @@ def cache_key(paper: Paper, section: SectionName, prompt_hash: str, model: str, 
 
 
 class Reviewer:
-    """Produces validated sections for one paper, reusing any section already validated with the same key."""
+    """Produces validated sections for one paper, reusing any section already validated with the same key.
+
+    A section is asked once across topics: the first asker claims it in the cache (create-if-absent); another
+    topic's run waits for that answer instead of asking again, up to ``claim_ttl`` seconds.
+    """
 
     def __init__(
         self,
@@ -114,15 +118,25 @@ class Reviewer:
         max_attempts: int = 3,
         fallback_model: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        owner: str = "",
+        claim_ttl: float = 600.0,
     ):
         self.llm, self.prompts, self.cache = llm, prompts, cache
         self.model, self.language = model, language
         self.temperature, self.max_output_tokens = temperature, max_output_tokens
         self.max_attempts, self.fallback_model, self.sleep = max_attempts, fallback_model, sleep
+        self.owner, self.claim_ttl = owner, claim_ttl
 
     def _key(self, paper: Paper, section: SectionName) -> str:
         k = cache_key(paper, section, self.prompts.section_hash(section), self.model, self.language)
         return f"reviews/{paper.arxiv_id}/{section.value}-{k}.json"
+
+    def pending_key(self, paper: Paper, section: SectionName) -> str:
+        """Where failed Batch API attempts wait for their synchronous re-ask."""
+        return self._key(paper, section).removesuffix(".json") + ".pending.json"
+
+    def _claim_key(self, paper: Paper, section: SectionName) -> str:
+        return "claims/" + self._key(paper, section)
 
     def cached(self, paper: Paper, section: SectionName) -> Section | None:
         try:
@@ -131,41 +145,102 @@ class Reviewer:
             return None
         return found.model_copy(update={"from_cache": True})
 
+    def claim(self, paper: Paper, section: SectionName, ttl: float | None = None) -> bool:
+        """Claim the section for this asker; False while another asker's claim is fresh."""
+        key = self._claim_key(paper, section)
+        mine = json.dumps({"owner": self.owner, "at": time.time(), "ttl": ttl or self.claim_ttl}).encode()
+        if self.cache.put_if_absent(key, mine, "application/json"):
+            return True
+        held = json.loads(self.cache.get(key))
+        if held.get("owner") != self.owner and time.time() - float(held["at"]) < float(held["ttl"]):
+            return False
+        self.cache.put(key, mine, "application/json")  # stale, released, or our own: take it over
+        return True
+
+    def release(self, paper: Paper, section: SectionName) -> None:
+        """Give up a claim without an answer, so the next asker need not wait for it to expire."""
+        key = self._claim_key(paper, section)
+        self.cache.put(key, json.dumps({"owner": "", "at": 0, "ttl": 0}).encode(), "application/json")
+
+    def _wait_for_other(self, paper: Paper, section: SectionName) -> Section | None:
+        """The section another topic's run is asking for, once it is cached; None when we should ask."""
+        waited = 0.0
+        while not self.claim(paper, section):
+            if waited >= self.claim_ttl:
+                return None
+            self.sleep(2.0)
+            waited += 2.0
+            hit = self.cached(paper, section)
+            if hit is not None:
+                return hit
+        return None
+
+    def request(
+        self, paper: Paper, section: SectionName, source_text: str, feedback: list[str] | None = None
+    ) -> tuple[str, str, type[BaseModel]]:
+        """System instruction, prompt and response schema of one ask for ``section``."""
+        system = self.prompts.render("system.j2", language=self.language)
+        prompt = self.prompts.render(f"{section.value}.j2", paper=paper, text=source_text,
+                                     language=self.language, feedback=feedback or [])
+        return system, prompt, SCHEMAS[section]
+
+    def judge(
+        self, paper: Paper, section: SectionName, answer: LLMAnswer, *, paper_text: str, model: str,
+        batch: bool = False, prior: list[Attempt] | None = None,
+    ) -> tuple[Attempt, Section | None]:
+        """Validate one answer; a passing one becomes a cached Section (with every attempt that led to it)."""
+        validator = Validator(language=self.language, paper=paper, paper_text=paper_text)
+        content, findings = validator.check(section.value, answer, SCHEMAS[section])
+        attempt = Attempt(model=model, finish_reason=answer.finish_reason, findings=findings,
+                          tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
+                          seconds=round(answer.seconds, 3), error=answer.error, batch=batch)
+        if findings:
+            return attempt, None
+        done = Section(name=section, ok=True, content=content, attempts=[*(prior or []), attempt],
+                       cache_key=self._key(paper, section), made_for=self.owner)
+        self.cache.put(done.cache_key, done.model_dump_json(indent=1).encode(), "application/json")
+        return attempt, done
+
+    def _prior(self, paper: Paper, section: SectionName) -> list[Attempt]:
+        """Attempts the Batch API made for this section that did not pass validation."""
+        try:
+            return TypeAdapter(list[Attempt]).validate_json(self.cache.get(self.pending_key(paper, section)))
+        except NotFound:
+            return []
+
     def section(self, paper: Paper, section: SectionName, *, source_text: str, paper_text: str) -> Section:
         """One section: cached, or asked up to ``max_attempts`` times with the last findings as feedback, then once
-        more on the fallback model if there is one; the cache key names the primary model."""
-        hit = self.cached(paper, section)
+        more on the fallback model if there is one; the cache key names the primary model. Failed Batch API
+        attempts count towards ``max_attempts`` and their findings are the first feedback."""
+        hit = self.cached(paper, section) or self._wait_for_other(paper, section)
         if hit is not None:
             return hit
-        schema = SCHEMAS[section]
-        validator = Validator(language=self.language, paper=paper, paper_text=paper_text)
-        system = self.prompts.render("system.j2", language=self.language)
-        attempts: list[Attempt] = []
-        feedback: list[str] = []
-        plan = [(self.model, n) for n in range(1, self.max_attempts + 1)]
+        attempts: list[Attempt] = self._prior(paper, section)
+        feedback = [f"{f.code}: {f.message}" for f in attempts[-1].findings] if attempts else []
+        plan = [(self.model, n) for n in range(len(attempts) + 1, max(self.max_attempts, len(attempts) + 1) + 1)]
         if self.fallback_model:  # one more try on another model once the primary is exhausted
             plan.append((self.fallback_model, 1))
         for model, n in plan:
-            prompt = self.prompts.render(f"{section.value}.j2", paper=paper, text=source_text,
-                                         language=self.language, feedback=feedback)
-            answer: LLMAnswer = self.llm.generate(
-                model=model, system=system, prompt=prompt, schema=schema,
-                temperature=self.temperature, max_output_tokens=self.max_output_tokens,
-            )
-            content, findings = validator.check(section.value, answer, schema)
-            attempts.append(Attempt(model=model, finish_reason=answer.finish_reason, findings=findings,
-                                    tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
-                                    seconds=round(answer.seconds, 3), error=answer.error))
-            if not findings:
-                done = Section(name=section, ok=True, content=content, attempts=attempts,
-                               cache_key=self._key(paper, section))
-                self.cache.put(done.cache_key, done.model_dump_json(indent=1).encode(), "application/json")
+            system, prompt, schema = self.request(paper, section, source_text, feedback)
+            try:
+                answer: LLMAnswer = self.llm.generate(
+                    model=model, system=system, prompt=prompt, schema=schema,
+                    temperature=self.temperature, max_output_tokens=self.max_output_tokens,
+                )
+            except BaseException:
+                self.release(paper, section)
+                raise
+            attempt, done = self.judge(paper, section, answer, paper_text=paper_text, model=model, prior=attempts)
+            if done is not None:
                 return done
+            attempts.append(attempt)
+            findings = attempt.findings
             log.warning("paper %s section %s attempt %d (%s) rejected: %s", paper.arxiv_id, section.value,
                         len(attempts), model, "; ".join(f"{f.code}: {f.message}" for f in findings))
             if answer.transient and n < self.max_attempts:
                 self.sleep(min(2.0 * 2 ** (n - 1) if answer.retry_after is None else answer.retry_after, 60.0))
             feedback = [f"{f.code}: {f.message}" for f in findings]
+        self.release(paper, section)
         if all(a.error for a in attempts) and answer.transient:
             raise TransientError(f"LLM unavailable for {paper.arxiv_id} section {section.value}: {answer.error}")
-        return Section(name=section, ok=False, attempts=attempts)
+        return Section(name=section, ok=False, attempts=attempts, made_for=self.owner)

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     figure_dpi: int = Field(150, ge=36, le=600, validation_alias=_env("DIGEST_FIGURE_DPI"))
     figure_max_pixels: int = Field(1600, ge=200, validation_alias=_env("DIGEST_FIGURE_MAX_PIXELS"))
     paper_timeout: float = Field(180.0, gt=0, validation_alias=_env("DIGEST_PAPER_TIMEOUT"))
+    prices_file: Path = Field(PROJECT_ROOT / "include" / "prices.yaml", validation_alias=_env("DIGEST_PRICES"))
+    batch_after_days: int = Field(3, ge=0, le=3650, validation_alias=_env("DIGEST_BATCH_AFTER_DAYS"))
+    batch_poll_interval: float = Field(60.0, ge=1, le=3600, validation_alias=_env("DIGEST_BATCH_POLL"))
+    batch_timeout_hours: float = Field(24.0, gt=0, le=72, validation_alias=_env("DIGEST_BATCH_TIMEOUT_HOURS"))
 
     @field_validator("arxiv_pdf_url", "public_url_setting")
     @classmethod

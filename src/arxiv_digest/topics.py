@@ -39,6 +39,9 @@ class Topic(BaseModel):
     api_key_env: str | None = Field(None, description="environment variable holding this topic's API key")
     temperature: float = Field(0.2, ge=0, le=2)
     max_output_tokens: int = Field(8192, ge=256, le=65536)
+    batch: Literal["auto", "always", "never"] = Field(
+        "auto", description="Gemini Batch API: auto = for runs older than DIGEST_BATCH_AFTER_DAYS days"
+    )
     author: str = "arxiv-digest"
     tags: list[str] = Field(default_factory=list)
     owner: str = "airflow"
@@ -56,6 +59,8 @@ class Topic(BaseModel):
     def _model_for_provider(self) -> Topic:
         if self.provider == "openai" and self.model.startswith("gemini"):
             raise ValueError("provider 'openai' needs its own 'model' (e.g. deepseek-chat, qwen-plus, llama3.1)")
+        if self.provider == "openai" and self.batch == "always":
+            raise ValueError("batch: always needs provider 'gemini' (the Gemini Batch API); use auto or never")
         return self
 
     @property
