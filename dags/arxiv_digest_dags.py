@@ -63,7 +63,9 @@ def build_dag(topic: Topic) -> DAG:
         if SETTINGS.deadline_hours
         else None,
         params={"refetch": Param(False, type="boolean",
-                                 description="Query arXiv again even if this date's listing is stored")},
+                                 description="Query arXiv again even if this date's listing is stored"),
+                "batch": Param("auto", enum=["auto", "always", "never"],
+                               description="Gemini Batch API: auto = the topic's setting / DIGEST_BATCH_AFTER_DAYS")},
         default_args={
             "owner": topic.owner,
             "retries": SETTINGS.task_retries,
@@ -145,7 +147,8 @@ def build_dag(topic: Topic) -> DAG:
             ctx = get_current_context()
             s, day = settings(topic), listing_day(ctx)
             started = getattr(ctx["dag_run"], "start_date", None) or dt.now(UTC)
-            if not ids or not wants_batch(topic, day, started.date(), s.batch_after_days):
+            mode = str(ctx["params"].get("batch") or "auto")
+            if not ids or not wants_batch(topic, day, started.date(), s.batch_after_days, mode):
                 return None
             rt, session = runtime(s), http_session()
             for arxiv_id in ids:

@@ -42,11 +42,15 @@ class BatchJob(BaseModel):
     failed: int = 0
 
 
-def wants_batch(topic: Topic, day: date, run_day: date, after_days: int) -> bool:
-    """Batch mode for this run: the topic says always, or (auto) its listing is over ``after_days`` days old."""
-    if topic.provider != "gemini" or topic.batch == "never":
+def wants_batch(topic: Topic, day: date, run_day: date, after_days: int, override: str = "auto") -> bool:
+    """Batch mode for this run: the run's ``batch`` param (always/never) or else the topic's setting decides;
+    ``auto`` means the listing is more than ``after_days`` days older than the run (0 turns that off)."""
+    if topic.provider != "gemini":
         return False
-    return topic.batch == "always" or (after_days > 0 and (run_day - day).days > after_days)
+    mode = override if override in ("always", "never") else topic.batch
+    if mode != "auto":
+        return mode == "always"
+    return after_days > 0 and (run_day - day).days > after_days
 
 
 def client_for(s: Settings, topic: Topic) -> Any:

@@ -71,7 +71,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     for topic in topics:
         log = logs / f"{topic.dag_id}-{day}.log"
         print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
-        code = _airflow(env, "dags", "test", topic.dag_id, day.isoformat(), log=log)
+        try:
+            calls_before = int(json.loads(state.get(Runtime.run_key(topic, day))).get("llm_calls", 0))
+        except NotFound:
+            calls_before = 0
+        # An embedded run wants its post now: synchronous calls unless --batch asks for the Batch API's price.
+        conf = json.dumps({"batch": "always" if args.batch else "never"})
+        code = _airflow(env, "dags", "test", topic.dag_id, day.isoformat(), "--conf", conf, log=log)
         try:
             record = json.loads(state.get(Runtime.run_key(topic, day)))
         except NotFound:
@@ -81,9 +87,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             status = 1
             continue
         where = Path(s.blog_repo) / post_path(s.blog_post_dir, day, topic) if "://" not in s.blog_repo else None
-        print(f"  {topic.name}: {record['papers_published']} papers, {record['llm_calls']} LLM calls, "
-              f"{record['figures']} figures")
-        print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {s.blog_repo} ({s.blog_branch})")
+        print(f"  {topic.name}: {record['papers_published']} papers, {record['llm_calls'] - calls_before} LLM calls "
+              f"in this run ({record['llm_calls']} for the day, {record.get('batch_calls', 0)} by batch), "
+              f"{record['figures']} figures, estimated cost for the day {record.get('cost', 0):.4f} "
+              f"{record.get('currency', 'USD')}")
+        if record["papers_published"]:
+            print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {s.blog_repo} ({s.blog_branch})")
         for problem in record["problems"]:
             print(f"  problem: {problem}")
         if record["problems"] or code != 0:
@@ -141,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run every topic's DAG for one arXiv listing date")
     run.add_argument("--date", required=True, help="listing date, YYYY-MM-DD")
     run.add_argument("--topic", action="append", help="only this topic (name or slug); repeatable")
+    run.add_argument("--batch", action="store_true",
+                     help="ask through the Gemini Batch API (half price; waits for the batch to finish)")
     run.set_defaults(func=cmd_run)
     fig = sub.add_parser("figures", help="extract the figures and tables of a PDF")
     fig.add_argument("pdf")

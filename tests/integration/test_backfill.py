@@ -54,6 +54,7 @@ def stack_env(tmp_path: Path, arxiv: ArxivServer, gemini: GeminiServer, remote: 
         "DIGEST_HOME": str(tmp_path / "home"), "ARXIV_API_URL": arxiv.api_url, "ARXIV_PDF_URL": arxiv.pdf_url,
         "ARXIV_REQUEST_INTERVAL": str(INTERVAL), "DIGEST_RETRY_DELAY": "2", "GEMINI_API_KEY": "test-key",
         "GOOGLE_GEMINI_BASE_URL": gemini.base_url, "DIGEST_BLOG_REPO": str(remote),
+        "DIGEST_BATCH_AFTER_DAYS": "0",  # these backfills count synchronous calls; batch mode is tested apart
     }
 
 
