@@ -14,6 +14,7 @@ from arxiv_digest.llm import GeminiLLM, gemini_client
 from arxiv_digest.models import RunRecord
 from arxiv_digest.pdf import http_session
 from arxiv_digest.pipeline import (
+    DegradedRun,
     Runtime,
     stage_check,
     stage_fetch,
@@ -60,23 +61,24 @@ def servers(tmp_path, bare_remote, monkeypatch):  # type: ignore[no-untyped-def]
         yield arxiv, gemini
 
 
-def run_day(rt: Runtime, arxiv: ArxivServer, gemini: GeminiServer, day: date, run_id: str) -> RunRecord:
+def run_day(rt: Runtime, arxiv: ArxivServer, gemini: GeminiServer, day: date, run_id: str,
+            topic: Topic = TOPIC) -> RunRecord:
     """One run of the DAG's stages in order, batch tasks included (the sensor is a loop of pokes here)."""
     client = make_client(arxiv.api_url, page_size=20, interval=0, retries=1, timeout=5)
-    ids = stage_fetch(rt, TOPIC, day, client=client)
-    refs = [stage_figures(rt, TOPIC, day, stage_pdf(rt, TOPIC, day, i, session=http_session())) for i in ids]
+    ids = stage_fetch(rt, topic, day, client=client)
+    refs = [stage_figures(rt, topic, day, stage_pdf(rt, topic, day, i, session=http_session())) for i in ids]
     genai = gemini_client("test-key", base_url=gemini.base_url)
-    if batch.submit(rt, TOPIC, day, client=genai) is not None:
+    if topic.batch == "always" and batch.submit(rt, topic, day, client=genai) is not None:
         pokes = 0
-        while not batch.poll(rt, TOPIC, day, client=genai):
+        while not batch.poll(rt, topic, day, client=genai):
             pokes += 1
             assert pokes < 10
     for ref in refs:
-        stage_review(rt, TOPIC, day, ref, llm=GeminiLLM(genai))
-    stage_render(rt, TOPIC, day)
-    stage_publish(rt, TOPIC, day)
-    stage_check(rt, TOPIC, day, run_id=run_id)
-    return get_model(rt.state, rt.run_key(TOPIC, day), RunRecord)
+        stage_review(rt, topic, day, ref, llm=GeminiLLM(genai))
+    stage_render(rt, topic, day)
+    stage_publish(rt, topic, day)
+    stage_check(rt, topic, day, run_id=run_id)
+    return get_model(rt.state, rt.run_key(topic, day), RunRecord)
 
 
 def test_three_date_backfill_makes_no_synchronous_call_for_sections_that_passed(servers):
@@ -141,3 +143,25 @@ def test_batch_mode_is_a_topic_setting_or_automatic_for_old_dates(mode: str, age
     topic = TOPIC.model_copy(update={"batch": mode})
     assert batch.wants_batch(topic, DAYS[0], DAYS[0] + timedelta(days=age), after_days=3) is expected
     assert not batch.wants_batch(topic.model_copy(update={"batch": "auto"}), DAYS[0], date(2030, 1, 1), 0)
+
+
+def test_a_rerun_adds_its_calls_to_the_day_and_keeps_the_commit(servers):
+    """Synchronous mode: a section that failed is re-asked by the re-run; the record counts both runs' calls."""
+    arxiv, gemini = servers
+    topic = TOPIC.model_copy(update={"batch": "never"})
+    gemini.script.extend([GeminiReply(text="not json")] * 3)  # the first section asked fails three times
+    rt = Runtime.from_settings(load_settings())
+    with pytest.raises(DegradedRun):
+        run_day(rt, arxiv, gemini, DAYS[0], "scheduled__1", topic)
+    first = get_model(rt.state, rt.run_key(topic, DAYS[0]), RunRecord)
+    assert first.llm_calls == 3 + 7 and first.sections_unavailable == 1
+
+    second = run_day(rt, arxiv, gemini, DAYS[0], "manual__2", topic)  # re-asks only the failed section
+    assert len(gemini.calls) == 11
+    assert second.llm_calls == 11 and second.runs == ["scheduled__1", "manual__2"] and second.problems == []
+    assert second.tokens_in > first.tokens_in and second.cost > first.cost
+    assert second.published and second.published["commit"]
+
+    third = run_day(rt, arxiv, gemini, DAYS[0], "manual__3", topic)  # nothing left to ask, nothing to commit
+    assert len(gemini.calls) == 11 and third.llm_calls == 11 and third.cost == second.cost
+    assert third.published["commit"] == second.published["commit"]  # type: ignore[index]

@@ -19,6 +19,7 @@ def test_page_lists_runs_and_escapes_text(tmp_path, monkeypatch):
     page = TestClient(app).get("/runs")
     assert page.status_code == 200
     assert "2024-06-20" in page.text and "&lt;b&gt;Diffusion&lt;/b&gt;" in page.text and "<b>Diffusion" not in page.text
+    assert "<svg" in page.text and "2024-06-20: 2 papers" in page.text  # the per-day chart
 
 
 def test_empty_state_says_so(tmp_path, monkeypatch):

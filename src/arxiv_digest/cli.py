@@ -126,11 +126,16 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print (or save) the table of run records found in the state store."""
-    from .report import load_runs, summarize
+    from .report import load_paper_costs, load_runs, summarize
     from .storage import open_storage
 
     s = load_settings()
-    runs = load_runs(open_storage(args.state or s.state_location))
+    state = open_storage(args.state or s.state_location)
+    if args.papers:
+        papers = load_paper_costs(state)
+        print(papers.to_string(index=False) if not papers.empty else "no paper costs recorded")
+        return 0
+    runs = load_runs(state)
     if runs.empty:
         print(f"no run records in {args.state or s.state_location}")
         return 0
@@ -162,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--state", help="state location (default: DIGEST_STATE)")
     rep.add_argument("--csv", help="also write the table as CSV to this file")
     rep.add_argument("--html", help="also write the table as HTML to this file")
+    rep.add_argument("--papers", action="store_true", help="one row per paper and day: calls, tokens, cost")
     rep.set_defaults(func=cmd_report)
     add_lint_subparser(sub)
     args = parser.parse_args(argv)

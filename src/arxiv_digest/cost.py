@@ -81,7 +81,7 @@ def record_usage(state: Storage, prefix: str, unit: str, spent: dict[str, list[A
     spent = {pid: attempts for pid, attempts in spent.items() if attempts}
     if not spent:
         return None
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     key = f"{prefix}/{stamp}-{uuid.uuid4().hex[:8]}-{unit.replace('/', '_')}.json"
     state.put(key, _SPENT.dump_json(spent), "application/json")
     return key
