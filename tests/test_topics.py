@@ -181,7 +181,7 @@ def test_a_paper_in_two_shipped_topics_is_reviewed_once_and_the_record_says_so(t
     from arxiv_digest.fetch import make_client
     from arxiv_digest.llm import GeminiLLM, gemini_client
     from arxiv_digest.pdf import http_session
-    from arxiv_digest.pipeline import Runtime, stage_check, stage_fetch, stage_pdf, stage_review, stage_render
+    from arxiv_digest.pipeline import Runtime, stage_check, stage_fetch, stage_pdf, stage_render, stage_review
     from arxiv_digest.settings import load_settings
     from pdfgen import make_paper
     from servers.arxiv_server import ArxivServer

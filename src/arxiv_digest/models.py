@@ -81,7 +81,7 @@ class Attempt(BaseModel):
     tokens_out: int = 0
     seconds: float = 0.0
     error: str | None = None
-    batch: bool = Field(False, description="asked through the provider's Batch API (discounted)")
+    batch: bool = Field(default=False, description="asked through the provider's Batch API (discounted)")
 
 
 class Section(BaseModel):
@@ -93,7 +93,7 @@ class Section(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     cache_key: str = ""
     from_cache: bool = False
-    made_for: str = Field("", description="the topic whose run asked for it; other topics reuse it")
+    made_for: str = Field(default="", description="the topic whose run asked for it; other topics reuse it")
 
     @property
     def findings(self) -> list[Finding]:
