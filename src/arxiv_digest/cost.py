@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .models import Attempt, Usage
 from .storage import Storage
+from .topics import read_yaml
 
 
 class PricesError(ValueError):
@@ -60,12 +60,7 @@ class PriceTable(BaseModel):
 
 def load_prices(path: Path) -> PriceTable:
     """Parse prices.yaml; a problem raises PricesError naming the file and the entry."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PricesError(f"{path}: file not found; set DIGEST_PRICES to your prices.yaml") from None
-    except yaml.YAMLError as exc:
-        raise PricesError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path, PricesError, "DIGEST_PRICES")
     try:
         return PriceTable.model_validate(raw or {})
     except ValidationError as exc:

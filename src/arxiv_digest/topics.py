@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -85,14 +85,19 @@ class Topic(BaseModel):
         return query
 
 
+def read_yaml(path: Path, error: type[ValueError], setting: str) -> Any:
+    """A config file's YAML; a missing or malformed file raises ``error`` naming the file and the ``setting``."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: file not found; set {setting} to your {path.name}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+
+
 def load_topics(path: Path) -> list[Topic]:
     """Parse and validate topics.yaml; any problem raises TopicsError naming file, topic and field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TopicsError(f"{path}: file not found; set DIGEST_TOPICS to your topics.yaml") from None
-    except yaml.YAMLError as exc:
-        raise TopicsError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path, TopicsError, "DIGEST_TOPICS")
     entries = raw.get("topics") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise TopicsError(f"{path}: expected a top-level 'topics:' list with at least one topic")
