@@ -9,6 +9,7 @@ TOPIC  ?=
 
 help:
 	@echo "make run DATE=YYYY-MM-DD [TOPIC=name]  run every topic's DAG for that arXiv listing date"
+	@echo "         ... BATCH=1                  through the Gemini Batch API (half price, waits for the batch)"
 	@echo "make test                             run the test suite (unit, DAG integrity, end to end)"
 	@echo "make test-integration                 backfills under a real scheduler (PostgreSQL, Redis)"
 	@echo "make bench-figures                    figure extraction benchmark (LaTeX set needs pdflatex)"
@@ -36,7 +37,7 @@ setup-dev: $(VENV)/.dev
 
 run: setup
 	@test -n "$(DATE)" || { echo "usage: make run DATE=YYYY-MM-DD [TOPIC=name]"; exit 2; }
-	$(BIN)/digest run --date $(DATE) $(if $(TOPIC),--topic "$(TOPIC)")
+	$(BIN)/digest run --date $(DATE) $(if $(TOPIC),--topic "$(TOPIC)") $(if $(BATCH),--batch)
 
 test: setup-dev
 	$(BIN)/pytest -m "not integration"

@@ -5,6 +5,7 @@ This file only wires tasks. The work lives in the ``arxiv_digest`` package; heav
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from airflow.sdk import (  # type: ignore[attr-defined]  # airflow.sdk resolves these names lazily
@@ -24,6 +25,7 @@ from arxiv_timetable import ArxivListingTimetable
 from digest_alerts import DigestAlert, deadline_missed
 from digest_runtime import git_env, listing_day, runtime, settings, stored_listing
 
+log = logging.getLogger(__name__)
 SETTINGS = load_settings()
 TOPICS = load_topics(SETTINGS.topics_file)
 HOLIDAYS = sorted(d.isoformat() for d in load_calendar(SETTINGS.holidays_file).holidays)
@@ -60,7 +62,9 @@ def build_dag(topic: Topic) -> DAG:
         if SETTINGS.deadline_hours
         else None,
         params={"refetch": Param(False, type="boolean",
-                                 description="Query arXiv again even if this date's listing is stored")},
+                                 description="Query arXiv again even if this date's listing is stored"),
+                "batch": Param("auto", enum=["auto", "always", "never"],
+                               description="Gemini Batch API: auto = the topic's setting / DIGEST_BATCH_AFTER_DAYS")},
         default_args={
             "owner": topic.owner,
             "retries": SETTINGS.task_retries,
@@ -124,6 +128,43 @@ def build_dag(topic: Topic) -> DAG:
                                    + "; ".join(f"{r['arxiv_id']}: {r['error']}" for r in failed[:10]))
             return [{k: r[k] for k in ("arxiv_id", "status")} for r in results]
 
+        @task(pool="arxiv_api")
+        def batch_submit(ids: list[str]) -> str | None:
+            """Batch mode (backfills): fetch the PDFs, then ask every open section of the date in one Gemini batch."""
+            from datetime import UTC
+            from datetime import datetime as dt
+
+            from arxiv_digest.batch import client_for, submit, wants_batch
+            from arxiv_digest.pdf import http_session
+            from arxiv_digest.pipeline import stage_pdf
+
+            ctx = get_current_context()
+            s, day = settings(topic), listing_day(ctx)
+            started = getattr(ctx["dag_run"], "start_date", None) or dt.now(UTC)
+            mode = str(ctx["params"].get("batch") or "auto")
+            if not ids or not wants_batch(topic, day, started.date(), s.batch_after_days, mode):
+                return None
+            rt, session = runtime(s), http_session()
+            for arxiv_id in ids:
+                stage_pdf(rt, topic, day, arxiv_id, session=session)
+            try:
+                return submit(rt, topic, day, client=client_for(s, topic))
+            except Exception as exc:  # the sections are then asked synchronously
+                log.warning("batch submission failed (%s): reviewing synchronously", exc)
+                return None
+
+        @task.sensor(mode="reschedule", poke_interval=SETTINGS.batch_poll_interval,
+                     timeout=SETTINGS.batch_timeout_hours * 3600 + 3600)
+        def batch_wait(job: str | None) -> bool:
+            """Poke the date's batch without holding a worker slot; validate its answers once it has ended."""
+            from arxiv_digest.batch import client_for, poll
+
+            if job is None:
+                return True
+            s = settings(topic)
+            return poll(runtime(s), topic, listing_day(get_current_context()), client=client_for(s, topic))
+
+
         @task(trigger_rule="all_done")
         def render_post() -> str:
             """Render the post from every stored review (papers whose tasks failed are left out)."""
@@ -160,7 +201,9 @@ def build_dag(topic: Topic) -> DAG:
             except DegradedRun as exc:
                 raise AirflowFailException(str(exc)) from None
 
-        papers = review_papers(fetch_papers())
+        ids = fetch_papers()
+        papers = review_papers(ids)
+        batch_wait(batch_submit(ids)) >> papers
         post = render_post()
         published = publish_post(post)  # type: ignore[arg-type]  # an XComArg at parse time
         papers >> post

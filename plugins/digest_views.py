@@ -1,4 +1,5 @@
-"""Airflow UI page with the run records (papers, retries, unavailable sections, tokens) of every topic and day."""
+"""Airflow UI page with the run records (papers, retries, unavailable sections, tokens, cost) of every topic and day,
+and a small chart of papers, calls and cost per day."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ app = FastAPI(title="arxiv-digest run records")
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>arxiv-digest runs</title>
 <style>body{{font-family:sans-serif;margin:1rem}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}</style></head><body>
-<h2>Per topic</h2>{summary}<h2>Runs</h2>{runs}</body></html>"""
+<h2>Per day</h2>{chart}<h2>Per topic</h2>{summary}<h2>Runs</h2>{runs}</body></html>"""
 
 
 def readable_topics(can_read: Callable[[str | None], bool]) -> Callable[[str], bool]:
@@ -34,15 +35,16 @@ def readable_topics(can_read: Callable[[str | None], bool]) -> Callable[[str], b
 
 
 def render_page(visible: Callable[[str], bool] = lambda name: True) -> str:
-    """The two tables of ``digest report`` as HTML (pandas escapes every cell), for the topics in ``visible``."""
-    from arxiv_digest.report import load_runs, summarize
+    """The per-day chart and the two tables of ``digest report`` as HTML (every cell and label escaped), for the
+    topics in ``visible``."""
+    from arxiv_digest.report import daily, daily_chart, load_runs, summarize
     from digest_runtime import runtime, settings
 
     runs = load_runs(runtime(settings()).state)
     runs = runs[runs["topic"].map(visible).astype(bool)] if not runs.empty else runs
     if runs.empty:
-        return PAGE.format(summary="<p>No run records yet.</p>", runs="")
-    return PAGE.format(summary=summarize(runs).to_html(index=False),
+        return PAGE.format(chart="", summary="<p>No run records yet.</p>", runs="")
+    return PAGE.format(chart=daily_chart(daily(runs)), summary=summarize(runs).to_html(index=False),
                        runs=runs.sort_values(["date", "topic"], ascending=False).to_html(index=False))
 
 

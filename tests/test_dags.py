@@ -24,8 +24,8 @@ from arxiv_timetable import ArxivListingTimetable
 ROOT = Path(__file__).resolve().parents[1]
 DAGS = ROOT / "dags"
 ET = ZoneInfo("America/New_York")
-TASKS = {"fetch_papers", "review_papers", "render_post", "publish_post", "check_run"}
-ARXIV_TASKS = {"fetch_papers"}
+TASKS = {"fetch_papers", "review_papers", "render_post", "publish_post", "check_run", "batch_submit", "batch_wait"}
+ARXIV_TASKS = {"fetch_papers", "batch_submit"}
 
 
 def dagbag() -> DagBag:
@@ -70,7 +70,9 @@ def test_tasks_and_dependencies(bag: DagBag) -> None:
         upstream = {t.task_id: t.upstream_task_ids for t in dag.tasks}
         assert upstream == {
             "fetch_papers": set(),
-            "review_papers": {"fetch_papers"},  # one task for the day's papers: stages overlap inside it
+            "batch_submit": {"fetch_papers"},
+            "batch_wait": {"batch_submit"},
+            "review_papers": {"fetch_papers", "batch_wait"},  # one task for the day's papers: stages overlap inside it
             "render_post": {"review_papers"},
             "publish_post": {"render_post"},
             "check_run": {"publish_post"},
@@ -78,6 +80,8 @@ def test_tasks_and_dependencies(bag: DagBag) -> None:
         # The post is rendered from whatever papers made it, and the run record is always written.
         assert dag.get_task("render_post").trigger_rule == "all_done"
         assert dag.get_task("check_run").trigger_rule == "all_done"
+        # Waiting for a Batch API job gives the worker slot back between pokes.
+        assert dag.get_task("batch_wait").mode == "reschedule"
 
 
 def test_every_pool_is_declared_and_arxiv_is_one_request_at_a_time(bag: DagBag, pools: dict[str, Any]) -> None:

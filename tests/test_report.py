@@ -57,3 +57,26 @@ def test_cli_prints_and_saves_csv_and_html(tmp_path, capsys):
     assert "failure_rate" in out and "NeRF" in out
     assert len(pd.read_csv(csv)) == 3
     assert "<table" in page.read_text()
+
+
+def test_cost_per_paper_and_per_day_and_the_chart(tmp_path, capsys):
+    from arxiv_digest.models import Usage
+    from arxiv_digest.report import daily, daily_chart, load_paper_costs
+
+    store = store_with_runs(tmp_path)
+    costly = record("<i>Talking</i>", "2024-06-21", papers=2).model_copy(update={
+        "cost": 0.03, "batch_calls": 4, "runs": ["scheduled__1", "manual__2"],
+        "usage_by_paper": {"2406.7v1": Usage(calls=4, batch_calls=4, tokens_in=9, tokens_out=9, cost=0.01),
+                           "2406.8v1": Usage(calls=4, tokens_in=9, tokens_out=9, cost=0.02)}})
+    put_model(store, "runs/talking/2024-06-21/run.json", costly)
+    runs = load_runs(store)
+    row = runs[runs["topic"] == "<i>Talking</i>"].iloc[0]
+    assert (row["cost"], row["cost_per_paper"], row["runs"], row["batch_calls"]) == (0.03, 0.015, 2, 4)
+    papers = load_paper_costs(store)
+    assert list(papers["arxiv_id"]) == ["2406.7v1", "2406.8v1"] and list(papers["cost"]) == [0.01, 0.02]
+    days = daily(runs).set_index("date")
+    assert days.loc[date(2024, 6, 21), "papers"] == 4 and days.loc[date(2024, 6, 20), "calls"] == 4 * 5 + 2
+    svg = daily_chart(daily(runs))
+    assert svg.startswith("<svg") and svg.count("<rect") == 3 * 2 and "2024-06-21: 0.0300 cost (USD)" in svg
+    assert main(["report", "--state", str(tmp_path), "--papers"]) == 0
+    assert "2406.8v1" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -218,7 +219,7 @@ def test_three_bad_answers_give_an_unavailable_section_that_is_not_cached(
     assert len(gemini_server.calls) == 3
     assert "CHATTER" in gemini_server.calls[2]["prompt_text"]
     assert "REFUSAL" not in gemini_server.calls[2]["prompt_text"]  # feedback is about the last answer only
-    assert LocalStorage(tmp_path / "cache").list("") == []
+    assert LocalStorage(tmp_path / "cache").list("reviews") == []
 
     retry = summary(make_reviewer(), paper)  # nothing was cached: the next run asks again and now succeeds
     assert retry.ok and not retry.from_cache
@@ -244,7 +245,7 @@ def test_server_errors_on_every_attempt_raise_transient_error(
     with pytest.raises(TransientError, match="500"):
         summary(make_reviewer(max_attempts=3), paper)
     assert len(gemini_server.calls) == 3
-    assert LocalStorage(tmp_path / "cache").list("") == []
+    assert LocalStorage(tmp_path / "cache").list("reviews") == []
 
 
 def test_no_backoff_sleep_after_the_last_attempt(
@@ -264,7 +265,7 @@ def test_wrong_api_key_is_a_config_error_and_not_retried(
         summary(make_reviewer(api_key="not-the-key"), paper)
     assert len(gemini_server.calls) == 1
     assert sleeps == []
-    assert LocalStorage(tmp_path / "cache").list("") == []
+    assert LocalStorage(tmp_path / "cache").list("reviews") == []
 
 
 def test_editing_a_prompt_asks_again(
@@ -331,3 +332,33 @@ def test_without_fallback_the_section_is_unavailable_after_max_attempts(
     gemini_server.script.extend([REFUSAL, CHATTER, REFUSAL, reply("格点去噪器让扩散模型的采样步数减少一半。")])
     assert not summary(make_reviewer(), paper).ok
     assert len(gemini_server.calls) == 3
+
+
+def test_two_topics_asking_at_once_share_one_call(
+    make_reviewer: Callable[..., Reviewer], gemini_server: GeminiServer, paper: Paper
+) -> None:
+    """Two topics' runs review the same paper concurrently: one asks, the other waits for its cached answer."""
+    import threading
+
+    first, second = make_reviewer(owner="Diffusion Models"), make_reviewer(owner="3D Gaussian Splatting")
+    second.sleep = lambda s: time.sleep(0.05)  # type: ignore[method-assign]
+    assert first.claim(paper, SectionName.SUMMARY)  # the first topic has started asking
+    out: dict[str, Section] = {}
+    waiter = threading.Thread(target=lambda: out.setdefault("second", summary(second, paper)))
+    waiter.start()
+    time.sleep(0.3)
+    assert gemini_server.calls == [] and waiter.is_alive()  # the second topic waits instead of asking
+    done = summary(first, paper)
+    waiter.join(timeout=10)
+    assert len(gemini_server.calls) == 1
+    assert out["second"].from_cache and out["second"].content == done.content
+    assert out["second"].made_for == "Diffusion Models"
+
+
+def test_a_stale_or_released_claim_does_not_block(
+    make_reviewer: Callable[..., Reviewer], gemini_server: GeminiServer, paper: Paper
+) -> None:
+    crashed = make_reviewer(owner="NeRF", claim_ttl=0.0)
+    assert crashed.claim(paper, SectionName.SUMMARY)  # then its worker died: the claim expires at once
+    assert summary(make_reviewer(owner="Diffusion Models"), paper).ok
+    assert len(gemini_server.calls) == 1

@@ -27,6 +27,7 @@ def test_page_lists_runs_and_escapes_text(tmp_path, monkeypatch):
     _record(tmp_path, "<b>Diffusion</b>", "diffusion")
     page = render_page()
     assert "2024-06-20" in page and "&lt;b&gt;Diffusion&lt;/b&gt;" in page and "<b>Diffusion" not in page
+    assert "<svg" in page and "2024-06-20: " in page  # the per-day chart
 
 
 def test_empty_state_says_so(tmp_path, monkeypatch):

@@ -94,21 +94,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     pools = logs / "pools.json"
     pools.write_text(json.dumps(pool_config(s), indent=1))
     steps = [(["db", "migrate"], logs / "db-migrate.log"), (["pools", "import", str(pools)], logs / "pools.log")]
-    for topic in topics:
-        log = logs / f"{topic.dag_id}-{day}.log"
-        print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
-        steps.append((["dags", "test", topic.dag_id, day.isoformat()], log))
-    codes = _airflow_steps(env, steps)
-    if codes[0] != 0:
-        print(f"airflow db migrate failed; see {logs / 'db-migrate.log'}", file=sys.stderr)
-        return 1
     from .pipeline import Runtime
     from .render import post_path
     from .storage import NotFound, open_storage
 
     state = open_storage(s.state_location)
+    calls_before: dict[str, int] = {}
+    # An embedded run wants its post now: synchronous calls unless --batch asks for the Batch API's price.
+    conf = json.dumps({"batch": "always" if args.batch else "never"})
+    for topic in topics:
+        try:
+            calls_before[topic.name] = int(json.loads(state.get(Runtime.run_key(topic, day))).get("llm_calls", 0))
+        except NotFound:
+            calls_before[topic.name] = 0
+        log = logs / f"{topic.dag_id}-{day}.log"
+        print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
+        steps.append((["dags", "test", topic.dag_id, day.isoformat(), "--conf", conf], log))
+    codes = _airflow_steps(env, steps)
+    if codes[0] != 0:
+        print(f"airflow db migrate failed; see {logs / 'db-migrate.log'}", file=sys.stderr)
+        return 1
     status = 0
     for topic, code in zip(topics, codes[2:], strict=True):
+        log = logs / f"{topic.dag_id}-{day}.log"
         try:
             record = json.loads(state.get(Runtime.run_key(topic, day)))
         except NotFound:
@@ -124,9 +132,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                 continue
             print(f"  log: {log}", file=sys.stderr)
         where = Path(s.blog_repo) / post_path(s.blog_post_dir, day, topic) if "://" not in s.blog_repo else None
-        print(f"  {topic.name}: {record['papers_published']} papers, {record['llm_calls']} LLM calls, "
-              f"{record['figures']} figures")
-        print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {redact(s.blog_repo)} ({s.blog_branch})")
+        print(f"  {topic.name}: {record['papers_published']} papers, "
+              f"{record['llm_calls'] - calls_before[topic.name]} LLM calls in this run ({record['llm_calls']} for "
+              f"the day, {record.get('batch_calls', 0)} by batch), {record['figures']} figures, estimated cost for "
+              f"the day {record.get('cost', 0):.4f} {record.get('currency', 'USD')}")
+        if record["papers_published"]:
+            print(f"  post: {where or post_path(s.blog_post_dir, day, topic)} in {redact(s.blog_repo)} "
+                  f"({s.blog_branch})")
         for arxiv_id, why in record.get("deferred", {}).items():
             print(f"  waiting: {arxiv_id}: {why}")
         for problem in record["problems"]:
@@ -227,11 +239,16 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print (or save) the table of run records found in the state store."""
-    from .report import load_runs, summarize
+    from .report import load_paper_costs, load_runs, summarize
     from .storage import open_storage
 
     s = load_settings()
-    runs = load_runs(open_storage(args.state or s.state_location))
+    state = open_storage(args.state or s.state_location)
+    if args.papers:
+        papers = load_paper_costs(state)
+        print(papers.to_string(index=False) if not papers.empty else "no paper costs recorded")
+        return 0
+    runs = load_runs(state)
     if runs.empty:
         print(f"no run records in {args.state or s.state_location}")
         return 0
@@ -251,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run every topic's DAG for one arXiv listing date")
     run.add_argument("--date", required=True, help="listing date, YYYY-MM-DD")
     run.add_argument("--topic", action="append", help="only this topic (name or slug); repeatable")
+    run.add_argument("--batch", action="store_true",
+                     help="ask through the Gemini Batch API (half price; waits for the batch to finish)")
     run.set_defaults(func=cmd_run)
     fig = sub.add_parser("figures", help="extract the figures and tables of a PDF")
     fig.add_argument("pdf")
@@ -263,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--state", help="state location (default: DIGEST_STATE)")
     rep.add_argument("--csv", help="also write the table as CSV to this file")
     rep.add_argument("--html", help="also write the table as HTML to this file")
+    rep.add_argument("--papers", action="store_true", help="one row per paper and day: calls, tokens, cost")
     rep.set_defaults(func=cmd_report)
     add_lint_subparser(sub)
     args = parser.parse_args(argv)

@@ -116,15 +116,9 @@ class GeminiLLM:
         temperature: float,
         max_output_tokens: int,
     ) -> LLMAnswer:
-        from google.genai import errors, types
+        from google.genai import errors
 
-        config = types.GenerateContentConfig(
-            system_instruction=system,
-            temperature=temperature,
-            max_output_tokens=max_output_tokens,
-            response_mime_type="application/json",
-            response_schema=schema,
-        )
+        config = gemini_config(system, schema, temperature=temperature, max_output_tokens=max_output_tokens)
         started = time.monotonic()
         try:
             resp = self.client.models.generate_content(model=model, contents=prompt, config=config)
@@ -139,20 +133,37 @@ class GeminiLLM:
             error = redact(f"cannot reach Gemini: {type(exc).__name__}: {exc}; check the network or "
                            "GOOGLE_GEMINI_BASE_URL", [_gemini_key(self.client)])
             return LLMAnswer(None, None, seconds=time.monotonic() - started, error=error, transient=True)
-        elapsed = time.monotonic() - started
-        usage = resp.usage_metadata
-        tokens_in = (usage.prompt_token_count or 0) if usage else 0
-        tokens_out = (usage.candidates_token_count or 0) if usage else 0
-        if not resp.candidates:
-            block = resp.prompt_feedback.block_reason if resp.prompt_feedback else None
-            return LLMAnswer(None, None, block_reason=str(getattr(block, "value", block) or "NO_CANDIDATES"),
-                             tokens_in=tokens_in, seconds=elapsed)
-        cand = resp.candidates[0]
-        finish = getattr(cand.finish_reason, "value", cand.finish_reason)
-        parts = cand.content.parts if cand.content and cand.content.parts else []
-        text = "".join(p.text for p in parts if p.text and not getattr(p, "thought", False)) or None
-        return LLMAnswer(text, str(finish) if finish else None, tokens_in=tokens_in, tokens_out=tokens_out,
-                         seconds=elapsed)
+        return gemini_answer(resp, time.monotonic() - started)
+
+
+def gemini_config(system: str, schema: type[BaseModel], *, temperature: float, max_output_tokens: int) -> Any:
+    """The google-genai request config of one section ask (shared by synchronous and Batch API requests)."""
+    from google.genai import types
+
+    return types.GenerateContentConfig(
+        system_instruction=system,
+        temperature=temperature,
+        max_output_tokens=max_output_tokens,
+        response_mime_type="application/json",
+        response_schema=schema,
+    )
+
+
+def gemini_answer(resp: Any, elapsed: float) -> LLMAnswer:
+    """A google-genai GenerateContentResponse as an LLMAnswer; thinking tokens are billed as output."""
+    usage = resp.usage_metadata
+    tokens_in = (usage.prompt_token_count or 0) if usage else 0
+    tokens_out = ((usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)) if usage else 0
+    if not resp.candidates:
+        block = resp.prompt_feedback.block_reason if resp.prompt_feedback else None
+        return LLMAnswer(None, None, block_reason=str(getattr(block, "value", block) or "NO_CANDIDATES"),
+                         tokens_in=tokens_in, seconds=elapsed)
+    cand = resp.candidates[0]
+    finish = getattr(cand.finish_reason, "value", cand.finish_reason)
+    parts = cand.content.parts if cand.content and cand.content.parts else []
+    text = "".join(p.text for p in parts if p.text and not getattr(p, "thought", False)) or None
+    return LLMAnswer(text, str(finish) if finish else None, tokens_in=tokens_in, tokens_out=tokens_out,
+                     seconds=elapsed)
 
 
 def gemini_client(api_key: str, *, base_url: str | None = None, timeout: float = 120.0) -> Any:

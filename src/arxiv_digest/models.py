@@ -93,6 +93,7 @@ class Attempt(BaseModel):
     tokens_out: int = 0
     seconds: float = 0.0
     error: str | None = None
+    batch: bool = Field(default=False, description="asked through the provider's Batch API (discounted)")
 
 
 class Section(BaseModel):
@@ -104,6 +105,7 @@ class Section(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     cache_key: str = ""
     from_cache: bool = False
+    made_for: str = Field(default="", description="the topic whose run asked for it; other topics reuse it")
 
     @property
     def findings(self) -> list[Finding]:
@@ -151,6 +153,24 @@ class Listing(BaseModel):
     deferred_from: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> date whose quota deferred it")
 
 
+class Usage(BaseModel):
+    """LLM calls, tokens and estimated cost (in the price table's currency) of some attempts."""
+
+    calls: int = 0
+    batch_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: float = 0.0
+    unpriced: list[str] = Field(default_factory=list, description="models without a price: cost not counted")
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            calls=self.calls + other.calls, batch_calls=self.batch_calls + other.batch_calls,
+            tokens_in=self.tokens_in + other.tokens_in, tokens_out=self.tokens_out + other.tokens_out,
+            cost=self.cost + other.cost, unpriced=sorted({*self.unpriced, *other.unpriced}),
+        )
+
+
 class RunRecord(BaseModel):
     """What one topic's run for one listing day did; written by the last task, read by ``digest report``."""
 
@@ -171,3 +191,11 @@ class RunRecord(BaseModel):
     published: dict[str, object] | None = None
     deferred: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> why it waits for a later run")
     problems: list[str] = Field(default_factory=list)
+    # Every run of this date adds to the totals above (llm_calls, tokens): a re-run never resets them.
+    runs: list[str] = Field(default_factory=list, description="the runs (Airflow run ids) counted in the totals")
+    batch_calls: int = Field(0, description="of llm_calls, those asked through the Batch API")
+    cost: float = Field(0.0, description="estimated cost of every call of every run, from the price table")
+    currency: str = "USD"
+    unpriced_models: list[str] = Field(default_factory=list, description="models the price table lacks")
+    usage_by_paper: dict[str, Usage] = Field(default_factory=dict, description="arxiv_id -> calls, tokens, cost")
+    reused: dict[str, str] = Field(default_factory=dict, description="arxiv_id -> topic whose run reviewed it")

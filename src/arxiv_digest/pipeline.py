@@ -22,8 +22,22 @@ from .faithfulness import FaithfulnessCheck
 from .fetch import fetch_listing, search_window, split_on_topic
 from .fieldcheck import cross_repeats
 from .figures import MANIFEST_VERSION
+from .cost import load_prices, load_usage, record_usage
 from .llm import LLM
-from .models import Attempt, Figure, FigureKind, Finding, Listing, Paper, Review, RunRecord, Section, base_id, safe_id
+from .models import (
+    Attempt,
+    Figure,
+    FigureKind,
+    Finding,
+    Listing,
+    Paper,
+    Review,
+    RunRecord,
+    Section,
+    Usage,
+    base_id,
+    safe_id,
+)
 from .net import ArxivThrottle
 from .pdf import PaperError, sections_for
 from .provenance import own_links
@@ -123,6 +137,10 @@ class Runtime:
     def deferred_key(topic: Topic, day: date, arxiv_id: str) -> str:
         """Marks a paper the day's LLM quota left unreviewed; its review, once stored, supersedes the mark."""
         return f"runs/{topic.slug}/{day.isoformat()}/deferred/{safe_id(arxiv_id)}.json"
+
+    @staticmethod
+    def usage_prefix(topic: Topic, day: date) -> str:
+        return f"runs/{topic.slug}/{day.isoformat()}/usage"
 
     @staticmethod
     def pdf_key(arxiv_id: str) -> str:
@@ -381,6 +399,38 @@ def paper_text(paper: Paper, pdf: PdfText | None, budget: int) -> PaperText:
     )
 
 
+def paper_sources(rt: Runtime, topic: Topic, paper: Paper, errors: list[str]) -> tuple[PaperText, PdfText | None]:
+    """What the paper's sections are asked from, its PDF read in the sandbox; PDF problems go to ``errors``."""
+    budget = topic.input_token_budget * CHARS_PER_TOKEN
+    doc: PdfText | None = None
+    if not any(e.startswith("pdf:") for e in errors):
+        try:
+            limits = PdfLimits.from_settings(rt.settings)
+            data = rt.state.get(rt.pdf_key(paper.arxiv_id))
+            doc = run_limited(text_job, data, limits, budget, limits=limits, what=paper.arxiv_id)
+        except (PaperError, NotFound) as exc:
+            errors.append(f"pdf: {exc}")
+    return paper_text(paper, doc, budget), doc
+
+
+def make_reviewer(rt: Runtime, topic: Topic, llm: LLM) -> Reviewer:
+    """The topic's Reviewer over the shared section cache (keyed by paper, not topic)."""
+    s = rt.settings
+    return Reviewer(
+        llm=llm,
+        prompts=PromptBook(s.include_dir / "prompts"),
+        cache=rt.state,
+        model=topic.model,
+        language=topic.language,
+        temperature=topic.temperature,
+        max_output_tokens=topic.max_output_tokens,
+        max_attempts=s.llm_max_attempts,
+        fallback_model=topic.fallback_model,
+        topic=topic.name,
+        claim_ttl=s.llm_timeout * (s.llm_max_attempts + 1),
+    )
+
+
 def review_section(reviewer: Reviewer, spec: SectionSpec, paper: Paper, text: PaperText,
                    earlier: Mapping[str, Mapping[str, Any]] | None = None, reject: list[Finding] | None = None
                    ) -> Section:
@@ -410,18 +460,7 @@ def stage_review(
     """
     arxiv_id = ref["arxiv_id"]
     paper = rt.paper(topic, day, arxiv_id)
-    reviewer = Reviewer(
-        llm=llm,
-        prompts=PromptBook(rt.settings.include_dir / "prompts"),
-        cache=rt.state,
-        model=topic.model,
-        language=topic.language,
-        temperature=topic.temperature,
-        max_output_tokens=topic.max_output_tokens,
-        max_attempts=rt.settings.llm_max_attempts,
-        fallback_model=topic.fallback_model,
-        topic=topic.name,
-    )
+    reviewer = make_reviewer(rt, topic, llm)
     specs = section_registry.SECTIONS
     budget = topic.input_token_budget * CHARS_PER_TOKEN
     pool = executor or ThreadPoolExecutor(max_workers=len(specs), thread_name_prefix=f"review-{arxiv_id}")
@@ -438,14 +477,7 @@ def stage_review(
         if ready is not None:
             ref = ready()
         errors = list(ref["errors"])
-        if not any(e.startswith("pdf:") for e in errors):
-            try:
-                limits = PdfLimits.from_settings(rt.settings)
-                data = rt.state.get(rt.pdf_key(arxiv_id))
-                doc = run_limited(text_job, data, limits, budget, limits=limits, what=arxiv_id)
-            except (PaperError, NotFound) as exc:
-                errors.append(f"pdf: {exc}")
-        text = paper_text(paper, doc, budget)
+        text, doc = paper_sources(rt, topic, paper, errors)
         for spec in specs:
             if spec.name not in asked:
                 asked[spec.name] = pool.submit(review_section, reviewer, spec, paper, text)
@@ -468,6 +500,9 @@ def stage_review(
     finally:
         if executor is None:
             pool.shutdown(wait=True)
+    # Batch API attempts are accounted by the batch stage; cached sections cost nothing here.
+    spent = [a for sec in sections.values() if not sec.from_cache for a in sec.attempts if not a.batch] + checks
+    record_usage(rt.state, rt.usage_prefix(topic, day), arxiv_id, {arxiv_id: spent})
     if exhausted is not None:
         log.warning("paper %s deferred: %s", arxiv_id, exhausted)
         rt.state.put(rt.deferred_key(topic, day, arxiv_id), json.dumps({"reason": str(exhausted)}).encode(),
@@ -561,9 +596,13 @@ def stage_publish(rt: Runtime, topic: Topic, day: date, *, git_env: Mapping[str,
     )
     message = f"{topic.name}: arXiv digest for {day.isoformat()} ({len(reviews)} papers)"
     result = repo.publish(files, message)
+    sha = hashlib.sha256(post).hexdigest()
+    before = _published(rt, topic, day) or {}
+    # Nothing committed: the blog already holds this post, in the commit the last run recorded (else at the tip).
+    commit = result.commit or (before.get("commit") if before.get("post_sha256") == sha else None) or result.head
     marker = {
-        "post_sha256": hashlib.sha256(post).hexdigest(),
-        "commit": result.commit,
+        "post_sha256": sha,
+        "commit": commit,
         "repo": redact(s.blog_repo),
         "branch": s.blog_branch,
         "path": post_path(s.blog_post_dir, day, topic),
@@ -582,8 +621,12 @@ def _published(rt: Runtime, topic: Topic, day: date) -> dict[str, Any] | None:
     return marker if marker.get("post_sha256") == hashlib.sha256(post).hexdigest() else None
 
 
-def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
-    """Write the run record; raise DegradedRun when anything was left out, unavailable or not published."""
+def stage_check(rt: Runtime, topic: Topic, day: date, run_id: str = "manual") -> dict[str, Any]:
+    """Write the run record; raise DegradedRun when anything was left out, unavailable or not published.
+
+    Calls, tokens and cost add up every run of the date (each stage that calls the LLM records its usage), so a
+    re-run that asks nothing keeps the day's cost; ``runs`` lists the runs counted.
+    """
     listing, reviews, missing = load_reviews(rt, topic, day)
     published = _published(rt, topic, day)
     waiting = waiting_papers(rt, topic, day, listing, missing)
@@ -598,9 +641,21 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
             if not s.ok
         ]
     sections = [s for r in reviews for s in r.sections.values()]
-    fresh = [a for s in sections if not s.from_cache for a in s.attempts if a.model != "-"]
     problems = [redact(p) for p in problems]
-    fresh += [a for r in reviews for a in r.checks]  # e.g. the faithfulness pass
+    prices = load_prices(rt.settings.prices_file)
+    spent = load_usage(rt.state, rt.usage_prefix(topic, day))
+    by_paper = {pid: prices.usage(attempts) for pid, attempts in sorted(spent.items())}
+    total = sum(by_paper.values(), Usage())
+    try:
+        runs = get_model(rt.state, rt.run_key(topic, day), RunRecord).runs
+    except NotFound:
+        runs = []
+    reused = {
+        r.paper.arxiv_id: made_for
+        for r in reviews
+        for made_for in sorted({s.made_for for s in r.sections.values() if s.from_cache and s.made_for})
+        if made_for != topic.name
+    }
     record = RunRecord(
         topic=topic.name,
         date=day,
@@ -611,14 +666,21 @@ def stage_check(rt: Runtime, topic: Topic, day: date) -> dict[str, Any]:
         sections_retried=sum(1 for s in sections if len([a for a in s.attempts if a.model != "-"]) > 1),
         sections_unavailable=sum(1 for s in sections if not s.ok),
         findings_by_code=dict(Counter(f.code for s in sections for a in s.attempts for f in a.findings)),
-        llm_calls=len(fresh),
-        tokens_in=sum(a.tokens_in for a in fresh),
-        tokens_out=sum(a.tokens_out for a in fresh),
-        llm_seconds=round(sum(a.seconds for a in fresh), 3),
+        llm_calls=total.calls,
+        tokens_in=total.tokens_in,
+        tokens_out=total.tokens_out,
+        llm_seconds=round(sum(a.seconds for attempts in spent.values() for a in attempts), 3),
         figures=sum(len(r.figures) for r in reviews),
         published=published,
         deferred=waiting,
         problems=problems,
+        runs=runs if run_id in runs else [*runs, run_id],
+        batch_calls=total.batch_calls,
+        cost=round(total.cost, 6),
+        currency=prices.currency,
+        unpriced_models=total.unpriced,
+        usage_by_paper=by_paper,
+        reused=reused,
     )
     put_model(rt.state, rt.run_key(topic, day), record)
     if problems:

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     gemini_quota: QuotaSpec = Field(DEFAULT_QUOTAS["gemini"], validation_alias=_env("DIGEST_GEMINI_QUOTA"))
     openai_quota: QuotaSpec = Field(DEFAULT_QUOTAS["openai"], validation_alias=_env("DIGEST_OPENAI_QUOTA"))
     quota_db: str | None = Field(None, validation_alias=_env("DIGEST_QUOTA_DB"))
+    prices_file: Path = Field(PROJECT_ROOT / "include" / "prices.yaml", validation_alias=_env("DIGEST_PRICES"))
+    batch_after_days: int = Field(3, ge=0, le=3650, validation_alias=_env("DIGEST_BATCH_AFTER_DAYS"))
+    batch_poll_interval: float = Field(60.0, ge=1, le=3600, validation_alias=_env("DIGEST_BATCH_POLL"))
+    batch_timeout_hours: float = Field(24.0, gt=0, le=72, validation_alias=_env("DIGEST_BATCH_TIMEOUT_HOURS"))
 
     @field_validator("arxiv_pdf_url", "public_url_setting")
     @classmethod

@@ -61,6 +61,9 @@ class Topic(BaseModel):
     temperature: float = Field(0.2, ge=0, le=2)
     max_output_tokens: int = Field(8192, ge=256, le=65536)
     faithfulness_check: bool = Field(False, description="one more call per paper checks items 6-8 against the text")
+    batch: Literal["auto", "always", "never"] = Field(
+        "auto", description="Gemini Batch API: auto = for runs older than DIGEST_BATCH_AFTER_DAYS days"
+    )
     author: str = "arxiv-digest"
     tags: list[str] = Field(default_factory=list)
     owner: str = "airflow"
@@ -101,6 +104,8 @@ class Topic(BaseModel):
     def _model_for_provider(self) -> Topic:
         if self.provider == "openai" and self.model.startswith("gemini"):
             raise ValueError("provider 'openai' needs its own 'model' (e.g. deepseek-chat, qwen-plus, llama3.1)")
+        if self.provider == "openai" and self.batch == "always":
+            raise ValueError("batch: always needs provider 'gemini' (the Gemini Batch API); use auto or never")
         return self
 
     @property
@@ -125,14 +130,20 @@ class Topic(BaseModel):
         return query
 
 
+def read_yaml(path: Path, error: type[ValueError], setting: str) -> Any:
+    """A config file's YAML (a key given twice is an error); a missing or malformed file raises ``error`` naming the
+    file and the ``setting``."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    except FileNotFoundError:
+        raise error(f"{path}: file not found; set {setting} to your {path.name}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+
+
 def load_topics(path: Path) -> list[Topic]:
     """Parse and validate topics.yaml; any problem raises TopicsError naming file, topic and field."""
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
-    except FileNotFoundError:
-        raise TopicsError(f"{path}: file not found; set DIGEST_TOPICS to your topics.yaml") from None
-    except yaml.YAMLError as exc:
-        raise TopicsError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path, TopicsError, "DIGEST_TOPICS")
     entries = raw.get("topics") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise TopicsError(f"{path}: expected a top-level 'topics:' list with at least one topic")

@@ -55,6 +55,7 @@ def stack_env(tmp_path: Path, arxiv: ArxivServer, gemini: GeminiServer, remote: 
         "ARXIV_REQUEST_INTERVAL": str(INTERVAL), "DIGEST_RETRY_DELAY": "2", "GEMINI_API_KEY": "test-key",
         "GOOGLE_GEMINI_BASE_URL": gemini.base_url, "DIGEST_BLOG_REPO": str(remote),
         "DIGEST_GEMINI_QUOTA": '{"rpm": 600, "concurrency": 4}',
+        "DIGEST_BATCH_AFTER_DAYS": "0",  # these backfills count synchronous calls; batch mode is tested apart
     }
 
 

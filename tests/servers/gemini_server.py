@@ -1,4 +1,4 @@
-"""A local stand-in for the Gemini REST API (generateContent, countTokens) for the real google-genai."""
+"""A local stand-in for the Gemini REST API (generateContent, countTokens, Batch API) for the real google-genai."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ MIN_CJK_SHARE = 0.9
 DEFAULT_ITEMS = 4
 MAX_TERM_LETTERS = 4
 _ROUTE = re.compile(r"/(?P<version>v1|v1beta)/models/(?P<model>[^/:]+):(?P<method>\w+)")
+_BATCH_ROUTE = re.compile(r"/(?P<version>v1|v1beta)/batches/(?P<id>[^/:]+)(?::(?P<method>\w+))?")
+_BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatch"
+_BATCH_OUTPUT_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.GenerateContentBatchOutput"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TERM = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\b")
 # Emphasis and format words prompts write in capitals (longer ones fall to MAX_TERM_LETTERS).
@@ -361,10 +364,15 @@ class _Handler(AppHandler):
         self.send_body(status, "application/json; charset=UTF-8", json.dumps(document, ensure_ascii=False).encode())
 
     def do_POST(self) -> None:
-        """Answer ``generateContent`` and ``countTokens``."""
-        route = _ROUTE.fullmatch(self.path.split("?", 1)[0])
+        """Answer ``generateContent``, ``countTokens``, ``batchGenerateContent`` and ``batches/{id}:cancel``."""
+        path = self.path.split("?", 1)[0]
         raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if not route or route["method"] not in ("generateContent", "countTokens"):
+        batch = _BATCH_ROUTE.fullmatch(path)
+        if batch and batch["method"] == "cancel":
+            self._send(*self.app.batch_cancel(batch["id"], self.headers.get("x-goog-api-key")))
+            return
+        route = _ROUTE.fullmatch(path)
+        if not route or route["method"] not in ("generateContent", "countTokens", "batchGenerateContent"):
             self._send(404, error_body(404, f"Unknown method {self.path}"))
             return
         try:
@@ -372,9 +380,20 @@ class _Handler(AppHandler):
         except json.JSONDecodeError:
             self._send(400, error_body(400, "Invalid JSON payload received."))
             return
+        if route["method"] == "batchGenerateContent":
+            self._send(*self.app.batch_create(route["model"], body, self.headers.get("x-goog-api-key")))
+            return
         call = {"model": route["model"], "api_version": route["version"], "body": body}
         call["prompt_text"] = prompt_text(body)
         self._send(*self.app.answer(route["method"], call, self.headers.get("x-goog-api-key")))
+
+    def do_GET(self) -> None:
+        """Answer ``batches/{id}`` (the batch as a long-running operation)."""
+        batch = _BATCH_ROUTE.fullmatch(self.path.split("?", 1)[0])
+        if not batch or batch["method"]:
+            self._send(404, error_body(404, f"Unknown method {self.path}"))
+            return
+        self._send(*self.app.batch_get(batch["id"], self.headers.get("x-goog-api-key")))
 
 
 def _bad_key_details() -> list[dict[str, Any]]:
@@ -396,6 +415,11 @@ class GeminiServer(LocalServer):
     ``calls`` records every generateContent request as ``{"model", "api_version", "body", "prompt_text"}``;
     each is answered by the next ``script`` entry if any, else by ``responder`` (default: a valid Chinese
     answer from :func:`default_responder`), which gets the call and returns a reply or a raw response body.
+
+    Batch API: ``batchGenerateContent`` with inlined requests creates ``batches/<id>``; every request in it is
+    recorded in ``batch_calls`` (same shape as ``calls``) and answered by ``responder`` (``script`` is for
+    synchronous calls only). A batch reports PENDING when created, RUNNING on the next ``batch_polls - 1`` gets,
+    then SUCCEEDED with the inlined responses, or ``batch_final_state`` when that is set.
     """
 
     def __init__(
@@ -406,6 +430,7 @@ class GeminiServer(LocalServer):
         latency: float = 0.0,
         rpm: int | None = None,
         rpd: int | None = None,
+        batch_polls: int = 2,
     ):
         self.api_key = api_key
         self.responder: Responder = responder or default_responder
@@ -416,6 +441,10 @@ class GeminiServer(LocalServer):
         self.day_count = 0
         self.rejected = 0  # 429s sent for the quota
         self.in_flight = self.max_in_flight = 0
+        self.batch_calls: list[dict[str, Any]] = []
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_polls = batch_polls
+        self.batch_final_state = "BATCH_STATE_SUCCEEDED"
         super().__init__(_Handler, "gemini-server")
         self.base_url = self.root_url
 
@@ -451,6 +480,79 @@ class GeminiServer(LocalServer):
             details = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": reply.retry_delay}]
             return reply.status, error_body(reply.status, details=details if reply.retry_delay else None)
         return 200, reply_body(reply, call["model"])
+
+    def _reply_document(self, call: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A responder's answer as (status, document), for sync and batch requests alike."""
+        reply = self.responder(call)
+        if isinstance(reply, dict):
+            return 200, reply
+        if reply.status != 200:
+            return reply.status, error_body(reply.status)
+        return 200, reply_body(reply, call["model"])
+
+    def batch_create(self, model: str, body: dict[str, Any], api_key: str | None) -> tuple[int, dict[str, Any]]:
+        """``models/{model}:batchGenerateContent``: answer every inlined request now, report them later."""
+        if api_key != self.api_key:
+            return 400, error_body(400, _BAD_KEY, _bad_key_details())
+        batch = body.get("batch") or {}
+        items = ((batch.get("inputConfig") or {}).get("requests") or {}).get("requests")
+        if not isinstance(items, list) or not items:
+            return 400, error_body(400, "batch.inputConfig.requests.requests must list at least one request.")
+        responses = []
+        with self._lock:
+            batch_id = f"b{len(self.batches) + 1:04d}{hashlib.sha256(model.encode()).hexdigest()[:8]}"
+        for item in items:
+            request = item.get("request") or {}
+            call = {"model": model, "api_version": "v1beta", "body": request, "prompt_text": prompt_text(request),
+                    "batch": f"batches/{batch_id}", "metadata": item.get("metadata")}
+            with self._lock:
+                self.batch_calls.append(call)
+            status, document = self._reply_document(call)
+            out: dict[str, Any] = {"response": document} if status == 200 else {"error": document["error"]}
+            if item.get("metadata") is not None:
+                out["metadata"] = item["metadata"]
+            responses.append(out)
+        stamp = "2026-01-01T00:00:00.000000Z"
+        meta = {"@type": _BATCH_TYPE, "model": f"models/{model}", "displayName": batch.get("displayName", ""),
+                "createTime": stamp, "updateTime": stamp, "name": f"batches/{batch_id}",
+                "batchStats": {"requestCount": str(len(items)), "pendingRequestCount": str(len(items))}}
+        with self._lock:
+            self.batches[batch_id] = {"meta": meta, "responses": responses, "gets": 0, "cancelled": False}
+        return 200, {"name": f"batches/{batch_id}", "metadata": {**meta, "state": "BATCH_STATE_PENDING"}}
+
+    def batch_get(self, batch_id: str, api_key: str | None) -> tuple[int, dict[str, Any]]:
+        """``batches/{id}``: the operation, with its output once the batch has finished."""
+        if api_key != self.api_key:
+            return 400, error_body(400, _BAD_KEY, _bad_key_details())
+        with self._lock:
+            job = self.batches.get(batch_id)
+            if job is None:
+                return 404, error_body(404, f"Batch batches/{batch_id} not found.")
+            job["gets"] += 1
+            done = job["cancelled"] or job["gets"] >= self.batch_polls
+            state = ("BATCH_STATE_CANCELLED" if job["cancelled"] else self.batch_final_state) if done else (
+                "BATCH_STATE_RUNNING")
+        meta = dict(job["meta"], state=state)
+        if not done:
+            return 200, {"name": meta["name"], "metadata": meta}
+        n = len(job["responses"])
+        meta["batchStats"] = {"requestCount": str(n), "successfulRequestCount": str(n)}
+        document: dict[str, Any] = {"name": meta["name"], "metadata": meta, "done": True}
+        if state == "BATCH_STATE_SUCCEEDED":
+            output = {"inlinedResponses": {"inlinedResponses": job["responses"]}}
+            meta["output"] = output
+            document["response"] = {"@type": _BATCH_OUTPUT_TYPE, **output}
+        return 200, document
+
+    def batch_cancel(self, batch_id: str, api_key: str | None) -> tuple[int, dict[str, Any]]:
+        """``batches/{id}:cancel``."""
+        if api_key != self.api_key:
+            return 400, error_body(400, _BAD_KEY, _bad_key_details())
+        with self._lock:
+            if batch_id not in self.batches:
+                return 404, error_body(404, f"Batch batches/{batch_id} not found.")
+            self.batches[batch_id]["cancelled"] = True
+        return 200, {}
 
     def _over_quota(self) -> tuple[int, dict[str, Any]] | None:
         """A Gemini-shaped 429 when this request breaks the per-minute or per-day quota, else None (admitted)."""
