@@ -19,8 +19,8 @@ from .cost import record_usage
 from .llm import LLMAnswer, gemini_answer, gemini_client, gemini_config
 from .models import Attempt, Paper
 from .pipeline import Runtime, make_reviewer, paper_sources
-from .sections import SECTIONS, SectionSpec, spec
 from .review import Reviewer
+from .sections import SECTIONS, SectionSpec, spec
 from .settings import Settings, llm_credentials
 from .storage import NotFound, get_model, put_model
 from .topics import Topic

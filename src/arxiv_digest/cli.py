@@ -221,10 +221,18 @@ def write_figures_dir(pdf_path: Path, outdir: Path, *, dpi: int = 150) -> list[d
     return entries
 
 
+def figures_dir_job(pdf: Path, outdir: Path, dpi: int, limits: Any) -> list[dict[str, Any]]:
+    """``digest figures`` in the PDF sandbox: check the PDF against the limits, then write its images."""
+    from .sandbox import check_job
+
+    check_job(pdf.read_bytes(), limits)
+    return write_figures_dir(pdf, outdir, dpi=dpi)
+
+
 def cmd_figures(args: argparse.Namespace) -> int:
     """Extract figures and tables of one PDF into a folder with figures.json."""
     from .pdf import PaperError
-    from .sandbox import PdfLimits, figures_dir_job, run_limited
+    from .sandbox import PdfLimits, run_limited
 
     limits = PdfLimits.from_settings(load_settings())
     try:

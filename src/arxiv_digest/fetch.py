@@ -13,7 +13,6 @@ from .calendar import ArxivCalendar
 from .models import Listing, Paper
 from .net import ArxivThrottle  # noqa: F401 - fetch_listing callers pass one
 from .relevance import relevance, why_off_topic
-from .storage import Storage
 from .topics import Topic
 
 log = logging.getLogger(__name__)

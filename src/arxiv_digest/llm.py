@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from .redaction import redact
 from .errors import LLMConfigError  # noqa: F401 - part of this module's interface
+from .redaction import redact
 
 if TYPE_CHECKING:
     from openai import OpenAI

@@ -17,12 +17,12 @@ from pydantic import TypeAdapter
 
 from . import sections as section_registry
 from .calendar import ArxivCalendar, load_calendar
+from .cost import load_prices, load_usage, record_usage
 from .errors import DegradedRun, NoListing  # noqa: F401 - part of this module's interface
 from .faithfulness import FaithfulnessCheck
 from .fetch import fetch_listing, search_window, split_on_topic
 from .fieldcheck import cross_repeats
 from .figures import MANIFEST_VERSION
-from .cost import load_prices, load_usage, record_usage
 from .llm import LLM
 from .models import (
     Attempt,
@@ -42,8 +42,8 @@ from .net import ArxivThrottle
 from .pdf import PaperError, sections_for
 from .provenance import own_links
 from .publish import BlogRepo, PublishResult, create_local_blog, default_checkout
-from .redaction import redact
 from .quota import QuotaExhausted
+from .redaction import redact
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
 from .sandbox import PdfLimits, PdfText, check_job, figures_job, run_limited, text_job

@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import git
 
-from .redaction import redact, register
 from .errors import PublishError  # noqa: F401 - part of this module's interface
+from .redaction import redact, register
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pymupdf
@@ -196,11 +195,3 @@ def figures_job(data: bytes, limits: PdfLimits, options: dict[str, Any]) -> list
 
     doc: Any = open_watched(data, limits)
     return figures.extract(doc, time_limit=limits.paper_seconds * 0.6, **options)
-
-
-def figures_dir_job(pdf: Path, outdir: Path, dpi: int, limits: PdfLimits) -> list[dict[str, Any]]:
-    """``digest figures``: check the PDF against the limits, then write its images and figures.json."""
-    from . import figures
-
-    check_job(pdf.read_bytes(), limits)
-    return figures.write_figures_dir(pdf, outdir, dpi=dpi)
