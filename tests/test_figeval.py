@@ -9,11 +9,11 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from arxiv_digest.figeval import InkBoxes, Report, iou, score
 from arxiv_digest.figures import locate_figures
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the benchmarks package lives at the repo root
 from benchmarks.figures import synthetic  # noqa: E402
+from benchmarks.figures.figeval import InkBoxes, Report, iou, score  # noqa: E402
 
 
 @dataclass(frozen=True)
