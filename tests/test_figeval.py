@@ -9,11 +9,11 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from arxiv_digest.figeval import InkBoxes, Report, iou, score
 from arxiv_digest.figures import locate_figures
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the benchmarks package lives at the repo root
 from benchmarks.figures import synthetic  # noqa: E402
+from benchmarks.figures.figeval import InkBoxes, Report, figure_box, iou, score  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Box:
     bbox: tuple[float, float, float, float]
     kind: str = "figure"
     graphic: str = "vector"
+    figure_box: tuple[float, float, float, float] | None = None
 
 
 def page_with(*rects: tuple[float, float, float, float], rotate: int = 0) -> pymupdf.Document:
@@ -96,6 +97,43 @@ def test_reports_add_up_and_serialise() -> None:
     assert data["recall_by_kind@0.8"]["table"] == {"found": 0, "total": 1, "recall": 0.0}
     assert data["recall_by_graphic@0.8"]["raster"]["recall"] == 1.0
     assert Report().f1(0.8) == 1.0  # nothing to find and nothing claimed
+
+
+def test_f1_per_kind_counts_only_matches_of_the_same_kind() -> None:
+    doc = page_with(A, B)
+    report = score([Box(0, A, kind="table"), Box(0, B, kind="table")],
+                   [Box(0, A), Box(0, B, kind="table")], doc)
+    assert report.f1(0.8) == 1.0  # both boxes are right ...
+    assert report.kind_f1("table") == pytest.approx(2 / 3)  # ... but one of the two tables is a figure
+    assert report.kind_f1("figure") == 0.0
+    assert report.kind_f1("page") is None
+
+
+def test_missed_figures_are_those_without_a_prediction_at_half_overlap() -> None:
+    doc = page_with(A, B)
+    shifted = (A[0] + 30, A[1] + 20, A[2] + 30, A[3] + 20)  # IoU between 0.5 and 0.8: found, but loosely
+    report = score([Box(0, shifted)], [Box(0, A), Box(0, B), Box(0, B, kind="table")], doc)
+    assert report.missed_figures == 1
+    assert (report + report).missed_figures == 2
+
+
+def test_an_unmatched_crop_of_a_logo_counts_as_decor() -> None:
+    logo = (40.0, 30.0, 120.0, 60.0)
+    doc = page_with(A, logo)
+    report = score([Box(0, A), Box(0, logo)], [Box(0, A)], doc, decor=[(0, logo)])
+    assert (report.decor_crops, report.matched[0.5]) == (1, 1)
+    assert score([Box(0, A)], [Box(0, A)], doc, decor=[(0, logo)]).decor_crops == 0
+
+
+def test_figure_box_convention_scores_the_graphic_alone() -> None:
+    caption = (100.0, 260.0, 300.0, 290.0)
+    doc = page_with(A, caption)
+    crop = (A[0], A[1], caption[2], caption[3])
+    truth = Box(0, crop, figure_box=A)
+    tight = score([Box(0, crop, figure_box=A)], [truth], doc, box_of=figure_box)
+    loose = score([Box(0, crop, figure_box=crop)], [truth], doc, box_of=figure_box)
+    assert (tight.f1(0.8), loose.f1(0.8)) == (1.0, 0.0)
+    assert score([Box(0, crop)], [truth], doc).f1(0.8) == 1.0  # crop convention by default
 
 
 def test_extractor_on_the_synthetic_set() -> None:

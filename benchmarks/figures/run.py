@@ -1,12 +1,16 @@
 """Figure-extraction benchmark: accuracy against labelled boxes and time per page and per paper.
 
-    python -m benchmarks.figures.run [--set synthetic|latex|all] [--json out.json] [--peer-dir /tmp/peer]
+    python -m benchmarks.figures.run [--set synthetic|latex|real|all] [--json out.json] [--peer-dir /tmp/peer]
 
 For each set it prints F1, precision and recall at IoU 0.8 and 0.5 (boxes shrunk to their ink), recall of
 vector, raster and mixed figures, split and merge counts, and seconds per page and per paper for locating
 and for rendering (150 dpi), median and p95. If ``pdf-figure-table-extractor`` is importable from
 ``--peer-dir`` (``pip install --target /tmp/peer pdf-figure-table-extractor``), it runs on the same PDFs
 and is scored the same way.
+
+The real set (hand-labelled papers, ``real.py``) is reported per split, dev and held-out, never pooled; for it
+the run also gives F1 per kind, captioned figures missed (no prediction at IoU 0.5), crops of logos/icons, and,
+when the extractor's located figures carry ``figure_box``, the score of that box against the labelled graphic.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ from typing import Any
 
 import pymupdf
 
-from arxiv_digest.figeval import Report, score
 from arxiv_digest.figures import locate_figures, render_figures
-from benchmarks.figures import latex_set, synthetic
+from benchmarks.figures import latex_set, real, synthetic
+from benchmarks.figures.figeval import Report, figure_box, score
 from benchmarks.figures.synthetic import Paper
 
 _PEER_MODULE = "pdf_figure_table_extractor"
@@ -40,6 +44,7 @@ class _Box:
 
     page: int
     bbox: tuple[float, float, float, float]
+    kind: str = "figure"
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -54,17 +59,26 @@ def _timing(values: list[float]) -> dict[str, float]:
 
 def _run_ours(papers: Iterable[Paper], dpi: int) -> dict[str, Any]:
     report = Report()
-    per_paper: dict[str, list[float]] = {"locate": [], "render": [], "total": []}
+    boxes: Report | None = Report()
+    # "cpu" is process CPU time for locate+render: steadier than wall time on a shared machine
+    per_paper: dict[str, list[float]] = {"locate": [], "render": [], "total": [], "cpu": []}
     per_page: dict[str, list[float]] = {"locate": [], "render": []}
     for paper in papers:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         with pymupdf.open(stream=paper.data, filetype="pdf") as doc:
             found = locate_figures(doc)
             located = time.perf_counter()
             render_figures(doc, found, dpi=dpi)
-            rendered = time.perf_counter()
+            rendered, cpu_end = time.perf_counter(), time.process_time()
             pages = doc.page_count
-            result = score(found, paper.truth, doc)
+            decor = getattr(paper, "decor", [])
+            result = score(found, paper.truth, doc, decor=decor)
+            if boxes is not None and isinstance(paper, real.RealPaper):
+                # figure_box convention: only when every located figure carries one
+                if found and all(getattr(f, "figure_box", None) for f in found):
+                    boxes += score(found, paper.truth, doc, decor=decor, box_of=figure_box)
+                elif found:
+                    boxes = None
         for miss in result.misses:
             miss["paper"] = paper.name
         report += result
@@ -72,9 +86,11 @@ def _run_ours(papers: Iterable[Paper], dpi: int) -> dict[str, Any]:
         per_paper["locate"].append(locate)
         per_paper["render"].append(render)
         per_paper["total"].append(locate + render)
+        per_paper["cpu"].append(cpu_end - cpu_start)
         per_page["locate"].append(locate / pages)
         per_page["render"].append(render / pages)
-    return {"report": report, "seconds_per_paper": {k: _timing(v) for k, v in per_paper.items()},
+    return {"report": report, "figure_box_report": boxes if boxes is not None and boxes.truths else None,
+            "seconds_per_paper": {k: _timing(v) for k, v in per_paper.items()},
             "seconds_per_page": {k: _timing(v) for k, v in per_page.items()}}
 
 
@@ -100,9 +116,9 @@ def _run_peer(papers: Iterable[Paper], peer_dir: Path, dpi: int) -> dict[str, An
             assets = json.loads(manifest.read_text(encoding="utf-8"))["assets"] if manifest.is_file() else []
             if proc.returncode:
                 print(f"peer failed on {paper.name}: {proc.stderr.strip()[-300:]}", file=sys.stderr)
-            preds = [_Box(a["page"] - 1, tuple(a["bbox"])) for a in assets]
+            preds = [_Box(a["page"] - 1, tuple(a["bbox"]), a.get("kind", "figure")) for a in assets]
             with pymupdf.open(stream=paper.data, filetype="pdf") as doc:
-                report += score(preds, paper.truth, doc)
+                report += score(preds, paper.truth, doc, decor=getattr(paper, "decor", []))
     return {"report": report, "seconds_per_paper_with_startup": _timing(seconds)}
 
 
@@ -113,7 +129,12 @@ def _summary(report: Report) -> dict[str, Any]:
             "precision@0.5": round(report.precision(0.5), 4), "recall@0.5": round(report.recall(0.5), 4),
             "splits": report.splits, "merges": report.merges,
             "recall_by_graphic@0.8": {g: _rate(report.graphic_recall(g)) for g in ("vector", "raster", "mixed")},
-            "recall_by_kind@0.8": {k: round(f / n, 4) for k, (f, n) in sorted(report.by_kind.items()) if n}}
+            "recall_by_kind@0.8": {k: round(f / n, 4) for k, (f, n) in sorted(report.by_kind.items()) if n},
+            "f1_by_kind@0.8": {k: _rate(report.kind_f1(k, 0.8)) for k in ("figure", "table")},
+            "f1_by_kind@0.5": {k: _rate(report.kind_f1(k, 0.5)) for k in ("figure", "table")},
+            "figures_missed": report.missed_figures,
+            "figures_total": report.by_kind.get("figure", [0, 0])[1],
+            "decor_crops": report.decor_crops}
 
 
 def _rate(value: float | None) -> float | None:
@@ -131,6 +152,13 @@ def _print(name: str, ours: dict[str, Any], peer: dict[str, Any] | None) -> None
                          for g, v in s["recall_by_graphic@0.8"].items())
     print(f"figure recall@0.8 by graphic: {graphics}   by kind: {s['recall_by_kind@0.8']}")
     print(f"splits {r.splits}  merges {r.merges}")
+    print(f"F1 by kind @0.8/@0.5: figure {_fmt(r.kind_f1('figure', 0.8))}/{_fmt(r.kind_f1('figure', 0.5))}  "
+          f"table {_fmt(r.kind_f1('table', 0.8))}/{_fmt(r.kind_f1('table', 0.5))}   captioned figures missed "
+          f"{s['figures_missed']}/{s['figures_total']}   logo/icon crops {r.decor_crops}")
+    boxes: Report | None = ours.get("figure_box_report")
+    if boxes is not None:
+        print(f"figure_box convention: F1@0.8 {boxes.f1(0.8):.3f}  F1@0.5 {boxes.f1(0.5):.3f}  figure "
+              f"{_fmt(boxes.kind_f1('figure', 0.8))}  table {_fmt(boxes.kind_f1('table', 0.8))}")
     for unit in ("paper", "page"):
         timing = ours[f"seconds_per_{unit}"]
         cells = "  ".join(f"{k} {v['median']:.4f}/{v['p95']:.4f}" for k, v in timing.items())
@@ -142,6 +170,9 @@ def _print(name: str, ours: dict[str, Any], peer: dict[str, Any] | None) -> None
               f"(P@0.8 {p.precision(0.8):.3f} R@0.8 {p.recall(0.8):.3f})  vector/raster recall "
               f"{_fmt(p.graphic_recall('vector'))}/{_fmt(p.graphic_recall('raster'))}  splits {p.splits} "
               f"merges {p.merges}  s/paper incl. start-up {t['median']:.3f}/{t['p95']:.3f}")
+        print(f"peer F1 by kind @0.8: figure {_fmt(p.kind_f1('figure', 0.8))}  table {_fmt(p.kind_f1('table', 0.8))}"
+              f"   captioned figures missed {p.missed_figures}/{p.by_kind.get('figure', [0, 0])[1]}   "
+              f"logo/icon crops {p.decor_crops}")
     for miss in r.misses:
         print(f"  miss: {miss}")
 
@@ -155,13 +186,51 @@ def _sets(which: str, build_dir: Path | None) -> Iterator[tuple[str, list[Paper]
         yield "synthetic", list(synthetic.papers())
     if which in ("latex", "all"):
         yield "latex", list(latex_set.build(build_dir))
+    if which in ("real", "all"):
+        for split in real.SPLITS:
+            absent = real.missing(split)
+            if absent:
+                print(f"\n(real-{split}: {len(absent)} labelled papers have no PDF here, skipped: {', '.join(absent)}; "
+                      "python -m benchmarks.figures.fetch_real fetches them)")
+            found: list[Paper] = list(real.papers(split))
+            if found:
+                yield f"real-{split}", found
+
+
+def _table(results: dict[str, Any]) -> None:
+    """The real set's two halves with the peer beside ours, one line per measure."""
+    cols = [(name, who) for name in ("real-dev", "real-heldout") if name in results
+            for who in ("ours", "peer") if who == "ours" or results[name]["peer"]]
+    if not cols:
+        return
+    def cell(name: str, who: str, key: str) -> str:
+        r = results[name] if who == "ours" else results[name]["peer"]
+        value = r
+        for part in key.split("/"):
+            value = value.get(part) if isinstance(value, dict) else None
+        return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+    rows = [("F1@0.8", "f1@0.8"), ("F1@0.5", "f1@0.5"), ("figure F1@0.8", "f1_by_kind@0.8/figure"),
+            ("figure F1@0.5", "f1_by_kind@0.5/figure"), ("table F1@0.8", "f1_by_kind@0.8/table"),
+            ("table F1@0.5", "f1_by_kind@0.5/table"), ("vector recall@0.8", "recall_by_graphic@0.8/vector"),
+            ("raster recall@0.8", "recall_by_graphic@0.8/raster"), ("mixed recall@0.8", "recall_by_graphic@0.8/mixed"),
+            ("figures missed", "figures_missed"), ("figures", "figures_total"), ("logo/icon crops", "decor_crops"),
+            ("predictions", "predictions"), ("truths", "truths")]
+    print("\n== real set, side by side (crop convention)")
+    print(f"{'':22s}" + "".join(f"{n.removeprefix('real-') + ' ' + w:>16s}" for n, w in cols))
+    for label, key in rows:
+        print(f"{label:22s}" + "".join(f"{cell(n, w, key):>16s}" for n, w in cols))
+    timing = "  ".join(f"{n.removeprefix('real-')}: ours {results[n]['seconds_per_paper']['total']['median']:.3f}"
+                       f" (CPU {results[n]['seconds_per_paper']['cpu']['median']:.3f})"
+                       + (f", peer incl. start-up {results[n]['peer']['seconds_per_paper_with_startup']['median']:.3f}"
+                          if results[n]["peer"] else "") for n in ("real-dev", "real-heldout") if n in results)
+    print(f"median s/paper, locate+render: {timing}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the results and optionally write them as JSON."""
     ap = argparse.ArgumentParser(prog="python -m benchmarks.figures.run", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--set", choices=["synthetic", "latex", "all"], default="all")
+    ap.add_argument("--set", choices=["synthetic", "latex", "real", "all"], default="all")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--dpi", type=int, default=150, help="render resolution (default 150)")
     peer_default = Path(os.environ.get("FIGBENCH_PEER_DIR") or Path(tempfile.gettempdir(), "peer"))
@@ -171,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     results: dict[str, Any] = {}
+    peer = None
     for name, papers in _sets(args.set, args.build_dir):
         _run_ours(papers[:1], args.dpi)  # warm-up: imports, font caches
         ours = _run_ours(papers, args.dpi)
@@ -181,10 +251,13 @@ def main(argv: list[str] | None = None) -> int:
             "papers": len(papers), **_summary(ours["report"]),
             "seconds_per_paper": ours["seconds_per_paper"], "seconds_per_page": ours["seconds_per_page"],
             "misses": ours["report"].misses,
+            "figure_box_convention": None if ours.get("figure_box_report") is None
+            else _summary(ours["figure_box_report"]),
             "peer": None if peer is None else {"name": "pdf-figure-table-extractor", **_summary(peer["report"]),
                                                "seconds_per_paper_with_startup":
                                                    peer["seconds_per_paper_with_startup"]},
         }
+    _table(results)
     if peer is None:
         print(f"\n(peer skipped: no {_PEER_MODULE} in {args.peer_dir})")
     if args.json:

@@ -3,11 +3,16 @@
 Both boxes are first shrunk to the non-white pixels they enclose on the rendered page, so white margins
 never count for or against a prediction. Predictions and truths are then matched one to one per page,
 greedily by IoU; a match counts at a threshold when its IoU reaches it (0.5 and 0.8 by default).
+
+Besides the totals it counts, per kind (figure/table), matches of the same kind, so each kind has its own F1;
+captioned figures with no prediction at IoU 0.5 (missed); and unmatched predictions that lie mostly on a labelled
+logo, icon or header ("decor": not figures). ``box_of`` picks which box of a prediction is scored, so a manifest's
+``figure_box`` (the graphic alone) can be scored against truth figure boxes as well as its crop ``bbox``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -52,12 +57,20 @@ class Report:
     by_graphic: dict[str, list[int]] = field(default_factory=dict)  # figures only: [found@0.8, total]
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # [found@0.8, total]
     misses: list[dict[str, Any]] = field(default_factory=list)  # truths not matched at 0.8, with best IoU
+    # per kind: [same-kind matches @0.8, same-kind matches @0.5, predictions of the kind, truths of the kind]
+    kinds: dict[str, list[int]] = field(default_factory=dict)
+    missed_figures: int = 0  # figure truths without any prediction at IoU 0.5
+    decor_crops: int = 0  # unmatched predictions lying mostly on a labelled logo/icon/header
 
     def __add__(self, other: Report) -> Report:
         """The report of both documents together."""
         out = Report(self.pages + other.pages, self.truths + other.truths, self.predictions + other.predictions,
                      splits=self.splits + other.splits, merges=self.merges + other.merges,
-                     misses=self.misses + other.misses)
+                     misses=self.misses + other.misses, missed_figures=self.missed_figures + other.missed_figures,
+                     decor_crops=self.decor_crops + other.decor_crops)
+        for key in set(self.kinds) | set(other.kinds):
+            a, b = self.kinds.get(key, [0, 0, 0, 0]), other.kinds.get(key, [0, 0, 0, 0])
+            out.kinds[key] = [x + y for x, y in zip(a, b, strict=True)]
         for t in set(self.matched) | set(other.matched):
             out.matched[t] = self.matched.get(t, 0) + other.matched.get(t, 0)
         for mine, theirs, target in ((self.by_graphic, other.by_graphic, out.by_graphic),
@@ -80,6 +93,16 @@ class Report:
         p, r = self.precision(t), self.recall(t)
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def kind_f1(self, kind: str, t: float = 0.8) -> float | None:
+        """F1 of one kind at IoU 0.8 or 0.5, counting only matches whose prediction has the truth's kind."""
+        if kind not in self.kinds:
+            return None
+        m8, m5, n_pred, n_truth = self.kinds[kind]
+        matched = m8 if t >= 0.8 else m5
+        p = matched / n_pred if n_pred else 1.0
+        r = matched / n_truth if n_truth else 1.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+
     def graphic_recall(self, graphic: str) -> float | None:
         """Recall at IoU 0.8 of figures of one graphic type, None if the set has none."""
         found, total = self.by_graphic.get(graphic, [0, 0])
@@ -97,6 +120,9 @@ class Report:
                                       for g, (f, n) in sorted(self.by_graphic.items()) if n},
             "recall_by_kind@0.8": {k: {"found": f, "total": n, "recall": round(f / n, 4)}
                                    for k, (f, n) in sorted(self.by_kind.items()) if n},
+            "f1_by_kind": {k: {f"f1@{t}": round(self.kind_f1(k, t) or 0.0, 4) for t in (0.5, 0.8)}
+                           for k in sorted(self.kinds)},
+            "missed_figures": self.missed_figures, "decor_crops": self.decor_crops,
             "misses": self.misses,
         }
 
@@ -158,15 +184,35 @@ class InkBoxes:
         return (ink.x0, ink.y0, ink.x1, ink.y1)
 
 
+def crop_box(item: Any) -> Sequence[float]:
+    """The crop convention: the box the reader sees (figure with its caption)."""
+    return item.bbox
+
+
+def figure_box(item: Any) -> Sequence[float]:
+    """The figure_box convention: the graphic alone (falls back to the crop when an item has none)."""
+    return getattr(item, "figure_box", None) or item.bbox
+
+
 def score(predictions: Iterable[Located], truth: Iterable[Labelled], doc: pymupdf.Document, *,
-          thresholds: Sequence[float] = THRESHOLDS, dpi: int = 72) -> Report:
-    """Match predictions to truths one to one per page by IoU of their ink boxes and count the results."""
+          thresholds: Sequence[float] = THRESHOLDS, dpi: int = 72,
+          decor: Sequence[tuple[int, Sequence[float]]] = (),
+          box_of: Callable[[Any], Sequence[float]] = crop_box) -> Report:
+    """Match predictions to truths one to one per page by IoU of their ink boxes and count the results.
+
+    ``decor`` lists (page, box) of logos, icons and header art; ``box_of`` picks the box scored (crop or figure).
+    """
     ink = InkBoxes(doc, dpi)
-    preds = [(p.page, ink.shrink(p.page, _box(p.bbox))) for p in predictions]
-    truths = [(t, ink.shrink(t.page, _box(t.bbox))) for t in truth]
+    pred_items = list(predictions)
+    preds = [(p.page, ink.shrink(p.page, _box(box_of(p)))) for p in pred_items]
+    truths = [(t, ink.shrink(t.page, _box(box_of(t)))) for t in truth]
+    pred_kinds = [getattr(p, "kind", "figure") for p in pred_items]
     report = Report(pages=doc.page_count, truths=len(truths), predictions=len(preds),
                     matched={t: 0 for t in thresholds})
     best = [0.0] * len(truths)
+    matched_pred: dict[int, float] = {}
+    for kind in set(pred_kinds) | {t.kind for t, _ in truths}:
+        report.kinds[kind] = [0, 0, pred_kinds.count(kind), sum(t.kind == kind for t, _ in truths)]
     for page in {p for p, _ in preds} | {t.page for t, _ in truths}:
         pi = [i for i, (p, _) in enumerate(preds) if p == page]
         ti = [j for j, (t, _) in enumerate(truths) if t.page == page]
@@ -179,6 +225,11 @@ def score(predictions: Iterable[Located], truth: Iterable[Labelled], doc: pymupd
             used_p.add(i)
             used_t.add(j)
             best[j] = value
+            matched_pred[i] = value
+            if pred_kinds[i] == truths[j][0].kind:
+                counts = report.kinds[pred_kinds[i]]
+                counts[0] += value >= 0.8
+                counts[1] += value >= 0.5
             for t in thresholds:
                 report.matched[t] += value >= t
         # A truth covered by several predictions that each lie mostly inside it was split; a prediction
@@ -193,10 +244,16 @@ def score(predictions: Iterable[Located], truth: Iterable[Labelled], doc: pymupd
         if tb.kind == "figure":
             counts = report.by_graphic.setdefault(tb.graphic, [0, 0])
             counts[0], counts[1] = counts[0] + hit, counts[1] + 1
+        report.missed_figures += tb.kind == "figure" and value < min(thresholds)
         if not hit:
             report.misses.append({"page": tb.page, "kind": tb.kind, "number": getattr(tb, "number", None),
                                   "graphic": tb.graphic, "best_iou": round(value, 3),
                                   "ink_box": [round(v, 1) for v in box]})
+    for i, (page, box) in enumerate(preds):
+        if matched_pred.get(i, 0.0) >= min(thresholds):
+            continue
+        if any(p == page and _area(_intersection(box, _box(d))) >= 0.5 * _area(box) > 0 for p, d in decor):
+            report.decor_crops += 1
     return report
 
 
