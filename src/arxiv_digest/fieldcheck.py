@@ -21,7 +21,7 @@ from .validate import (
 KEYWORDS_MIN, KEYWORDS_MAX = 3, 8
 # Length of the translated title per character of the original, a CJK character counting CJK_WEIGHT: outside these
 # bounds the "translation" is a fragment or a different text.
-TITLE_RATIO = {"zh-CN": (0.4, 2.2), "en": (0.3, 2.0)}
+TITLE_RATIO = {"zh-CN": (0.4, 3.0), "en": (0.3, 2.0)}
 CJK_WEIGHT = 2.5  # Latin characters one Chinese character stands for, roughly, in a translated title
 # An affiliation item may say the first page does not state one.
 NOT_STATED = re.compile(r"未(?:注明|说明|给出|列出|提及|标注)|不详|not (?:stated|given|listed|specified)", re.I)

@@ -3,8 +3,9 @@
 A paper cites other repositories all the time (baselines, datasets, libraries) in its related work, its experiments
 and its references. Only the places where a paper presents itself are read: the arXiv abstract and comment, then the
 PDF's title block and abstract (everything before the first section), footnotes (on the first page any; later only
-those that say the code is the authors'), and sentences that say the code or project page is available at an
-address, outside related-work sections and without a citation. References and bibliography are never read.
+those that say the code is the authors'), sentences that say the code or project page is available at an
+address, outside related-work sections and without a citation, and a journal's "Data/Code Availability" statement.
+References and bibliography are never read.
 """
 
 from __future__ import annotations
@@ -39,13 +40,16 @@ RELATED = re.compile(r"related work|prior work|previous work|literature|backgrou
 HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+[A-Z][^\n]{2,60}$|^\s*(?:Abstract|Introduction|"
                      r"Related Work|Conclusions?|Method|Experiments?)\s*$", re.M)
 FRONT_CHARS = 2500  # without an Introduction heading, the front matter is this much of the first page
+AVAILABILITY_STATEMENT = re.compile(r"(?:Data|Code|Software)(?: and (?:Code|Data|Software))? Availability", re.I)
+STATEMENT_CHARS = 600  # how much of a "Data Availability" statement is read
 FOOT_ZONE = 0.55  # footnotes sit in the lower part of a page: below this share of its height (ACM starts at ~0.7)
 FOOTNOTE_MARK = re.compile(r"(?<=[A-Za-z)\]])(\d{1,2})(?=[\s.,;:]|$)")
 
 
 def _join_broken(text: str) -> str:
-    """Undo line breaks inside URLs (PDF text breaks long addresses after a slash, a dot, a hyphen or underscore)."""
-    return re.sub(r"(https?://\S*[/._\-])\s*\n\s*(?=[A-Za-z0-9])", r"\1", text)
+    """Undo line breaks inside URLs (PDF text breaks long addresses after a slash, a hyphen or an underscore; a
+    break after a dot is a sentence's end as often as not)."""
+    return re.sub(r"(https?://\S*[/_\-])\s*\n\s*(?=[A-Za-z0-9])", r"\1", text)
 
 
 def links_in(text: str) -> list[str]:
@@ -127,6 +131,8 @@ def pdf_own_links(doc: Any) -> list[str]:
             found += links_in(note)
             found += _annotation_links(doc[index], None, doc[index].rect.height * FOOT_ZONE)
     found += _availability_links(pages, last)
+    for m in AVAILABILITY_STATEMENT.finditer("\n".join(pages)):  # journals' own declaration, often after references
+        found += links_in("\n".join(pages)[m.end(): m.end() + STATEMENT_CHARS])
     return list(dict.fromkeys(found))
 
 

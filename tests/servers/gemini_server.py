@@ -276,11 +276,8 @@ def faithful_title(title: str, seed: int) -> str:
     """A Chinese title that keeps the original's names, acronyms and numbers (a careful translation's shape)."""
     keep = [w for w in _TERM.findall(title) if sum(c.isupper() or c.isdigit() for c in w) >= 2]
     keep += [n for n in re.findall(r"\d+(?:\.\d+)?", title) if not any(n in w for w in keep)]
-    tail = ""
-    for i in range(len(_TITLE_TAILS)):  # about a third as many Chinese characters as the title has letters
-        if len(tail) >= 0.3 * len(title):
-            break
-        tail += _TITLE_TAILS[(seed + i) % len(_TITLE_TAILS)]
+    words = "".join(_TITLE_TAILS[(seed + i) % len(_TITLE_TAILS)] for i in range(len(_TITLE_TAILS)))
+    tail = words[:max(2, round(0.35 * len(title)))]  # about a third as many Chinese characters as the title letters
     return f"{' '.join(keep)}：{tail}" if keep else tail
 
 
