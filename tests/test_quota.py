@@ -65,14 +65,14 @@ def test_day_cap_raises_until_midnight_pacific() -> None:
     assert lim.day_count("gemini/m") == 1
 
 
-def test_min_interval_spaces_request_starts() -> None:
+def test_min_interval_runs_from_the_end_of_the_previous_request() -> None:
     t = FakeTime()
     lim = Limiter(MemoryBackend(), {"arxiv": QuotaSpec(concurrency=1, min_interval=3.0)}, clock=t.clock, sleep=t.sleep)
     for _ in range(3):
         lease = lim.acquire("arxiv")
         t.now += 0.5  # the download
         lim.release(lease)
-    assert t.sleeps == [2.5, 2.5]
+    assert t.sleeps == [3.0, 3.0]
 
 
 def test_a_429_holds_every_caller_off_for_its_retry_delay() -> None:

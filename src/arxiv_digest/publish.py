@@ -125,6 +125,11 @@ class BlogRepo:
                 f"cannot reach the blog repo {redact(self.remote)}: {redact(exc.stderr.strip())[:300]}; check "
                 "DIGEST_BLOG_REPO and the 'blog_git' connection's credentials"
             ) from None
+        with repo.config_writer() as config:
+            # Figures are PNG/JPEG, already compressed: zlib and delta search over them only cost time
+            # (600 images: 24 s to commit and push with git's defaults, 5 s without).
+            config.set_value("core", "compression", "0")
+            config.set_value("pack", "window", "0")
         remote_ref = f"origin/{self.branch}"
         if remote_ref in [r.name for r in repo.remote("origin").refs]:
             repo.git.checkout("-B", self.branch, remote_ref, "--force")

@@ -46,7 +46,7 @@ class QuotaSpec(BaseModel):
     tpm: int | None = Field(default=None, ge=1, description="tokens (in + out) per minute")
     rpd: int | None = Field(default=None, ge=1, description="requests per day")
     concurrency: int = Field(default=4, ge=1, le=256, description="calls in flight at once")
-    min_interval: float = Field(default=0.0, ge=0, description="seconds between the starts of two requests")
+    min_interval: float = Field(default=0.0, ge=0, description="seconds from the end of a request to the next")
     day_tz: str = Field(default="America/Los_Angeles", description="time zone whose midnight resets requests/day")
 
     def merged(self, override: dict[str, Any] | None) -> QuotaSpec:
@@ -224,6 +224,10 @@ class Limiter:
         """The call is over: free its slot and count the tokens it really used."""
         with self.backend.locked(lease.key) as state:
             state.setdefault("inflight", {}).pop(lease.id, None)
+            if self.spec(lease.key).min_interval:
+                # The interval runs from the end of a request: a busy machine may send the next one late after
+                # admitting it, but never before the previous one is over.
+                state["last"] = self.clock()
             if tokens is not None:
                 for c in state.get("calls", []):
                     if c[2] == lease.id:
