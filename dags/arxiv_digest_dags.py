@@ -202,12 +202,14 @@ def build_dag(topic: Topic) -> DAG:
             """Write the run record; fail the run when the post is degraded so the operator is told."""
             from airflow.sdk.exceptions import AirflowFailException
 
+            from arxiv_digest.cost import PricesError
             from arxiv_digest.pipeline import DegradedRun, stage_check
 
-            rt, day = stored_listing(topic, get_current_context())
+            ctx = get_current_context()
+            rt, day = stored_listing(topic, ctx)
             try:
-                return stage_check(rt, topic, day)
-            except DegradedRun as exc:
+                return stage_check(rt, topic, day, run_id=str(ctx["run_id"]))
+            except (DegradedRun, PricesError) as exc:
                 raise AirflowFailException(str(exc)) from None
 
         ids = fetch_papers()

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from .cost import record_usage
 from .llm import LLMAnswer, gemini_answer, gemini_client, gemini_config
 from .models import Attempt, Paper, SectionName
-from .pipeline import Runtime, make_reviewer, section_sources
+from .pipeline import Runtime, SectionSources, make_reviewer, section_sources
 from .review import Reviewer
 from .settings import Settings, llm_credentials
 from .storage import NotFound, get_model, put_model
@@ -158,6 +158,7 @@ def collect(rt: Runtime, topic: Topic, day: date, job: BatchJob, remote: Any | N
     papers = {p.arxiv_id: p for p in rt.listing(topic, day).papers}
     responses = list(remote.dest.inlined_responses or []) if remote is not None and remote.dest else []
     spent: dict[str, list[Attempt]] = {}
+    texts: dict[str, SectionSources] = {}
     passed = failed = 0
     for index, item in enumerate(responses):
         key = (item.metadata or {}).get("key") or job.keys[index]
@@ -165,7 +166,9 @@ def collect(rt: Runtime, topic: Topic, day: date, job: BatchJob, remote: Any | N
         paper, name = papers.get(arxiv_id), SectionName(section_name)
         if paper is None:
             continue
-        sources, _ = section_sources(rt, topic, paper, [])
+        if arxiv_id not in texts:
+            texts[arxiv_id] = section_sources(rt, topic, paper, [])[0]
+        sources = texts[arxiv_id]
         if item.error is not None or item.response is None:
             answer = LLMAnswer(None, None, error=f"batch request failed: {item.error}")
         else:
