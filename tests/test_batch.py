@@ -165,3 +165,24 @@ def test_a_rerun_adds_its_calls_to_the_day_and_keeps_the_commit(servers):
     third = run_day(rt, arxiv, gemini, DAYS[0], "manual__3", topic)  # nothing left to ask, nothing to commit
     assert len(gemini.calls) == 11 and third.llm_calls == 11 and third.cost == second.cost
     assert third.published["commit"] == second.published["commit"]  # type: ignore[index]
+
+
+def test_a_record_written_before_runs_added_up_keeps_its_calls(servers):
+    """A day recorded by an older version (21 calls, no usage ledger) re-run today: its calls are not lost."""
+    from arxiv_digest.pipeline import LEGACY_USAGE
+    from arxiv_digest.storage import put_model
+
+    arxiv, gemini = servers
+    topic = TOPIC.model_copy(update={"batch": "never"})
+    rt = Runtime.from_settings(load_settings())
+    run_day(rt, arxiv, gemini, DAYS[0], "old__1", topic)
+    for key in rt.state.list(rt.usage_prefix(topic, DAYS[0])):  # what the older version did not keep
+        (rt.state.root / key).unlink()  # type: ignore[attr-defined]
+    old = RunRecord(topic=topic.name, date=DAYS[0], papers_found=2, papers_published=2, llm_calls=21,
+                    tokens_in=21_000, tokens_out=4_200)
+    put_model(rt.state, rt.run_key(topic, DAYS[0]), old)
+
+    again = run_day(rt, arxiv, gemini, DAYS[0], "manual__2", topic)
+    assert (again.llm_calls, again.tokens_in, again.tokens_out) == (21, 21_000, 4_200)
+    assert again.usage_by_paper[LEGACY_USAGE].calls == 21 and again.runs == ["manual__2"]
+    assert run_day(rt, arxiv, gemini, DAYS[0], "manual__3", topic).llm_calls == 21  # carried over once only

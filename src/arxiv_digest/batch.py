@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 from .cost import record_usage
 from .llm import LLMAnswer, gemini_answer, gemini_client, gemini_config
 from .models import Attempt, Paper
-from .pipeline import Runtime, make_reviewer, paper_sources
+from .pipeline import PaperText, Runtime, make_reviewer, paper_sources
 from .review import Reviewer
 from .sections import SECTIONS, SectionSpec, spec
 from .settings import Settings, llm_credentials
@@ -161,6 +161,7 @@ def collect(rt: Runtime, topic: Topic, day: date, job: BatchJob, remote: Any | N
     papers = {p.arxiv_id: p for p in rt.listing(topic, day).papers}
     responses = list(remote.dest.inlined_responses or []) if remote is not None and remote.dest else []
     spent: dict[str, list[Attempt]] = {}
+    texts: dict[str, PaperText] = {}
     passed = failed = 0
     for index, item in enumerate(responses):
         key = (item.metadata or {}).get("key") or job.keys[index]
@@ -168,7 +169,9 @@ def collect(rt: Runtime, topic: Topic, day: date, job: BatchJob, remote: Any | N
         paper, name = papers.get(arxiv_id), spec(section_name)
         if paper is None:
             continue
-        text, _ = paper_sources(rt, topic, paper, [])
+        if arxiv_id not in texts:
+            texts[arxiv_id] = paper_sources(rt, topic, paper, [])[0]
+        text = texts[arxiv_id]
         source = text.sources.get(name.source, "")
         if item.error is not None or item.response is None:
             answer = LLMAnswer(None, None, error=f"batch request failed: {item.error}")

@@ -621,6 +621,17 @@ def _published(rt: Runtime, topic: Topic, day: date) -> dict[str, Any] | None:
     return marker if marker.get("post_sha256") == hashlib.sha256(post).hexdigest() else None
 
 
+LEGACY_USAGE = "(before usage was recorded)"
+
+
+def _carry_over(rt: Runtime, topic: Topic, day: date, before: RunRecord) -> None:
+    """Keep the calls of a record written before runs added up: its totals become usage under one pseudo-paper."""
+    n = before.llm_calls
+    attempts = [Attempt(model=topic.model, tokens_in=before.tokens_in // n + (i < before.tokens_in % n),
+                        tokens_out=before.tokens_out // n + (i < before.tokens_out % n)) for i in range(n)]
+    record_usage(rt.state, rt.usage_prefix(topic, day), "legacy", {LEGACY_USAGE: attempts})
+
+
 def stage_check(rt: Runtime, topic: Topic, day: date, run_id: str = "manual") -> dict[str, Any]:
     """Write the run record; raise DegradedRun when anything was left out, unavailable or not published.
 
@@ -643,13 +654,16 @@ def stage_check(rt: Runtime, topic: Topic, day: date, run_id: str = "manual") ->
     sections = [s for r in reviews for s in r.sections.values()]
     problems = [redact(p) for p in problems]
     prices = load_prices(rt.settings.prices_file)
+    try:
+        before: RunRecord | None = get_model(rt.state, rt.run_key(topic, day), RunRecord)
+    except NotFound:
+        before = None
+    if before is not None and not before.runs and before.llm_calls:
+        _carry_over(rt, topic, day, before)
+    runs = before.runs if before is not None else []
     spent = load_usage(rt.state, rt.usage_prefix(topic, day))
     by_paper = {pid: prices.usage(attempts) for pid, attempts in sorted(spent.items())}
     total = sum(by_paper.values(), Usage())
-    try:
-        runs = get_model(rt.state, rt.run_key(topic, day), RunRecord).runs
-    except NotFound:
-        runs = []
     reused = {
         r.paper.arxiv_id: made_for
         for r in reviews
