@@ -60,6 +60,7 @@ class Layout:
     """The document's text geometry, learnt from its paragraphs."""
 
     body_size: float
+    body_font: str
     line_h: float
     density: float  # characters * font size / width of a body line; lower for table rows
     columns: list[tuple[float, float]]
@@ -139,6 +140,12 @@ def document_layout(pages: list[PageData]) -> Layout:
             if line.horizontal:
                 sizes[round(line.size * 2) / 2] += len(line.text)
     body = sizes.most_common(1)[0][0] if sizes else 10.0
+    fonts: Counter[str] = Counter()
+    for p in pages:
+        for line in p.lines:
+            if line.horizontal and abs(line.size - body) <= SAME_SIZE:
+                fonts[line.font] += len(line.text)
+    body_font = fonts.most_common(1)[0][0] if fonts else ""
     body_lines = [ln for p in pages for ln in p.lines if ln.horizontal and abs(ln.size - body) <= SAME_SIZE]
     line_h = statistics.median(height(ln.box) for ln in body_lines) if body_lines else body * 1.2
 
@@ -151,7 +158,7 @@ def document_layout(pages: list[PageData]) -> Layout:
                   if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)]
     if not paragraphs:  # nothing to learn the layout from: assume one column inside 10% margins
         w, h = width(pages[0].rect), height(pages[0].rect)
-        return Layout(body, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h)
+        return Layout(body, body_font, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h)
 
     left, right = min(b[0] for b in paragraphs), max(b[2] for b in paragraphs)
     mid, span = (left + right) / 2, right - left
@@ -168,7 +175,7 @@ def document_layout(pages: list[PageData]) -> Layout:
                  for ln in body_lines if width(ln.box) >= 0.5 * col_w]
     density = statistics.median(densities) if densities else 1.6
     top, bottom = min(b[1] for b in paragraphs), max(b[3] for b in paragraphs)
-    return Layout(body, line_h, density, columns, left, right, top, bottom)
+    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom)
 
 
 def column_of(x: float, lay: Layout) -> tuple[float, float]:
