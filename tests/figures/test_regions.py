@@ -110,3 +110,22 @@ def test_a_caption_beside_its_figure(caption_left: bool) -> None:
     (fig,) = locate_figures(doc)
     assert fig.number == "2" and fig.figure_box is not None
     assert iou(fig.figure_box, tuple(plot)) >= 0.9
+
+
+def test_a_short_caption_in_one_column_over_a_table_spanning_both() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for col in (0, 1):  # two columns of body text teach the layout its gutter
+        for k in range(40):
+            x, words = 50 + col * 262, BODY.split()[k % 6:k % 6 + 8]
+            page.insert_text((x, 300 + 11 * k), " ".join(words), fontsize=9, fontname="tiro")
+    page.insert_text((50, 80), "Table 1  A summary of substrates", fontsize=8, fontname="hebo")
+    for y in (90, 110, 170):
+        page.draw_line((50, y), (562, y), width=0.6)
+    for k, row in enumerate(["Bradykinin   Vasodilation   Inactive   Captopril", "Angiotensin   Vasodilation"]):
+        for j, cell in enumerate(row.split("   ")):
+            page.insert_text((50 + 130 * j, 125 + 14 * k), cell, fontsize=8, fontname="helv")
+
+    (table,) = locate_figures(doc)
+    assert table.number == "1" and table.figure_box is not None
+    assert table.figure_box[0] <= 50 and table.figure_box[2] >= 560  # the cells right of the gutter too

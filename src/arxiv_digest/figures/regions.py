@@ -37,6 +37,7 @@ GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
+GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
 SIDE_CAPTION_MAX_SHARE = 0.35  # a caption beside its figure is at most this share of the text width...
 SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
 SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
@@ -113,6 +114,7 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
 
+    _widen_to_spanning_graphics(captions, graphics, lay, gap_g)
     side = {i: taken for i, c in enumerate(captions)
             if (taken := _beside(c, elements, barriers, lay, gap_g))}
     options: list[dict[str, _Option]] = []
@@ -152,6 +154,22 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     prose_boxes = [p.lines[i].box for i in prose]
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
+
+
+def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element], lay: Layout, gap: float) -> None:
+    """A short caption in one column over (or under) a float that spans both columns, such as a full-width
+    table's rules, searches as wide as that float."""
+    if len(lay.columns) < 2:
+        return
+    (l0, gl), (gr, r1) = lay.columns[0], lay.columns[-1]
+    for c in captions:
+        if c.xr[0] <= l0 + 1 and c.xr[1] >= r1 - 1:
+            continue
+        up = _preferred(c) == "up"  # only on the conventional side: the float beyond may be another's
+        for g in graphics:
+            if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
+                    and 0 <= (c.box[1] - g.box[3] if up else g.box[1] - c.box[3]) <= gap):
+                c.xr = (min(c.xr[0], g.box[0]), max(c.xr[1], g.box[2]))
 
 
 def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layout, gap: float) -> list[Element]:
