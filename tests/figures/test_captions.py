@@ -85,3 +85,16 @@ def test_panel_letters_above_a_drawing_belong_to_it() -> None:
     _paragraph(page, y + 250)
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[1] <= y + 30 - 9
+
+
+def test_a_label_set_in_its_own_font_with_the_text_beside_it() -> None:
+    """Journals set "Figure 1" in a sans label font, then the caption text on the same row in another font."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    _plot(page, pymupdf.Rect(150, y + 20, 450, y + 180))
+    page.insert_text((72, y + 210), "Figure 1", fontsize=10, fontname="hebo")
+    page.insert_text((125, y + 210), "Flow chart of the trials we selected.", fontsize=10, fontname="helv")
+    _paragraph(page, y + 250)
+    (fig,) = locate_figures(doc)
+    assert (fig.number, fig.caption) == ("1", "Figure 1 Flow chart of the trials we selected.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pymupdf
+import pytest
 
 from arxiv_digest.figures import locate_figures
 from arxiv_digest.models import FigureKind
@@ -90,3 +91,41 @@ def test_logos_in_a_title_block_stay_out_of_the_figure_under_it() -> None:
 
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[1] >= 138
+
+
+@pytest.mark.parametrize("caption_left", [True, False])
+def test_a_caption_beside_its_figure(caption_left: bool) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 6) + 20
+    plot = pymupdf.Rect(190, y, 410, y + 200) if caption_left else pymupdf.Rect(72, y, 290, y + 200)
+    page.draw_rect(plot, color=(0, 0, 0))
+    page.draw_polyline([(plot.x0, plot.y1), (plot.x0 + 100, plot.y0 + 40), (plot.x1, plot.y0 + 10)], color=(1, 0, 0))
+    x = 72 if caption_left else 302
+    lines = ["Figure 2: Notations: L/R", "indicates left or right", "moving car, numbers", "the distance left."]
+    for k, text in enumerate(lines):
+        page.insert_text((x, y + 120 + 11 * k), text, fontsize=9, fontname="tibo" if k == 0 else "tiro")
+    _body(page, y + 230, 10)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "2" and fig.figure_box is not None
+    assert iou(fig.figure_box, tuple(plot)) >= 0.9
+
+
+def test_a_short_caption_in_one_column_over_a_table_spanning_both() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for col in (0, 1):  # two columns of body text teach the layout its gutter
+        for k in range(40):
+            x, words = 50 + col * 262, BODY.split()[k % 6:k % 6 + 8]
+            page.insert_text((x, 300 + 11 * k), " ".join(words), fontsize=9, fontname="tiro")
+    page.insert_text((50, 80), "Table 1  A summary of substrates", fontsize=8, fontname="hebo")
+    for y in (90, 110, 170):
+        page.draw_line((50, y), (562, y), width=0.6)
+    for k, row in enumerate(["Bradykinin   Vasodilation   Inactive   Captopril", "Angiotensin   Vasodilation"]):
+        for j, cell in enumerate(row.split("   ")):
+            page.insert_text((50 + 130 * j, 125 + 14 * k), cell, fontsize=8, fontname="helv")
+
+    (table,) = locate_figures(doc)
+    assert table.number == "1" and table.figure_box is not None
+    assert table.figure_box[0] <= 50 and table.figure_box[2] >= 560  # the cells right of the gutter too

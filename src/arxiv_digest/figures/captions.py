@@ -19,6 +19,7 @@ CAPTION_RE = re.compile(
 # A caption continues while the next line is this close (in line heights): below it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
+LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
 GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
 
 
@@ -50,7 +51,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         # followed by a sentence is a caption in journal and conference styles that set captions like body
         # text; it is a weak one, which a styled caption with the same number beats.
         delim = m["delim"].strip()
-        distinct = line.styled or abs(line.size - lay.body_size) > SAME_SIZE or m["label"].isupper()
+        distinct = (line.styled or abs(line.size - lay.body_size) > SAME_SIZE or m["label"].isupper()
+                    or bool(line.font) and line.font != lay.body_font)
         rest = line.text[m.end():].lstrip()
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
         if delim == "" and not distinct or delim == "." and not (distinct or sentence):
@@ -78,6 +80,12 @@ def caption_lines(p: PageData, first: int) -> list[int]:
     box = head.box
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
+        last = p.lines[idx[-1]].box
+        same_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
+        if nxt.horizontal and same_row and 0 <= nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size:
+            idx.append(j)  # a label set as its own line ("Figure 1" in bold, then the text beside it)
+            box = union(box, nxt.box)
+            continue
         gap = nxt.box[1] - box[3]
         if (not nxt.horizontal or abs(nxt.size - head.size) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box)

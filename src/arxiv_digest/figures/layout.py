@@ -3,6 +3,7 @@ body font, line height, columns and text area estimated over all pages."""
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import pymupdf
 from .geometry import Box, area, height, intersection, union_all, width
 
 TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+CAPTION_HINT = re.compile(r"(?i)\s*(fig|table)")  # a line that may open a caption (captions.py decides)
 # Work limits that keep hostile or broken PDFs bounded in time and memory.
 HEAVY_CONTENT_BYTES = 1_000_000  # above this (or with form XObjects) count a page's items before listing them
 MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, from the cheap bbox log
@@ -60,6 +62,7 @@ class Layout:
     """The document's text geometry, learnt from its paragraphs."""
 
     body_size: float
+    body_font: str
     line_h: float
     density: float  # characters * font size / width of a body line; lower for table rows
     columns: list[tuple[float, float]]
@@ -94,6 +97,22 @@ def read_page(page: pymupdf.Page) -> PageData:
         lines.extend(block_lines)
 
     graphics: list[Element] = []
+    # Listing drawings is the costliest read: a page with no caption-like line has no captioned float, and
+    # its uncaptioned figures are photos, so it only needs its images.
+    if any(CAPTION_HINT.match(line.text) for line in lines):
+        graphics.extend(_drawings(page, rect))
+    for info in page.get_image_info():
+        box = intersection(tuple(info["bbox"]), rect)
+        if (width(box) > MIN_RASTER_SIDE and height(box) > MIN_RASTER_SIDE
+                and area(box) < MAX_RASTER_PAGE_SHARE * page_area):
+            graphics.append(Element(box, "raster"))
+    return PageData(page.number, rect, lines, graphics)
+
+
+def _drawings(page: pymupdf.Page, rect: Box) -> list[Element]:
+    """The page's visible vector drawings, from the cheap bounding-box log when there are very many."""
+    page_area = area(rect)
+    graphics: list[Element] = []
     heavy = len(page.read_contents()) > HEAVY_CONTENT_BYTES or bool(page.get_xobjects())
     bboxlog = page.get_bboxlog() if heavy else []
     if len(bboxlog) > MAX_PAGE_ITEMS:  # a plot with a million points: boxes only, no per-path dicts
@@ -110,12 +129,7 @@ def read_page(page: pymupdf.Page) -> PageData:
         box = intersection((dr.x0, dr.y0, dr.x1, dr.y1), rect)
         if box[0] <= box[2] and box[1] <= box[3] and area(box) < MAX_VECTOR_PAGE_SHARE * page_area:
             graphics.append(Element(box, "vector"))
-    for info in page.get_image_info():
-        box = intersection(tuple(info["bbox"]), rect)
-        if (width(box) > MIN_RASTER_SIDE and height(box) > MIN_RASTER_SIDE
-                and area(box) < MAX_RASTER_PAGE_SHARE * page_area):
-            graphics.append(Element(box, "raster"))
-    return PageData(page.number, rect, lines, graphics)
+    return graphics
 
 
 def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
@@ -139,6 +153,12 @@ def document_layout(pages: list[PageData]) -> Layout:
             if line.horizontal:
                 sizes[round(line.size * 2) / 2] += len(line.text)
     body = sizes.most_common(1)[0][0] if sizes else 10.0
+    fonts: Counter[str] = Counter()
+    for p in pages:
+        for line in p.lines:
+            if line.horizontal and abs(line.size - body) <= SAME_SIZE:
+                fonts[line.font] += len(line.text)
+    body_font = fonts.most_common(1)[0][0] if fonts else ""
     body_lines = [ln for p in pages for ln in p.lines if ln.horizontal and abs(ln.size - body) <= SAME_SIZE]
     line_h = statistics.median(height(ln.box) for ln in body_lines) if body_lines else body * 1.2
 
@@ -151,7 +171,7 @@ def document_layout(pages: list[PageData]) -> Layout:
                   if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)]
     if not paragraphs:  # nothing to learn the layout from: assume one column inside 10% margins
         w, h = width(pages[0].rect), height(pages[0].rect)
-        return Layout(body, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h)
+        return Layout(body, body_font, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h)
 
     left, right = min(b[0] for b in paragraphs), max(b[2] for b in paragraphs)
     mid, span = (left + right) / 2, right - left
@@ -168,7 +188,7 @@ def document_layout(pages: list[PageData]) -> Layout:
                  for ln in body_lines if width(ln.box) >= 0.5 * col_w]
     density = statistics.median(densities) if densities else 1.6
     top, bottom = min(b[1] for b in paragraphs), max(b[3] for b in paragraphs)
-    return Layout(body, line_h, density, columns, left, right, top, bottom)
+    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom)
 
 
 def column_of(x: float, lay: Layout) -> tuple[float, float]:

@@ -37,6 +37,11 @@ GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
+GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
+SIDE_CAPTION_MAX_SHARE = 0.35  # a caption beside its figure is at most this share of the text width...
+SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
+SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
+SIDE_GAP_LINES = 3.0  # ...within this many line heights of it
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
 MAX_EMBEDDED_LINES = 3
 TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
@@ -109,9 +114,15 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
 
+    _widen_to_spanning_graphics(captions, graphics, lay, gap_g)
+    side = {i: taken for i, c in enumerate(captions)
+            if (taken := _beside(c, elements, barriers, lay, gap_g))}
     options: list[dict[str, _Option]] = []
-    for c in captions:
+    for i, c in enumerate(captions):
         opts = {}
+        if i in side:  # captioned at the side: not a candidate above or below
+            options.append({"up": _Option([], None), "down": _Option([], None)})
+            continue
         for up in (True, False):
             limit, neighbor = _limit(c, captions, barriers, p.rect, up)
             edge = c.box[1] if up else c.box[3]
@@ -127,9 +138,12 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     regions: list[Box] = []
     for i, c in enumerate(captions):
         d = chosen[i]
-        if d is None:
+        if i in side:
+            taken = side[i]
+        elif d is None:
             continue
-        taken = _resolve_shared(i, d, captions, options, chosen)
+        else:
+            taken = _resolve_shared(i, d, captions, options, chosen)
         if not _has_content(c, taken):
             continue
         graphic = union_all([e.box for e in taken])
@@ -140,6 +154,66 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     prose_boxes = [p.lines[i].box for i in prose]
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
+
+
+def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element], lay: Layout, gap: float) -> None:
+    """A short caption in one column over (or under) a float that spans both columns, such as a full-width
+    table's rules, searches as wide as that float."""
+    if len(lay.columns) < 2:
+        return
+    (l0, gl), (gr, r1) = lay.columns[0], lay.columns[-1]
+    for c in captions:
+        if c.xr[0] <= l0 + 1 and c.xr[1] >= r1 - 1:
+            continue
+        up = _preferred(c) == "up"  # only on the conventional side: the float beyond may be another's
+        for g in graphics:
+            if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
+                    and 0 <= (c.box[1] - g.box[3] if up else g.box[1] - c.box[3]) <= gap):
+                c.xr = (min(c.xr[0], g.box[0]), max(c.xr[1], g.box[2]))
+
+
+def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layout, gap: float) -> list[Element]:
+    """A narrow caption set beside its figure (left or right of it, as journals and wrapfigure do): the
+    graphics on one side that overlap the caption's rows, grown up and down until body text or a gap."""
+    if (width(c.box) > SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left)
+            or height(c.box) < SIDE_MIN_LINES * lay.line_h):
+        return []
+    for left in (True, False):
+        def on_side(b: Box, left: bool = left) -> bool:
+            if left:
+                return b[2] <= c.box[0] + 2 and b[0] >= lay.left - 4
+            return b[0] >= c.box[2] - 2 and b[2] <= lay.right + 4
+
+        pool = [e for e in elements if on_side(e.box)]
+        rows = height(c.box)
+        near = SIDE_GAP_LINES * lay.line_h
+        seeds = [e for e in pool if e.kind != "text"
+                 and min(e.box[3], c.box[3]) - max(e.box[1], c.box[1]) >= SIDE_OVERLAP * rows
+                 and (c.box[0] - e.box[2] if left else e.box[0] - c.box[2]) <= near]
+        if not seeds:
+            continue
+        walls = [b for b in barriers if on_side(b)]
+        taken = seeds
+        top, bottom = min(e.box[1] for e in seeds), max(e.box[3] for e in seeds)
+        grown = True
+        while grown:
+            grown = False
+            for e in pool:
+                if e in taken:
+                    continue
+                above = top - gap <= e.box[3] and e.box[1] < top
+                below = bottom + gap >= e.box[1] and e.box[3] > bottom
+                inside = top <= e.box[1] and e.box[3] <= bottom
+                if not (above or below or inside):
+                    continue
+                lo, hi = (e.box[3], top) if above else (bottom, e.box[1])
+                if not inside and any(lo - 1 <= w[1] and w[3] <= hi + 1 for w in walls):
+                    continue
+                taken = [*taken, e]
+                top, bottom = min(top, e.box[1]), max(bottom, e.box[3])
+                grown = True
+        return taken
+    return []
 
 
 def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], captions: list[Caption],
