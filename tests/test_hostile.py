@@ -217,7 +217,7 @@ def test_pipeline_publishes_every_hostile_paper_with_a_notice(tmp_path, gemini_s
 
 # ---- configuration: early, clear, named ------------------------------------------------------------------------
 @pytest.mark.parametrize(("variable", "value", "message"), [
-    ("DIGEST_PAPER_TIMEOUT", "inf", "DIGEST_PAPER_TIMEOUT"),
+    ("DIGEST_REVIEW_TIMEOUT", "inf", "DIGEST_REVIEW_TIMEOUT"),
     ("DIGEST_DEADLINE_HOURS", "1e12", "DIGEST_DEADLINE_HOURS"),
     ("DIGEST_LLM_TIMEOUT", "nan", "DIGEST_LLM_TIMEOUT"),
     ("DIGEST_FIGURE_MAX_PIXELS", "100000000", "DIGEST_FIGURE_MAX_PIXELS"),
