@@ -340,7 +340,7 @@ def test_two_topics_asking_at_once_share_one_call(
     """Two topics' runs review the same paper concurrently: one asks, the other waits for its cached answer."""
     import threading
 
-    first, second = make_reviewer(owner="Diffusion Models"), make_reviewer(owner="3D Gaussian Splatting")
+    first, second = make_reviewer(topic="Diffusion Models"), make_reviewer(topic="3D Gaussian Splatting")
     second.sleep = lambda s: time.sleep(0.05)  # type: ignore[method-assign]
     assert first.claim(paper, SectionName.SUMMARY)  # the first topic has started asking
     out: dict[str, Section] = {}
@@ -358,7 +358,7 @@ def test_two_topics_asking_at_once_share_one_call(
 def test_a_stale_or_released_claim_does_not_block(
     make_reviewer: Callable[..., Reviewer], gemini_server: GeminiServer, paper: Paper
 ) -> None:
-    crashed = make_reviewer(owner="NeRF", claim_ttl=0.0)
+    crashed = make_reviewer(topic="NeRF", claim_ttl=0.0)
     assert crashed.claim(paper, SectionName.SUMMARY)  # then its worker died: the claim expires at once
-    assert summary(make_reviewer(owner="Diffusion Models"), paper).ok
+    assert summary(make_reviewer(topic="Diffusion Models"), paper).ok
     assert len(gemini_server.calls) == 1

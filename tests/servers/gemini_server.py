@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import re
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -590,7 +591,8 @@ class CarelessResponder:
     """Answers like a careless model on the first attempt of each section, carefully once re-asked.
 
     Echoed labels come on every attempt (the validator strips them, so nothing is re-asked for them). Remembers
-    what it answered per paper, so a later section can repeat an earlier one word for word.
+    each paper's summary takeaways, so the methods answer can repeat one word for word; sections are asked
+    concurrently, so it waits (briefly) for that paper's summary to be answered first.
     """
 
     def __init__(self, modes: tuple[str, ...] = CARELESS_MODES, keyword: str = "扩散模型"):
@@ -598,7 +600,8 @@ class CarelessResponder:
         if unknown:
             raise ValueError(f"unknown careless modes: {sorted(unknown)}")
         self.modes, self.keyword = set(modes), keyword
-        self.said: dict[str, list[str]] = {}
+        self.takeaways: dict[str, list[str]] = {}
+        self.summarised = threading.Condition()
         self.careless: Counter[str] = Counter()
 
     def __call__(self, call: dict[str, Any]) -> GeminiReply:
@@ -607,18 +610,26 @@ class CarelessResponder:
         data = json.loads(reply.text or "{}")
         paper = prompt_field(prompt, "arXiv id")
         if "Your previous answer was rejected" not in prompt:
-            self._carelessly(data, self.said.get(paper, []))
+            self._carelessly(data, self._takeaways_of(paper) if "steps" in data else [])
         if "echoed_labels" in self.modes:
             overview = "background" in data  # the overview's performance is item (4); the conclusion's is not
             for field, label in (("performance", "任务与性能"), ("significance", "意义")):
                 if isinstance(data.get(field), str) and (field != "performance" or overview):
                     data[field] = f"{label}：{data[field]}"
                     self.careless["echoed_labels"] += 1
-        for value in data.values():
-            self.said.setdefault(paper, []).extend([value] if isinstance(value, str) else
-                                                   [v for v in value if isinstance(v, str)])
+        if isinstance(data.get("key_takeaways"), list):
+            with self.summarised:
+                self.takeaways[paper] = [v for v in data["key_takeaways"] if isinstance(v, str)]
+                self.summarised.notify_all()
         text = json.dumps(data, ensure_ascii=False)
         return GeminiReply(text=text, prompt_tokens=reply.prompt_tokens, output_tokens=estimate_tokens(text))
+
+    def _takeaways_of(self, paper: str) -> list[str]:
+        if "cross_section_repeat" not in self.modes:
+            return []
+        with self.summarised:
+            self.summarised.wait_for(lambda: paper in self.takeaways, timeout=10)
+            return self.takeaways.get(paper, [])
 
     def _carelessly(self, data: dict[str, Any], earlier: list[str]) -> None:
         changes = {
@@ -631,5 +642,5 @@ class CarelessResponder:
                 data[field] = value
                 self.careless[mode] += 1
         if "cross_section_repeat" in self.modes and isinstance(data.get("steps"), list) and earlier:
-            data["steps"][0] = earlier[-1]
+            data["steps"][0] = earlier[0]
             self.careless["cross_section_repeat"] += 1
