@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -105,13 +107,34 @@ def _child(conn: Any, beat: tuple[Any, Any], memory_mb: int, fn: Callable[..., A
         conn.close()
 
 
+@contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """A spawned child re-imports the parent's ``__main__`` (under Airflow: the whole CLI, seconds per child).
+
+    The jobs live in importable modules, so the main module is hidden while the child's start data is taken.
+    """
+    main = sys.modules.get("__main__")
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__dict__["__spec__"] = None
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+            if "__spec__" not in saved:
+                main.__dict__.pop("__spec__", None)
+
+
 def run_limited(fn: Callable[..., T], *args: Any, limits: PdfLimits, what: str = "PDF") -> T:
     """``fn(*args)`` in a child process under ``limits``; over a limit (or a crash) raises a PaperError."""
     receiver, sender = _SPAWN.Pipe(duplex=False)
     beat = (_SPAWN.Value("i", -1, lock=False), _SPAWN.Value("d", time.monotonic(), lock=False))
     proc = _SPAWN.Process(target=_child, args=(sender, beat, limits.memory_mb, fn, args), daemon=True)
     start = time.monotonic()
-    proc.start()
+    with _main_not_reimported():
+        proc.start()
     sender.close()
     try:
         while not receiver.poll(0.05):
