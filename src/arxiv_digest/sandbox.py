@@ -8,6 +8,7 @@ The child reports the page it is on through shared memory each time the job touc
 from __future__ import annotations
 
 import multiprocessing
+import re
 import resource
 import sys
 import time
@@ -86,23 +87,33 @@ class WatchedDocument:
             yield self[i]
 
 
+_OUT_OF_MEMORY = re.compile(r"\b(?:m|c|re)alloc\b|out of memory", re.I)
+
+
 def _child(conn: Any, beat: tuple[Any, Any], memory_mb: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     global _BEAT
     _BEAT = beat
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))  # soft cap: lifted again to report a failure
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
-        conn.send(("ok", fn(*args)))
+        reply: tuple[str, Any] = ("ok", fn(*args))
     except MemoryError:
-        conn.send(("memory", ""))
+        reply = ("memory", "")
     except PdfLimitError as exc:
-        conn.send(("limit", str(exc)))
+        reply = ("limit", str(exc))
     except PaperError as exc:
-        conn.send(("paper", str(exc)))
+        reply = ("paper", str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure inside MuPDF is this paper's problem
         text = f"{exc.__class__.__name__}: {exc}"
-        conn.send(("memory" if "malloc" in text.lower() or "out of memory" in text.lower() else "paper", text))
+        reply = ("memory" if _OUT_OF_MEMORY.search(text) else "paper", text)
+    if reply[0] != "ok":
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        conn.send(reply)
+    except Exception as exc:  # noqa: BLE001 - e.g. the result does not fit in memory: the parent reports the limit
+        print(f"PDF parser could not report its result: {type(exc).__name__}", file=sys.stderr)
     finally:
         conn.close()
 
