@@ -105,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for topic in topics:
         try:
             calls_before[topic.name] = int(json.loads(state.get(Runtime.run_key(topic, day))).get("llm_calls", 0))
-        except NotFound:
+        except Exception:  # noqa: BLE001 - no record yet, or the state store is down (reported after the run)
             calls_before[topic.name] = 0
         log = logs / f"{topic.dag_id}-{day}.log"
         print(f"Running {topic.dag_id} for {day} (log: {log}) ...", flush=True)
@@ -120,6 +120,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             record = json.loads(state.get(Runtime.run_key(topic, day)))
         except NotFound:
+            record = None
+        except Exception as exc:  # noqa: BLE001 - the state store itself is down: say so, the log has the rest
+            print(f"  {topic.name}: cannot read the run record from DIGEST_STATE: {redact(exc)}", file=sys.stderr)
             record = None
         failures = [f for f in _failed_tasks(log, state, topic, day) if record is None or f.task != "check_run"]
         for failure in failures:
@@ -152,11 +155,10 @@ def _failed_tasks(log: Path, state: Any, topic: Topic, day: date) -> list[Any]:
     """The run's failed tasks, read from its ``dags test`` log; mapped tasks are named by their paper."""
     from .outage import explain
     from .pipeline import Runtime
-    from .storage import NotFound
 
     try:
         papers = [p["arxiv_id"] for p in json.loads(state.get(Runtime.listing_key(topic, day)))["papers"]]
-    except (NotFound, KeyError, ValueError):
+    except Exception:  # noqa: BLE001 - no listing (or no state store): name tasks without their papers
         papers = []
     return explain(log.read_text(encoding="utf-8", errors="replace"), papers) if log.exists() else []
 

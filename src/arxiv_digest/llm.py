@@ -130,7 +130,9 @@ class GeminiLLM:
                                  retry_after=_retry_delay(exc.details))
             raise LLMConfigError(f"Gemini refused the request ({error}); check GEMINI_API_KEY and the model") from None
         except _transport_errors() as exc:  # cannot connect, DNS, timeout: an outage, retried like a 5xx
-            error = redact(f"cannot reach Gemini: {type(exc).__name__}: {exc}; check the network or "
+            options = getattr(getattr(self.client, "_api_client", None), "_http_options", None)
+            where = getattr(options, "base_url", None) or "Google's endpoint"
+            error = redact(f"cannot reach Gemini at {where}: {type(exc).__name__}: {exc}; check the network or "
                            "GOOGLE_GEMINI_BASE_URL", [_gemini_key(self.client)])
             return LLMAnswer(None, None, seconds=time.monotonic() - started, error=error, transient=True)
         return gemini_answer(resp, time.monotonic() - started)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .redaction import redact
 
 _START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task>\S+) map_index=(?P<index>-?\d+)")
-_FAILED = re.compile(r"new_state=(?:failed|up_for_retry)\b")
+_FAILED = re.compile(r"new_state=failed\b")  # a retried try is not the outcome
 _EXCEPTION = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure|Timeout|Run))\b:? ?(?P<msg>.*)$")
 # Which setting points at the service a task talks to.
 SERVICE_SETTING = {

@@ -8,9 +8,12 @@ The child reports the page it is on through shared memory each time the job touc
 from __future__ import annotations
 
 import multiprocessing
+import re
 import resource
+import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any, TypeVar
@@ -83,25 +86,55 @@ class WatchedDocument:
             yield self[i]
 
 
+_OUT_OF_MEMORY = re.compile(r"\b(?:m|c|re)alloc\b|out of memory", re.I)
+
+
 def _child(conn: Any, beat: tuple[Any, Any], memory_mb: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     global _BEAT
     _BEAT = beat
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))  # soft cap: lifted again to report a failure
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
-        conn.send(("ok", fn(*args)))
+        reply: tuple[str, Any] = ("ok", fn(*args))
     except MemoryError:
-        conn.send(("memory", ""))
+        reply = ("memory", "")
     except PdfLimitError as exc:
-        conn.send(("limit", str(exc)))
+        reply = ("limit", str(exc))
     except PaperError as exc:
-        conn.send(("paper", str(exc)))
+        reply = ("paper", str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure inside MuPDF is this paper's problem
         text = f"{exc.__class__.__name__}: {exc}"
-        conn.send(("memory" if "malloc" in text.lower() or "out of memory" in text.lower() else "paper", text))
+        reply = ("memory" if _OUT_OF_MEMORY.search(text) else "paper", text)
+    if reply[0] != "ok":
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        conn.send(reply)
+    except Exception as exc:  # noqa: BLE001 - e.g. the result does not fit in memory: the parent reports the limit
+        print(f"PDF parser could not report its result: {type(exc).__name__}", file=sys.stderr)
     finally:
         conn.close()
+
+
+@contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """A spawned child re-imports the parent's ``__main__`` (under Airflow: the whole CLI, seconds per child).
+
+    The jobs live in importable modules, so the main module is hidden while the child's start data is taken.
+    """
+    main = sys.modules.get("__main__")
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__dict__["__spec__"] = None
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+            if "__spec__" not in saved:
+                main.__dict__.pop("__spec__", None)
 
 
 def run_limited(fn: Callable[..., T], *args: Any, limits: PdfLimits, what: str = "PDF") -> T:
@@ -110,7 +143,8 @@ def run_limited(fn: Callable[..., T], *args: Any, limits: PdfLimits, what: str =
     beat = (_SPAWN.Value("i", -1, lock=False), _SPAWN.Value("d", time.monotonic(), lock=False))
     proc = _SPAWN.Process(target=_child, args=(sender, beat, limits.memory_mb, fn, args), daemon=True)
     start = time.monotonic()
-    proc.start()
+    with _main_not_reimported():
+        proc.start()
     sender.close()
     try:
         while not receiver.poll(0.05):
