@@ -20,9 +20,9 @@ socket.gaierror: [Errno -2] Name or service not known
 requests.exceptions.ConnectionError: HTTPConnectionPool(host='export.arxiv.org', port=443): Max retries exceeded \
 (Caused by NameResolutionError("Failed to resolve 'export.arxiv.org' ([Errno -2] Name or service not known)"))
 2026-11-26T14:02:43Z [info     ] Task instance state updated    new_state=failed rows_affected=1
-2026-11-26T14:02:44Z [info     ] [DAG TEST] starting task_id=paper.review_paper map_index=1 [airflow.sdk]
-arxiv_digest.pdf.TransientError: LLM unavailable for 2406.10002v1 section summary: cannot reach Gemini: \
-ConnectError: [Errno 111] Connection refused; check the network or GOOGLE_GEMINI_BASE_URL
+2026-11-26T14:02:44Z [info     ] [DAG TEST] starting task_id=review_papers map_index=-1 [airflow.sdk]
+RuntimeError: 1 paper(s) failed: 2406.10002v1: TransientError: LLM unavailable for 2406.10002v1 section summary: \
+cannot reach Gemini: ConnectError: [Errno 111] Connection refused; check the network or GOOGLE_GEMINI_BASE_URL
 2026-11-26T14:02:45Z [info     ] Task instance state updated    new_state=failed rows_affected=1
 2026-11-26T14:02:46Z [info     ] [DAG TEST] starting task_id=render_post map_index=-1 [airflow.sdk]
 2026-11-26T14:02:46Z [info     ] Task instance state updated    new_state=skipped rows_affected=1
@@ -33,14 +33,15 @@ def test_failed_tasks_are_named_with_their_paper_and_cause_in_words() -> None:
     failures = explain(LOG, ["2406.10001v1", "2406.10002v1"])
     assert [f.describe() for f in failures] == [
         "fetch_papers: cannot resolve export.arxiv.org: check the network or ARXIV_API_URL",
-        "paper.review_paper (paper 2406.10002v1): cannot connect to the server (connection refused): is it up? "
-        "check GEMINI_API_KEY / GOOGLE_GEMINI_BASE_URL (or the topic's base_url)",
+        "review_papers (paper 2406.10002v1): cannot connect to the server (connection refused): is it up? "
+        "check ARXIV_PDF_URL for PDFs, GEMINI_API_KEY / GOOGLE_GEMINI_BASE_URL (or the topic's base_url) for the LLM",
     ]
 
 
 @pytest.mark.parametrize(("task", "error", "expected"), [
-    ("paper.download_pdf", "TransientError: PDF download from https://arxiv.org/pdf/x failed: ConnectTimeout: "
-     "timed out", "arxiv.org did not answer in time: check the network or ARXIV_PDF_URL"),
+    ("review_papers", "TransientError: PDF download from https://arxiv.org/pdf/x failed: ConnectTimeout: "
+     "timed out", "arxiv.org did not answer in time: check the network or ARXIV_PDF_URL for PDFs, GEMINI_API_KEY / "
+     "GOOGLE_GEMINI_BASE_URL (or the topic's base_url) for the LLM"),
     ("fetch_papers", 'EndpointConnectionError: Could not connect to the endpoint URL: "http://minio:9000/digest/x"',
      "cannot connect to minio (connection refused): is it up? check DIGEST_STATE / DIGEST_STORAGE and the AWS "
      "connection (DIGEST_AWS_CONN_ID)"),
@@ -56,12 +57,12 @@ def test_causes_in_words(task: str, error: str, expected: str) -> None:
 
 
 def test_userinfo_never_reaches_the_explanation() -> None:
-    log = ("[DAG TEST] starting task_id=paper.download_pdf map_index=0\n"
+    log = ("[DAG TEST] starting task_id=fetch_papers map_index=-1\n"
            "TransientError: PDF download from https://u:SECRET-77@pdf.example/x failed: timed out\n"
            "new_state=failed\n")
     (failure,) = explain(log)
-    assert failure.describe() == "paper.download_pdf: pdf.example did not answer in time: check the network or " \
-        "ARXIV_PDF_URL"
+    assert failure.describe() == "fetch_papers: pdf.example did not answer in time: check the network or " \
+        "ARXIV_API_URL"
 
 
 # ---- the real `digest run` with a service down -------------------------------------------------------------------
@@ -75,7 +76,7 @@ def test_digest_run_explains_an_outage(down: str, tmp_path: Path, arxiv_server, 
                 "DIGEST_BLOG_REPO": str(bare_remote), "DIGEST_LLM_MAX_ATTEMPTS": "1"})
     expected = {
         "arxiv": "fetch_papers: cannot resolve export.arxiv.invalid: check the network or ARXIV_API_URL",
-        "gemini": "review_paper (paper 2406.1000",
+        "gemini": "review_papers (paper 2406.1000",
         "s3": "fetch_papers: cannot connect to 127.0.0.1 (connection refused): is it up? check DIGEST_STATE",
     }[down]
     if down == "arxiv":

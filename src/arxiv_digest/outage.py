@@ -10,11 +10,15 @@ from .redaction import redact
 _START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task>\S+) map_index=(?P<index>-?\d+)")
 _FAILED = re.compile(r"new_state=failed\b")  # a retried try is not the outcome
 _EXCEPTION = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failure|Timeout|Run))\b:? ?(?P<msg>.*)$")
+# Paper ids in "N paper(s) failed: <id>: <error>; <id>: ..." (review_papers' error).
+_FAILED_PAPERS = re.compile(r"(?:failed: |; )((?:\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?): ")
 # Which setting points at the service a task talks to.
 SERVICE_SETTING = {
     "fetch_papers": "ARXIV_API_URL",
-    "download_pdf": "ARXIV_PDF_URL",
-    "review_paper": "GEMINI_API_KEY / GOOGLE_GEMINI_BASE_URL (or the topic's base_url)",
+    "review_papers": "ARXIV_PDF_URL for PDFs, GEMINI_API_KEY / GOOGLE_GEMINI_BASE_URL (or the topic's base_url) "
+                     "for the LLM",
+    "batch_submit": "GEMINI_API_KEY / GOOGLE_GEMINI_BASE_URL (or the topic's base_url)",
+    "batch_wait": "GEMINI_API_KEY / GOOGLE_GEMINI_BASE_URL (or the topic's base_url)",
     "publish_post": "DIGEST_BLOG_REPO and the 'blog_git' connection",
 }
 
@@ -70,6 +74,8 @@ def explain(log_text: str, papers: list[str] | None = None) -> list[TaskFailure]
             last = f"{m.group('type').rsplit('.', 1)[-1]}: {m.group('msg')}".strip()
         if task and _FAILED.search(line):
             paper = papers[index] if papers and 0 <= index < len(papers) else ""
+            if not paper and (failed := _FAILED_PAPERS.findall(last)):  # review_papers names its failed papers
+                paper = ", ".join(failed[:5]) + (" …" if len(failed) > 5 else "")
             error = in_words(task, redact(last) or "the task failed")
             failures.append(TaskFailure(task, index, redact(error)[:400], paper))
             task = ""
