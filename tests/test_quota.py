@@ -161,3 +161,14 @@ def test_gemini_429_retry_info_blocks_the_limiter_and_a_daily_429_defers() -> No
         with pytest.raises(QuotaExhausted):  # no more calls today
             lim.acquire("gemini/gemini-2.5-flash")
         assert len(server.calls) == 2 and server.rejected == 1
+
+
+def test_a_sqlite_quota_database_in_a_new_folder_is_created(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The default DIGEST_QUOTA_DB lives under DIGEST_HOME, which a scheduler's worker may not have created yet."""
+    from arxiv_digest.quota import open_backend
+
+    backend = open_backend(f"sqlite:///{tmp_path / 'not-yet' / 'quota.db'}")
+    with backend.locked("k") as state:
+        state["n"] = 1
+    with backend.locked("k") as state:
+        assert state == {"n": 1}

@@ -66,7 +66,8 @@ def task_seconds(airflow_db: Path, dag_id: str) -> dict[str, float]:
 
 def run_digest(env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.monotonic()
-    proc = subprocess.run([str(Path(sys.executable).with_name("digest")), "run", "--date", DAY.isoformat()],
+    proc = subprocess.run([str(Path(sys.executable).with_name("digest")), "run", "--date", DAY.isoformat(),
+                           "--topic", TOPIC],
                           env=env, capture_output=True, text=True, check=False)
     return time.monotonic() - started, proc
 
@@ -120,7 +121,8 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     }
     tokens_in, tokens_out = record.get("tokens_in", 0), record.get("tokens_out", 0)
     published = record.get("papers_published", 0)
-    cost = (tokens_in * args.price_in + tokens_out * args.price_out) / 1e6
+    # The run record prices calls from include/prices.yaml; the fixed prices are for records without a cost.
+    cost = record.get("cost", (tokens_in * args.price_in + tokens_out * args.price_out) / 1e6)
     return {
         "n": args.n, "latency": args.latency, "rpm": args.rpm, "rpd": args.rpd, "concurrency": args.concurrency,
         "exit": first.returncode, "wall_s": round(wall, 1), "bounds_s": {k: round(v, 1) for k, v in bounds.items()},

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -95,6 +96,8 @@ class SQLBackend:
 
         self.sa = sa
         sqlite = url.startswith("sqlite")
+        if sqlite and (path := sa.engine.make_url(url).database) and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)  # a fresh DIGEST_HOME has no folder yet
         self.engine = sa.create_engine(url, connect_args={"timeout": 60} if sqlite else {}, pool_pre_ping=True)
         if sqlite:
             # pysqlite's own transaction handling defers locking; take the write lock when the transaction begins.
