@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -12,6 +14,9 @@ from urllib3.util.retry import Retry
 from .errors import PaperError, TransientError
 from .redaction import redact
 from .storage import Storage
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ArxivThrottle:
@@ -54,6 +59,18 @@ def http_session(retries: int = 3, backoff: float = 2.0) -> requests.Session:
     return session
 
 
+def _redacted(fn: Callable[P, R]) -> Callable[P, R]:
+    """Re-raise the paper's errors with any credentials (URL userinfo, tokens) blanked out of the message."""
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (PaperError, TransientError) as exc:
+            raise type(exc)(redact(exc)) from None
+    return wrapper
+
+
+@_redacted
 def download_pdf(
     url: str,
     *,
@@ -63,22 +80,6 @@ def download_pdf(
     throttle: ArxivThrottle | None = None,
 ) -> bytes:
     """GET a PDF with a timeout and a size cap, and check it really is a PDF (messages never carry credentials)."""
-    try:
-        return _download_pdf(url, session=session, timeout=timeout, max_bytes=max_bytes, throttle=throttle)
-    except PaperError as exc:
-        raise PaperError(redact(exc)) from None
-    except TransientError as exc:
-        raise TransientError(redact(exc)) from None
-
-
-def _download_pdf(
-    url: str,
-    *,
-    session: requests.Session,
-    timeout: float,
-    max_bytes: int,
-    throttle: ArxivThrottle | None = None,
-) -> bytes:
     if throttle:
         throttle.wait()
     try:
