@@ -11,6 +11,7 @@ import multiprocessing
 import re
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from .pdf import PaperError, TextSection, first_pages_text, open_pdf, split_sect
 
 T = TypeVar("T")
 _SPAWN = multiprocessing.get_context("spawn")  # never fork a process that holds Airflow's or MuPDF's state
+_STARTING = threading.Lock()  # one child start at a time: it edits process-wide flags for a moment
 
 
 class PdfLimitError(PaperError):
@@ -122,19 +124,27 @@ def _main_not_reimported() -> Iterator[None]:
     """A spawned child re-imports the parent's ``__main__`` (under Airflow: the whole CLI, seconds per child).
 
     The jobs live in importable modules, so the main module is hidden while the child's start data is taken.
+    A Celery worker's process is daemonic, and multiprocessing refuses children to those; the sandbox always
+    kills and joins its child, so the flag is lifted while the child starts. Threads start children one at a time.
     """
-    main = sys.modules.get("__main__")
-    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
-    try:
-        if main is not None:
-            main.__dict__.pop("__file__", None)
-            main.__dict__["__spec__"] = None
-        yield
-    finally:
-        if main is not None:
-            main.__dict__.update(saved)
-            if "__spec__" not in saved:
-                main.__dict__.pop("__spec__", None)
+    with _STARTING:
+        main = sys.modules.get("__main__")
+        saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
+        me = multiprocessing.current_process()
+        daemon = me._config.get("daemon")  # type: ignore[attr-defined]
+        try:
+            me._config.pop("daemon", None)  # type: ignore[attr-defined]
+            if main is not None:
+                main.__dict__.pop("__file__", None)
+                main.__dict__["__spec__"] = None
+            yield
+        finally:
+            if daemon is not None:
+                me._config["daemon"] = daemon  # type: ignore[attr-defined]
+            if main is not None:
+                main.__dict__.update(saved)
+                if "__spec__" not in saved:
+                    main.__dict__.pop("__spec__", None)
 
 
 def run_limited(fn: Callable[..., T], *args: Any, limits: PdfLimits, what: str = "PDF") -> T:
