@@ -31,3 +31,15 @@ def test_a_daemonic_worker_can_parse_a_pdf_in_the_sandbox() -> None:
     result = queue.get(timeout=120)
     worker.join(timeout=30)
     assert result == ("ok", 1), result
+
+
+def test_a_celery_prefork_child_can_parse_a_pdf_in_the_sandbox() -> None:
+    """Celery's prefork pool runs tasks in billiard's daemonic processes, whose auth key type differs."""
+    billiard = __import__("pytest").importorskip("billiard")
+    ctx = billiard.get_context("fork")
+    queue = ctx.Queue()
+    worker = ctx.Process(target=_parse_in_daemon, args=(queue,), daemon=True)
+    worker.start()
+    result = queue.get(timeout=120)
+    worker.join(timeout=30)
+    assert result == ("ok", 1), result

@@ -132,8 +132,11 @@ def _main_not_reimported() -> Iterator[None]:
         saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
         me = multiprocessing.current_process()
         daemon = me._config.get("daemon")  # type: ignore[attr-defined]
+        authkey = me._config.get("authkey")  # type: ignore[attr-defined]
         try:
             me._config.pop("daemon", None)  # type: ignore[attr-defined]
+            if authkey is not None:  # a Celery (billiard) parent's key type refuses the spawn pickler
+                me._config["authkey"] = multiprocessing.process.AuthenticationString(bytes(authkey))  # type: ignore[attr-defined]
             if main is not None:
                 main.__dict__.pop("__file__", None)
                 main.__dict__["__spec__"] = None
@@ -141,6 +144,8 @@ def _main_not_reimported() -> Iterator[None]:
         finally:
             if daemon is not None:
                 me._config["daemon"] = daemon  # type: ignore[attr-defined]
+            if authkey is not None:
+                me._config["authkey"] = authkey  # type: ignore[attr-defined]
             if main is not None:
                 main.__dict__.update(saved)
                 if "__spec__" not in saved:
@@ -152,6 +157,7 @@ def run_limited(fn: Callable[..., T], *args: Any, limits: PdfLimits, what: str =
     receiver, sender = _SPAWN.Pipe(duplex=False)
     beat = (_SPAWN.Value("i", -1, lock=False), _SPAWN.Value("d", time.monotonic(), lock=False))
     proc = _SPAWN.Process(target=_child, args=(sender, beat, limits.memory_mb, fn, args), daemon=True)
+    proc.authkey = bytes(proc.authkey)  # the same for the key the child's Process copied from its parent
     start = time.monotonic()
     with _main_not_reimported():
         proc.start()
