@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 
 import pymupdf
+import pytest
 
 from arxiv_digest.sandbox import PdfLimits, check_job, run_limited
 
@@ -23,20 +24,10 @@ def _parse_in_daemon(queue: multiprocessing.Queue) -> None:  # type: ignore[type
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def test_a_daemonic_worker_can_parse_a_pdf_in_the_sandbox() -> None:
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    worker = ctx.Process(target=_parse_in_daemon, args=(queue,), daemon=True)
-    worker.start()
-    result = queue.get(timeout=120)
-    worker.join(timeout=30)
-    assert result == ("ok", 1), result
-
-
-def test_a_celery_prefork_child_can_parse_a_pdf_in_the_sandbox() -> None:
-    """Celery's prefork pool runs tasks in billiard's daemonic processes, whose auth key type differs."""
-    billiard = __import__("pytest").importorskip("billiard")
-    ctx = billiard.get_context("fork")
+@pytest.mark.parametrize("pool", ["multiprocessing", "billiard"])
+def test_a_daemonic_worker_can_parse_a_pdf_in_the_sandbox(pool: str) -> None:
+    """A daemonic worker (Celery's prefork pool runs tasks in billiard's, whose auth key type differs) parses."""
+    ctx = pytest.importorskip(pool).get_context("spawn" if pool == "multiprocessing" else "fork")
     queue = ctx.Queue()
     worker = ctx.Process(target=_parse_in_daemon, args=(queue,), daemon=True)
     worker.start()
