@@ -197,7 +197,7 @@ def build_dag(topic: Topic) -> DAG:
             from arxiv_digest.pipeline import DegradedRun, stage_check
 
             ctx = get_current_context()
-            rt, day = stored_listing(topic, ctx)
+            rt, day = stored_listing(topic, ctx, required=True)
             try:
                 return stage_check(rt, topic, day, run_id=str(ctx["run_id"]))
             except (DegradedRun, PricesError) as exc:

@@ -77,13 +77,22 @@ def listing_day(context: Any) -> date:
     return date(start.year, start.month, start.day)
 
 
-def stored_listing(topic: Any, context: Any) -> tuple[Any, date]:
-    """Runtime and listing day of a run whose listing was fetched; skip the task otherwise (no-listing days)."""
-    from airflow.sdk.exceptions import AirflowSkipException
+def stored_listing(topic: Any, context: Any, *, required: bool = False) -> tuple[Any, date]:
+    """Runtime and listing day of a run whose listing was fetched; skip the task otherwise (no-listing days).
+
+    ``required``: on a day arXiv did announce, a missing listing means fetch_papers failed, and the run must end
+    failed rather than skipped (a run whose last task skips counts as a success).
+    """
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
     rt, day = runtime(settings()), listing_day(context)
     if not rt.state.exists(rt.listing_key(topic, day)):
-        raise AirflowSkipException(f"no listing stored for {topic.name} on {day}: nothing to do")
+        reason = rt.calendar.why_no_listing(day)
+        if required and not reason:
+            raise AirflowFailException(
+                f"no listing stored for {topic.name} on {day}, a day arXiv announced papers: fetch_papers failed "
+                "(see its log); fix the cause, then clear fetch_papers or re-run the date")
+        raise AirflowSkipException(f"no listing stored for {topic.name} on {day}: {reason or 'nothing to do'}")
     return rt, day
 
 

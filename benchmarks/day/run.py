@@ -174,6 +174,7 @@ def main() -> None:
     if result["output"]:
         print(result["output"])
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)  # .digest/ does not exist in a new clone
         Path(args.json).write_text(json.dumps(result, indent=1))
 
 

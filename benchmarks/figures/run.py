@@ -181,13 +181,14 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _sets(which: str, build_dir: Path | None) -> Iterator[tuple[str, list[Paper]]]:
+def _sets(which: str, build_dir: Path | None,
+          splits: tuple[str, ...] = real.SPLITS) -> Iterator[tuple[str, list[Paper]]]:
     if which in ("synthetic", "all"):
         yield "synthetic", list(synthetic.papers())
     if which in ("latex", "all"):
         yield "latex", list(latex_set.build(build_dir))
     if which in ("real", "all"):
-        for split in real.SPLITS:
+        for split in splits:
             absent = real.missing(split)
             if absent:
                 print(f"\n(real-{split}: {len(absent)} labelled papers have no PDF here, skipped: {', '.join(absent)}; "
@@ -237,11 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-dir", type=Path, default=peer_default,
                     help="where pdf-figure-table-extractor was pip-installed with --target (skipped if absent)")
     ap.add_argument("--build-dir", type=Path, help="keep the LaTeX build (PDFs) here")
+    ap.add_argument("--split", choices=[*real.SPLITS, "both"], default="both",
+                    help="the real set's half to run: tune with 'dev', report both (default)")
     args = ap.parse_args(argv)
 
     results: dict[str, Any] = {}
     peer = None
-    for name, papers in _sets(args.set, args.build_dir):
+    splits = real.SPLITS if args.split == "both" else (args.split,)
+    for name, papers in _sets(args.set, args.build_dir, splits):
         _run_ours(papers[:1], args.dpi)  # warm-up: imports, font caches
         ours = _run_ours(papers, args.dpi)
         ours["papers"] = [p.name for p in papers]
@@ -261,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     if peer is None:
         print(f"\n(peer skipped: no {_PEER_MODULE} in {args.peer_dir})")
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)  # .digest/ does not exist in a new clone
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
 

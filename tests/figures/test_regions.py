@@ -5,7 +5,8 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from arxiv_digest.figures import locate_figures
+from arxiv_digest.figures import locate_figures, render_figures
+from arxiv_digest.figures.geometry import height, width
 from arxiv_digest.models import FigureKind
 
 from .common import generated, iou, open_pdf
@@ -129,3 +130,67 @@ def test_a_short_caption_in_one_column_over_a_table_spanning_both() -> None:
     (table,) = locate_figures(doc)
     assert table.number == "1" and table.figure_box is not None
     assert table.figure_box[0] <= 50 and table.figure_box[2] >= 560  # the cells right of the gutter too
+
+
+def _landscape_table(text_rotate: int, page_rotation: int) -> pymupdf.Document:
+    """A table typeset sideways on a portrait page (text running up for 90, down for 270), optionally with the
+    page's /Rotate set so that it shows upright."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+
+    def at(a: float, b: float) -> pymupdf.Point:  # a point of the landscape frame on the portrait page
+        return pymupdf.Point(b, 842 - a) if text_rotate == 90 else pymupdf.Point(595 - b, a)
+
+    page.insert_text(at(72, 90), "Table 1: Seeds found by each measure on the seven datasets.", fontsize=9,
+                     rotate=text_rotate)
+    for b in (100, 114, 192):
+        page.draw_line(at(72, b), at(770, b), width=0.6)
+    for r, b in enumerate([110, 126, 138, 150, 162, 174, 186]):
+        for k, a in enumerate(range(80, 760, 110)):
+            page.insert_text(at(a, b), f"{(r * 7 + k) * 1.37:.2f}" if r else f"Measure {k}", fontsize=8,
+                             rotate=text_rotate)
+    page.set_rotation(page_rotation)
+    return doc
+
+
+@pytest.mark.parametrize(("text_rotate", "page_rotation"), [(90, 0), (90, 90), (270, 0), (270, 270)])
+def test_a_landscape_table_is_found_and_rendered_upright(text_rotate: int, page_rotation: int) -> None:
+    doc = _landscape_table(text_rotate, page_rotation)
+    (table,) = locate_figures(doc)
+    assert table.kind is FigureKind.TABLE and table.number == "1"
+    assert height(table.bbox) >= 690 and width(table.bbox) >= 110  # every row, in the page's own coordinates
+
+    (shown,) = render_figures(doc, [table])
+    pix = pymupdf.Pixmap(shown.data)
+    assert pix.width > 3 * pix.height  # landscape: read across
+    ink = [sum(1 for x in range(0, pix.width, 2) if pix.pixel(x, y)[0] < 128) for y in range(pix.height)]
+    rows = [n for n in ink if n]
+    assert rows[0] < 0.6 * pix.width / 2  # the caption's text on top, not a rule: upright, not upside down
+    assert rows[-1] >= 0.8 * pix.width / 2  # the bottom rule last
+
+
+def test_a_word_processor_table_captioned_below_with_rules_drawn_as_images() -> None:
+    """Rows that look like prose (a long cell beside a short one), one-pixel images as rules, and the caption
+    under the table, as the rest of the document captions its tables."""
+    doc = pymupdf.open()
+    rule = pymupdf.Pixmap(pymupdf.csRGB, 1, 1, bytes([0, 0, 0]), False)
+    tops = []
+    for n in (1, 2):
+        page = doc.new_page()
+        y = _body(page, 80, 10) + 16
+        tops.append(y)
+        page.insert_image(pymupdf.Rect(72, y, 540, y + 0.8), pixmap=rule)
+        for k in range(8):
+            row_y = y + 14 + 13 * k
+            page.insert_text((76, row_y), " ".join(BODY.split()[k:k + 9]), fontsize=10, fontname="tiro")
+            page.insert_text((470, row_y), f"{12.5 * (k + n):.1f}M", fontsize=10, fontname="tiro")
+        bottom = y + 14 + 13 * 7 + 5
+        page.insert_image(pymupdf.Rect(72, bottom, 540, bottom + 0.8), pixmap=rule)
+        page.insert_text((72, bottom + 18), f"Table {n}: Papers per source in the corpus.", fontsize=9,
+                         fontname="tiro")
+        _body(page, bottom + 40, 12)
+
+    found = locate_figures(doc)
+    assert [(f.kind, f.number) for f in found] == [(FigureKind.TABLE, "1"), (FigureKind.TABLE, "2")]
+    for f, top in zip(found, tops, strict=True):
+        assert f.figure_box is not None and f.figure_box[1] <= top + 1 and f.figure_box[3] >= top + 105

@@ -34,6 +34,7 @@ class Caption:
     lines: set[int]
     strong: bool  # a colon-like delimiter or a distinct style; weak ones ("Figure 3. The ...") lose ties
     xr: tuple[float, float] = (0.0, 0.0)
+    preferred: str = "up"  # the side searched first when both have graphics: "up" (captioned below) or "down"
 
 
 def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:

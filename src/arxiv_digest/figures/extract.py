@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import replace
 
 import pymupdf
 
@@ -12,12 +13,16 @@ from arxiv_digest.models import FigureKind
 from arxiv_digest.pdf import PaperError
 
 from . import layout
-from .regions import LocatedFigure, locate_page
+from .regions import DEFAULT_SIDE, LocatedFigure, locate_page
 from .render import RenderedFigure, first_page_figure, render_figures
 
 log = logging.getLogger(__name__)
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+# A document captions a kind on the unusual side (tables below, figures above) when at least this many of its
+# unambiguous captions do, and this many times as many as on the usual side.
+SIDE_MIN_VOTES = 2
+SIDE_MAJORITY = 2.0
 
 
 class UnreadablePDF(PaperError):
@@ -42,14 +47,12 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
     if not pages:
         return []
     lay = layout.document_layout(pages)
-    candidates: list[tuple[LocatedFigure, bool]] = []
-    for p in pages:
-        try:
-            located = locate_page(p, lay)
-        except Exception:
-            log.warning("skipping page %d: figure location failed", p.index, exc_info=True)
-            continue
-        candidates.extend(sorted(located, key=lambda c: (c[0].bbox[1], c[0].bbox[0])))
+    votes: list[tuple[FigureKind, str]] = []
+    by_page = _locate_pages(pages, lay, None, votes)
+    prefer = caption_sides(votes)
+    if prefer:  # this document captions some kind on the other side: search again with that preference
+        by_page = _locate_pages(pages, lay, prefer, None)
+    candidates = [c for located in by_page for c in sorted(located, key=lambda c: (c[0].bbox[1], c[0].bbox[0]))]
     # One float per (kind, number): the first with a strong caption, else the first.
     best: dict[tuple[FigureKind, str], int] = {}
     for i, (f, strong) in enumerate(candidates):
@@ -59,6 +62,42 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
                 best[key] = i
     keep = set(best.values())
     return [f for i, (f, _) in enumerate(candidates) if f.number is None or i in keep]
+
+
+def _locate_pages(pages: list[layout.PageData], lay: layout.Layout, prefer: dict[FigureKind, str] | None,
+                  votes: list[tuple[FigureKind, str]] | None) -> list[list[tuple[LocatedFigure, bool]]]:
+    out = []
+    for p in pages:
+        try:
+            located = locate_page(p, layout.turned_layout(p, lay) if p.turn else lay, prefer, votes)
+            out.append([(_to_page(p, f), strong) for f, strong in located])
+        except Exception:
+            log.warning("skipping page %d: figure location failed", p.index, exc_info=True)
+    return out
+
+
+def _to_page(p: layout.PageData, f: LocatedFigure) -> LocatedFigure:
+    """A figure found on a turned page, in the page's own coordinates."""
+    if not p.turn:
+        return f
+    # Text running upwards on the unrotated page reads left to right after a quarter turn clockwise; the page's
+    # /Rotate (clockwise) has already turned it that far on screen.
+    display = (p.turn * 90 - p.rotation) % 360
+    return replace(f, bbox=p.to_page(f.bbox), figure_box=f.figure_box and p.to_page(f.figure_box),
+                   caption_box=f.caption_box and p.to_page(f.caption_box), turn=display // 90)
+
+
+def caption_sides(votes: list[tuple[FigureKind, str]]) -> dict[FigureKind, str]:
+    """The kinds this document captions on the unusual side, learnt from captions with graphics on one side only:
+    at least SIDE_MIN_VOTES of them, and SIDE_MAJORITY times as many as on the usual side."""
+    prefer = {}
+    for kind, usual in DEFAULT_SIDE.items():
+        other = "down" if usual == "up" else "up"
+        n_other = sum(1 for k, d in votes if k is kind and d == other)
+        n_usual = sum(1 for k, d in votes if k is kind and d == usual)
+        if n_other >= SIDE_MIN_VOTES and n_other >= SIDE_MAJORITY * n_usual:
+            prefer[kind] = other
+    return prefer
 
 
 def number_key(number: str | None) -> tuple[int, int, str]:

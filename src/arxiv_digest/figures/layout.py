@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pymupdf
 
@@ -20,9 +21,11 @@ MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, 
 # Drawings covering more of the page than this are page backgrounds or frames, not figure parts.
 MAX_VECTOR_PAGE_SHARE = 0.6
 MAX_RASTER_PAGE_SHARE = 0.7
-MIN_RASTER_SIDE = 4.0  # points; smaller images are bullets, rules or tracking pixels
+MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
+MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
+TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 
 
 @dataclass
@@ -47,14 +50,50 @@ class Element:
     box: Box
     kind: str  # "vector" | "raster" | "text"
     panel_letter: bool = False  # a text line that is only "(a)", "b)", ...
+    cell: bool = False  # a text line that is a table cell (shares its row, or sits between vertical rules)
 
 
 @dataclass
 class PageData:
+    """A page's lines and graphics; on a page whose text runs up or down (a landscape table), in a frame turned
+    so that it reads left to right (``turn`` +1: text ran upwards, -1: downwards; ``to_page`` maps back)."""
+
     index: int
     rect: Box
     lines: list[Line]
     graphics: list[Element]
+    turn: int = 0
+    page_rect: Box | None = None  # the unrotated page, when turned
+    rotation: int = 0  # the page's /Rotate, in degrees clockwise
+
+    def to_page(self, box: Box) -> Box:
+        """A box of this frame in the page's unrotated coordinates."""
+        if not self.turn or self.page_rect is None:
+            return box
+        return unturn_box(box, self.page_rect, self.turn)
+
+
+def turn_box(box: Box, page: Box, turn: int) -> Box:
+    """Map a page box into the frame turned by ``turn`` (+1: upward text then reads left to right; -1: downward
+    text does)."""
+    x0, y0, x1, y1 = box
+    w, h = page[2] - page[0], page[3] - page[1]
+    if turn == 1:  # (x, y) -> (H - y, x)
+        return (h - y1, x0, h - y0, x1)
+    if turn == -1:  # (x, y) -> (y, W - x)
+        return (y0, w - x1, y1, w - x0)
+    return box
+
+
+def unturn_box(box: Box, page: Box, turn: int) -> Box:
+    """The inverse of ``turn_box``."""
+    x0, y0, x1, y1 = box
+    w, h = page[2] - page[0], page[3] - page[1]
+    if turn == 1:  # (a, b) -> (b, H - a)
+        return (y0, h - x1, y1, h - x0)
+    if turn == -1:  # (a, b) -> (W - b, a)
+        return (w - y1, x0, w - y0, x1)
+    return box
 
 
 @dataclass
@@ -77,10 +116,10 @@ def read_page(page: pymupdf.Page) -> PageData:
     r = page.rect * page.derotation_matrix
     rect: Box = (r.x0, r.y0, r.x1, r.y1)
     page_area = area(rect)
+    blocks = [b for b in page.get_text("dict", flags=TEXT_FLAGS)["blocks"] if b.get("type") == 0]
+    turn = _text_turn(blocks)
     lines: list[Line] = []
-    for bi, block in enumerate(page.get_text("dict", flags=TEXT_FLAGS)["blocks"]):
-        if block.get("type") != 0:
-            continue
+    for bi, block in enumerate(blocks):
         block_lines: list[Line] = []
         for raw in block["lines"]:
             spans = [s for s in raw["spans"] if s["text"].strip()]
@@ -90,10 +129,10 @@ def read_page(page: pymupdf.Page) -> PageData:
             size = float(max(spans, key=lambda s: len(s["text"].strip()))["size"])
             bold = bool(spans[0]["flags"] & pymupdf.TEXT_FONT_BOLD) or "bold" in spans[0]["font"].lower()
             styled = bold or (len(spans) > 1 and spans[0]["font"] != spans[1]["font"])
-            horizontal = abs(raw["dir"][0] - 1.0) < 1e-3
-            block_lines.append(Line(tuple(raw["bbox"]), text, size, bi, horizontal, styled, bold, False,
-                                    spans[0]["font"]))
-        mark_paragraph_starts(block_lines, tuple(block["bbox"]))
+            horizontal = _reads_along(raw["dir"], turn)
+            block_lines.append(Line(turn_box(tuple(raw["bbox"]), rect, turn), text, size, bi, horizontal, styled,
+                                    bold, False, spans[0]["font"]))
+        mark_paragraph_starts(block_lines, turn_box(tuple(block["bbox"]), rect, turn))
         lines.extend(block_lines)
 
     graphics: list[Element] = []
@@ -103,10 +142,35 @@ def read_page(page: pymupdf.Page) -> PageData:
         graphics.extend(_drawings(page, rect))
     for info in page.get_image_info():
         box = intersection(tuple(info["bbox"]), rect)
-        if (width(box) > MIN_RASTER_SIDE and height(box) > MIN_RASTER_SIDE
-                and area(box) < MAX_RASTER_PAGE_SHARE * page_area):
+        if box[0] > box[2] or box[1] > box[3]:
+            continue
+        thin, long = sorted((width(box), height(box)))
+        if thin > MIN_RASTER_SIDE and area(box) < MAX_RASTER_PAGE_SHARE * page_area:
             graphics.append(Element(box, "raster"))
-    return PageData(page.number, rect, lines, graphics)
+        elif thin <= MIN_RASTER_SIDE and long >= MIN_RULE_LENGTH:
+            graphics.append(Element(box, "vector"))  # a table rule some writers draw as a one-pixel image
+    if not turn:
+        return PageData(page.number, rect, lines, graphics)
+    graphics = [Element(turn_box(g.box, rect, turn), g.kind, g.panel_letter) for g in graphics]
+    return PageData(page.number, turn_box(rect, rect, turn), lines, graphics, turn, rect, page.rotation)
+
+
+def _text_turn(blocks: list[dict[str, Any]]) -> int:
+    """+1 if most of the page's text runs upwards, -1 if downwards (a landscape page or table), else 0."""
+    chars: Counter[int] = Counter()
+    for block in blocks:
+        for raw in block["lines"]:
+            dx, dy = raw["dir"]
+            n = sum(len(s["text"].strip()) for s in raw["spans"])
+            chars[0 if abs(dx) >= abs(dy) else (1 if dy < 0 else -1)] += n
+    turn, n = chars.most_common(1)[0] if chars else (0, 0)
+    return turn if n > TURNED_TEXT_SHARE * sum(chars.values()) else 0
+
+
+def _reads_along(direction: tuple[float, float], turn: int) -> bool:
+    """Whether a line's writing direction is the page's reading direction (left to right once turned)."""
+    want = {0: (1.0, 0.0), 1: (0.0, -1.0), -1: (0.0, 1.0)}[turn]
+    return abs(direction[0] - want[0]) < 1e-3 and abs(direction[1] - want[1]) < 1e-3
 
 
 def _drawings(page: pymupdf.Page, rect: Box) -> list[Element]:
@@ -146,7 +210,9 @@ def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
 
 
 def document_layout(pages: list[PageData]) -> Layout:
-    """Body font size, line height, columns and text area, estimated over the whole document."""
+    """Body font size, line height, columns and text area, estimated over the whole document (turned pages
+    only when all are)."""
+    pages = [p for p in pages if not p.turn] or pages
     sizes: Counter[float] = Counter()
     for p in pages:
         for line in p.lines:
@@ -194,3 +260,12 @@ def document_layout(pages: list[PageData]) -> Layout:
 def column_of(x: float, lay: Layout) -> tuple[float, float]:
     """The column holding (or nearest to) the horizontal position ``x``."""
     return min(lay.columns, key=lambda c: 0.0 if c[0] <= x <= c[1] else min(abs(x - c[0]), abs(x - c[1])))
+
+
+def turned_layout(p: PageData, lay: Layout) -> Layout:
+    """A turned page's own text area: one column over its content, the document's fonts and spacing."""
+    boxes = [ln.box for ln in p.lines if ln.horizontal] + [g.box for g in p.graphics]
+    if not boxes:
+        return lay
+    left, top, right, bottom = union_all(boxes)
+    return replace(lay, columns=[(left, right)], left=left, right=right, top=top, bottom=bottom)

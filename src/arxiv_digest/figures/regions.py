@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from arxiv_digest.models import FigureKind
 
-from .captions import Caption, find_captions
+from .captions import GUTTER_CROSSING, Caption, find_captions
 from .geometry import (
     Box,
     area,
@@ -35,8 +35,12 @@ FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
+TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apart (multi-line cells, padding)
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
+CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's row) is a table cell
+RULE_MAX_WIDTH = 2.0  # points: a drawing this thin is a rule
+TABLE_RULE_SHARE = 0.5  # a horizontal rule at least this share of its caption's range wide is a table's rule
 GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
 SIDE_CAPTION_MAX_SHARE = 0.35  # a caption beside its figure is at most this share of the text width...
 SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
@@ -51,6 +55,9 @@ RUN_LINE_GAP = 0.6
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
+# Where a caption's graphics are looked for first, unless the document shows otherwise: figures captioned below
+# ("up" from the caption), tables above ("down").
+DEFAULT_SIDE = {FigureKind.FIGURE: "up", FigureKind.TABLE: "down"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class LocatedFigure:
     caption: str
     figure_box: Box | None = None
     caption_box: Box | None = None
+    turn: int = 0  # quarter turns (counter-clockwise) that set the crop upright: a landscape table's text then reads
 
 
 @dataclass
@@ -76,9 +84,14 @@ class _Option:
     neighbor: int | None
 
 
-def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
+def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None = None,
+                votes: list[tuple[FigureKind, str]] | None = None) -> list[tuple[LocatedFigure, bool]]:
     """Figures and tables of one page: caption-anchored regions, then large uncaptioned graphics; each with
-    whether its caption is a strong one (see ``Caption.strong``)."""
+    whether its caption is a strong one (see ``Caption.strong``).
+
+    ``prefer`` overrides the side each kind's graphics are looked for first when both sides have some ("up":
+    captioned below); ``votes`` collects the side of every caption that had graphics on one side only.
+    """
     page_h = height(p.rect)
     top_band = _top_band(p, min(lay.top, p.rect[1] + 0.1 * page_h), 1.2 * lay.body_size) - 1
     bottom_band = max(lay.bottom, p.rect[1] + 0.9 * page_h) + 1
@@ -90,13 +103,16 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
     decor = [is_decor(ln.box) for ln in p.lines]
     graphics = [g for g in p.graphics if not is_decor(g.box)]
     captions = find_captions(p, lay, decor)
+    for c in captions:
+        c.preferred = (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
     caption_lines = set().union(*(c.lines for c in captions))
 
     gap_g, gap_t = GRAPHIC_GAP_LINES * lay.line_h, TEXT_GAP_LINES * lay.line_h
     frames = [g.box for g in graphics if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA]
     barrier_lines: list[int] = []
     text_elements: list[Element] = []
-    prose = _prose_lines(p, lay, caption_lines)
+    cells = _table_cells(p, lay)
+    prose = _prose_lines(p, lay, caption_lines, cells)
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
@@ -108,7 +124,8 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
         if not boxed and (i in prose or heading or big):
             barrier_lines.append(i)
         elif line.size <= lay.body_size + 0.5:
-            text_elements.append(Element(line.box, "text", PANEL_LETTER_RE.fullmatch(line.text) is not None))
+            text_elements.append(Element(line.box, "text", PANEL_LETTER_RE.fullmatch(line.text) is not None,
+                                         i in cells))
     embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay.line_h)
     text_elements.extend(Element(p.lines[i].box, "text") for i in embedded)
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
@@ -129,9 +146,15 @@ def locate_page(p: PageData, lay: Layout) -> list[tuple[LocatedFigure, bool]]:
             lo, hi = (limit, edge) if up else (edge, limit)
             zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5
                     and c.xr[0] - 1 <= center_x(e.box) <= c.xr[1] + 1]
-            taken = _grow(zone, edge, up, gap_g, gap_t)
+            taken = _grow(zone, edge, up, gap_g, gap_t,
+                          TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t)
+            if c.kind is FigureKind.TABLE and taken:
+                taken = _to_last_rule(c, zone, taken, edge, up)
             opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
         options.append(opts)
+    if votes is not None:
+        votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
+                     if i not in side and len(sides := [d for d in ("up", "down") if options[i][d].taken]) == 1)
     chosen = _choose_directions(captions, options)
 
     found: list[tuple[LocatedFigure, bool]] = []
@@ -271,12 +294,12 @@ def _top_band(p: PageData, limit: float, min_gap: float) -> float:
     return band + 1
 
 
-def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int]) -> set[int]:
+def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[int]) -> set[int]:
     """Body-text lines: wide, normally spaced lines, plus the short lines of blocks that are mostly such."""
     prose: set[int] = set()
     by_block: dict[int, list[int]] = defaultdict(list)
     for i, line in enumerate(p.lines):
-        if i in caption_lines or not line.horizontal:
+        if i in caption_lines or not line.horizontal or i in cells:
             continue
         by_block[line.block].append(i)
         col = column_of(center_x(line.box), lay)
@@ -309,6 +332,39 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int]) -> set[int]:
     return prose
 
 
+def _table_cells(p: PageData, lay: Layout) -> set[int]:
+    """Lines that are table cells: sharing their row, in their column, with a short line (a paragraph's line
+    fills its row of the column alone), in a row that crosses the gutter, or between two vertical rules."""
+    order = sorted((i for i, ln in enumerate(p.lines) if ln.horizontal), key=lambda i: p.lines[i].box[1])
+    rows: dict[int, list[int]] = defaultdict(list)  # each line's row-mates: lines overlapping half its height
+    for k, i in enumerate(order):
+        a = p.lines[i].box
+        for j in order[k + 1:]:
+            b = p.lines[j].box
+            if b[1] >= a[3]:
+                break
+            if min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(height(a), height(b)):
+                rows[i].append(j)
+                rows[j].append(i)
+    cells: set[int] = set()
+    gutter = (lay.columns[0][1], lay.columns[-1][0]) if len(lay.columns) > 1 else None
+    for i, mates in rows.items():
+        col = column_of(center_x(p.lines[i].box), lay)
+        same_col = [j for j in mates if column_of(center_x(p.lines[j].box), lay) == col]
+        if any(width(p.lines[j].box) < CELL_MAX_COLUMN_SHARE * (col[1] - col[0]) for j in [i, *same_col]) and same_col:
+            cells.add(i)
+        elif gutter and any(p.lines[j].box[0] < gutter[0] - GUTTER_CROSSING and p.lines[j].box[2] > gutter[1]
+                            + GUTTER_CROSSING for j in [i, *mates]):
+            cells.add(i)  # a row crossing the gutter belongs to a float as wide as the page
+    rules = [g.box for g in p.graphics if width(g.box) <= RULE_MAX_WIDTH and height(g.box) >= 0.5 * lay.line_h]
+    for i, line in enumerate(p.lines):
+        b = line.box
+        beside = [r for r in rules if min(r[3], b[3]) - max(r[1], b[1]) >= 0.5 * height(b)]
+        if any(r[2] <= b[0] + 1 for r in beside) and any(r[0] >= b[2] - 1 for r in beside):
+            cells.add(i)
+    return cells
+
+
 def _limit(c: Caption, captions: list[Caption], barriers: list[Box], page: Box,
            up: bool) -> tuple[float, int | None]:
     """How far the search from a caption may go: the nearest body text, heading or caption in its range."""
@@ -334,7 +390,7 @@ def _limit(c: Caption, captions: list[Caption], barriers: list[Box], page: Box,
     return limit, neighbor
 
 
-def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float) -> list[Element]:
+def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float, gap_cell: float) -> list[Element]:
     """Take elements outward from the caption while each is within a small gap of what was taken."""
     frontier = edge
     taken: list[Element] = []
@@ -344,7 +400,7 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
         # The first step may cross the caption skip (LaTeX puts ~10pt between a plot's axis label and its
         # caption); after that, text must sit within a line of what was taken, graphics within three.
         loose_text = e.kind == "text" and taken and not e.panel_letter
-        if dist <= (gap_t if loose_text else gap_g):
+        if dist <= ((gap_cell if e.cell else gap_t) if loose_text else gap_g):
             taken.append(e)
             frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
         else:
@@ -354,13 +410,29 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
     return taken
 
 
+def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: float, up: bool) -> list[Element]:
+    """A table runs to its last horizontal rule (top rule when captioned below, bottom rule when above), however
+    widely its rows are spaced: nothing between caption and rule is body text, the zone ends before any."""
+    span = c.xr[1] - c.xr[0]
+    rules = [e.box for e in zone if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
+             and width(e.box) >= TABLE_RULE_SHARE * span]
+    if not rules:
+        return taken
+    far = min(r[1] for r in rules) if up else max(r[3] for r in rules)
+    lo, hi = (far, edge) if up else (edge, far)
+    frontier = min(e.box[1] for e in taken) if up else max(e.box[3] for e in taken)
+    if (far >= frontier) if up else (far <= frontier):
+        return taken
+    return [e for e in zone if e.box[1] >= lo - 0.5 and e.box[3] <= hi + 0.5]
+
+
 def _has_content(c: Caption, taken: list[Element]) -> bool:
     """Tables may be pure text; a figure needs at least one drawing or image."""
     return any(e.kind != "text" for e in taken) if c.kind is FigureKind.FIGURE else bool(taken)
 
 
 def _preferred(c: Caption) -> str:
-    return "up" if c.kind is FigureKind.FIGURE else "down"
+    return c.preferred
 
 
 def _opposite(d: str) -> str:

@@ -85,7 +85,7 @@ def _render(page: pymupdf.Page, image_info: list[dict[str, Any]], fig: LocatedFi
         photo = covered > PHOTO_SHARE * area(fig.bbox)
     scale = min(dpi / 72, max_pixels / max(clip.width, clip.height))
     while True:
-        pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=clip, alpha=False)
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale).prerotate(90 * fig.turn), clip=clip, alpha=False)
         if max(pix.width, pix.height) > max_pixels:  # the clip is rounded outwards to whole pixels
             ratio = max_pixels / max(pix.width, pix.height)
             pix = pymupdf.Pixmap(pix, max(1, int(pix.width * ratio)), max(1, int(pix.height * ratio)), None)
