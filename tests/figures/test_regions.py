@@ -194,3 +194,18 @@ def test_a_word_processor_table_captioned_below_with_rules_drawn_as_images() -> 
     assert [(f.kind, f.number) for f in found] == [(FigureKind.TABLE, "1"), (FigureKind.TABLE, "2")]
     for f, top in zip(found, tops, strict=True):
         assert f.figure_box is not None and f.figure_box[1] <= top + 1 and f.figure_box[3] >= top + 105
+
+
+def test_a_figure_that_is_a_code_listing() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    code = ['// Open the store', 'Store *s = OpenOrDie("/data/web");', 'Row r(s, "org.example.www");',
+            'r.Set("anchor:www.example.org", "Example");', 'Apply(&r);']
+    for k, text in enumerate(code):
+        page.insert_text((72, 80 + 10 * k), text, fontsize=8, fontname="cour")
+    page.insert_text((130, 150), "Figure 2: Writing to the store.", fontsize=9, fontname="tiro")
+    _body(page, 180, 30)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "2" and fig.figure_box is not None
+    assert fig.figure_box[1] <= 73 and fig.figure_box[3] >= 120 and fig.figure_box[3] < 140

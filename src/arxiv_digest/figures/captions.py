@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from arxiv_digest.models import FigureKind
 
 from .geometry import Box, center_x, height, union, union_all, x_overlap
-from .layout import SAME_SIZE, Layout, PageData, column_of
+from .layout import SAME_SIZE, Layout, Line, PageData, column_of
 
 CAPTION_RE = re.compile(
     r"(?P<label>(?i:fig(?:ure)?\.?|table))\s*"
     r"(?P<number>(?:[A-Z]\.?)?\d+(?:\.\d+)*[a-z]?|[IVXLC]+)"
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
+LABEL_ONLY_RE = re.compile(r"(?i)fig(?:ure)?\.?|table")
 # A caption continues while the next line is this close (in line heights): below it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
@@ -44,7 +45,10 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for i, line in enumerate(p.lines):
         if i in used or decor[i] or not (line.horizontal and line.starts_para):
             continue
-        m = CAPTION_RE.match(line.text)
+        head = line.text
+        if LABEL_ONLY_RE.fullmatch(head) and i + 1 < len(p.lines) and _same_row(line, p.lines[i + 1]):
+            head = f"{head} {p.lines[i + 1].text}"  # a justified line cut word by word: "Figure", "8:", ...
+        m = CAPTION_RE.match(head)
         if m is None:
             continue
         # ":" never follows "Figure 3" in prose, but a space does ("Figure 3 shows"), so that needs a caption
@@ -54,7 +58,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         delim = m["delim"].strip()
         distinct = (line.styled or abs(line.size - lay.body_size) > SAME_SIZE or m["label"].isupper()
                     or bool(line.font) and line.font != lay.body_font)
-        rest = line.text[m.end():].lstrip()
+        rest = head[m.end():].lstrip()
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
         if delim == "" and not distinct or delim == "." and not (distinct or sentence):
             continue
@@ -72,6 +76,12 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for c in captions:
         c.xr = caption_range(c, captions, lay)
     return captions
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    """Two lines of one text block side by side on one row."""
+    return a.block == b.block and min(a.box[3], b.box[3]) - max(a.box[1], b.box[1]) > 0.5 * height(b.box) \
+        and b.box[0] >= a.box[2] - 1
 
 
 def caption_lines(p: PageData, first: int) -> list[int]:

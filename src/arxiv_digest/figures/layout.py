@@ -48,7 +48,7 @@ class Element:
     """Something a figure region is built from: a drawing, an image or a line of text."""
 
     box: Box
-    kind: str  # "vector" | "raster" | "text"
+    kind: str  # "vector" | "raster" | "text" | "code" (a code listing's line, a figure's only content)
     panel_letter: bool = False  # a text line that is only "(a)", "b)", ...
     cell: bool = False  # a text line that is a table cell (shares its row, or sits between vertical rules)
 

@@ -52,6 +52,8 @@ TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
 TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
 EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
 RUN_LINE_GAP = 0.6
+MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
+CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
@@ -151,6 +153,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             if c.kind is FigureKind.TABLE and taken:
                 taken = _to_last_rule(c, zone, taken, edge, up)
             opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
+        if c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
+            for d, o in opts.items():  # no graphics either side: a figure that is a code listing
+                o.taken = _code_listing(c, p, lay, d == "up", caption_lines)
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
@@ -408,6 +413,25 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
     lo, hi = (frontier, edge) if up else (edge, frontier)
     taken.extend(e for e in skipped if e.box[1] >= lo - 1 and e.box[3] <= hi + 1)
     return taken
+
+
+def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int]) -> list[Element]:
+    """The run of monospaced lines next to a caption (within a caption skip, each within a line of the next),
+    stopping at any other line: at least CODE_MIN_LINES of them, else nothing."""
+    edge = c.box[1] if up else c.box[3]
+    near = sorted((i for i, ln in enumerate(p.lines) if i not in caption_lines and ln.horizontal
+                   and c.xr[0] - 1 <= center_x(ln.box) <= c.xr[1] + 1
+                   and (ln.box[3] <= edge + 1 if up else ln.box[1] >= edge - 1)),
+                  key=lambda i: edge - p.lines[i].box[3] if up else p.lines[i].box[1] - edge)
+    run: list[Element] = []
+    frontier, gap = edge, GRAPHIC_GAP_LINES * lay.line_h
+    for i in near:
+        b = p.lines[i].box
+        if not MONOSPACE_RE.search(p.lines[i].font) or (frontier - b[3] if up else b[1] - frontier) > gap:
+            break
+        run.append(Element(b, "code"))  # counts as the figure's content
+        frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_GAP_LINES * lay.line_h
+    return run if len(run) >= CODE_MIN_LINES else []
 
 
 def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: float, up: bool) -> list[Element]:
