@@ -159,7 +159,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
-                     if i not in side and len(sides := [d for d in ("up", "down") if options[i][d].taken]) == 1)
+                     if i not in side and len(sides := [s for s in ("up", "down") if options[i][s].taken]) == 1)
     chosen = _choose_directions(captions, options)
 
     found: list[tuple[LocatedFigure, bool]] = []
