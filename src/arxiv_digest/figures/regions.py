@@ -154,8 +154,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 taken = _to_last_rule(c, zone, taken, edge, up)
             opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
         if c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
-            for d, o in opts.items():  # no graphics either side: a figure that is a code listing
-                o.taken = _code_listing(c, p, lay, d == "up", caption_lines)
+            for direction, o in opts.items():  # no graphics either side: a figure that is a code listing
+                o.taken = _code_listing(c, p, lay, direction == "up", caption_lines)
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
