@@ -209,3 +209,26 @@ def test_a_figure_that_is_a_code_listing() -> None:
     (fig,) = locate_figures(doc)
     assert fig.number == "2" and fig.figure_box is not None
     assert fig.figure_box[1] <= 73 and fig.figure_box[3] >= 120 and fig.figure_box[3] < 140
+
+
+def test_a_trimmed_image_is_cropped_to_what_its_clip_shows() -> None:
+    """\\includegraphics[trim, clip]: the image runs past the column (and the page); only its clip is seen."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for col in (0, 1):
+        for k in range(30):
+            page.insert_text((54 + col * 262, 330 + 11 * k), " ".join(BODY.split()[k % 5:k % 5 + 7]), fontsize=9,
+                             fontname="tiro")
+    pix = pymupdf.Pixmap(pymupdf.csRGB, 60, 20, bytes([90, 140, 200] * 1200), False)
+    page.insert_image(pymupdf.Rect(54, 60, 654, 260), pixmap=pix)
+    xref = page.get_contents()[-1]
+    stream = doc.xref_stream(xref)
+    # clip the image to the left column, 54..292 (PDF space: origin bottom left, an A4 page)
+    doc.update_stream(xref, stream.replace(b"q\n600 0 0 200", b"q\n54 582 238 200 re W n\n600 0 0 200", 1))
+    page = doc[0]
+    page.insert_text((54, 280), "Figure 4: Disambiguating a caption from the empty space.", fontsize=9,
+                     fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "4" and fig.figure_box is not None
+    assert fig.figure_box[2] <= 300 and fig.figure_box[1] <= 62 and fig.figure_box[3] >= 258

@@ -22,6 +22,7 @@ MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, 
 MAX_VECTOR_PAGE_SHARE = 0.6
 MAX_RASTER_PAGE_SHARE = 0.7
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
+CLIP_INSIDE = 0.95  # a clip this much inside an image, and smaller by this share, shows only part of it
 MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
@@ -138,10 +139,11 @@ def read_page(page: pymupdf.Page) -> PageData:
     graphics: list[Element] = []
     # Listing drawings is the costliest read: a page with no caption-like line has no captioned float, and
     # its uncaptioned figures are photos, so it only needs its images.
+    clips: list[Box] = []
     if any(CAPTION_HINT.match(line.text) for line in lines):
-        graphics.extend(_drawings(page, rect))
+        graphics.extend(_drawings(page, rect, clips))
     for info in page.get_image_info():
-        box = intersection(tuple(info["bbox"]), rect)
+        box = _visible(intersection(tuple(info["bbox"]), rect), clips)
         if box[0] > box[2] or box[1] > box[3]:
             continue
         thin, long = sorted((width(box), height(box)))
@@ -173,8 +175,16 @@ def _reads_along(direction: tuple[float, float], turn: int) -> bool:
     return abs(direction[0] - want[0]) < 1e-3 and abs(direction[1] - want[1]) < 1e-3
 
 
-def _drawings(page: pymupdf.Page, rect: Box) -> list[Element]:
-    """The page's visible vector drawings, from the cheap bounding-box log when there are very many."""
+def _visible(box: Box, clips: list[Box]) -> Box:
+    """The part of an image a clip inside it shows (a trimmed \\includegraphics): the smallest such clip."""
+    inside = [c for c in clips if area(intersection(c, box)) >= CLIP_INSIDE * area(c) > 0
+              and area(c) < CLIP_INSIDE * area(box)]
+    return intersection(min(inside, key=area), box) if inside else box
+
+
+def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
+    """The page's visible vector drawings, from the cheap bounding-box log when there are very many; the clip
+    rectangles go to ``clips``."""
     page_area = area(rect)
     graphics: list[Element] = []
     heavy = len(page.read_contents()) > HEAVY_CONTENT_BYTES or bool(page.get_xobjects())
@@ -185,7 +195,13 @@ def _drawings(page: pymupdf.Page, rect: Box) -> list[Element]:
             if (kind in ("fill-path", "stroke-path") and box[0] <= box[2] and box[1] <= box[3]
                     and area(box) < MAX_VECTOR_PAGE_SHARE * page_area):
                 graphics.append(Element(box, "vector"))
-    for d in [] if len(bboxlog) > MAX_PAGE_ITEMS else page.get_drawings():
+    for d in [] if len(bboxlog) > MAX_PAGE_ITEMS else page.get_drawings(extended=True):
+        if d.get("type") == "clip":
+            sc = d["scissor"]
+            clips.append((sc.x0, sc.y0, sc.x1, sc.y1))
+            continue
+        if d.get("type") == "group":
+            continue
         fill, stroke = d.get("fill"), d.get("color")
         if stroke is None and (fill is None or min(fill) > NEAR_WHITE):
             continue  # white-on-white: backgrounds and masks are invisible
