@@ -111,3 +111,22 @@ def test_rerun_after_careless_answers_asks_nothing(pipeline_env, gemini_server, 
         after = get_model(rt.state, rt.review_key(topic, DAY, i), Review).sections
         assert {k: s.content for k, s in after.items()} == {k: s.content for k, s in before[i].items()}
     assert len(gemini_server.calls) == calls
+
+
+def test_a_rerun_reads_the_papers_text_from_the_state_store_not_the_pdf(pipeline_env, gemini_server, bare_remote):
+    """The PDF is parsed once per paper: a re-run spawns no parser (here the stored PDF is spoilt, and nothing
+    notices)."""
+    from arxiv_digest.llm import GeminiLLM, gemini_client
+    from arxiv_digest.pipeline import stage_review
+
+    rt, topic, ids = run_day(gemini_server, CarelessResponder())
+    llm = GeminiLLM(gemini_client("test-key", base_url=gemini_server.base_url))
+    before = {i: get_model(rt.state, rt.review_key(topic, DAY, i), Review) for i in ids}
+    for i in ids:
+        rt.state.put(rt.pdf_key(i), b"not a PDF any more")
+        stage_review(rt, topic, DAY, {"arxiv_id": i, "errors": []}, llm=llm)
+        after = get_model(rt.state, rt.review_key(topic, DAY, i), Review)
+        assert after.errors == before[i].errors == []
+        assert after.code_links == before[i].code_links
+        assert {k: s.content for k, s in after.sections.items()} == {
+            k: s.content for k, s in before[i].sections.items()}

@@ -46,7 +46,7 @@ from .quota import QuotaExhausted
 from .redaction import redact
 from .render import PostRenderer, post_path
 from .review import PromptBook, Reviewer
-from .sandbox import PdfLimits, PdfText, check_job, figures_job, run_limited, text_job
+from .sandbox import TEXT_VERSION, PdfLimits, PdfText, check_job, figures_job, run_limited, text_job
 from .sections import SectionSpec
 from .settings import Settings
 from .storage import NotFound, Storage, content_key, get_model, open_storage, put_model
@@ -54,6 +54,7 @@ from .topics import Topic
 
 log = logging.getLogger(__name__)
 FIGURE_LIST = TypeAdapter(list[Figure])  # a paper's figure manifest
+_PDF_TEXT = TypeAdapter(PdfText)  # a paper's text as the review reads it, kept once parsed
 # Paper text per prompt is bounded by an estimate, not a count: about four characters per token for English text
 # (no tokenizer call per prompt). Not yet calibrated against the providers' token counters.
 CHARS_PER_TOKEN = 4
@@ -145,6 +146,10 @@ class Runtime:
     @staticmethod
     def pdf_key(arxiv_id: str) -> str:
         return f"pdfs/{safe_id(arxiv_id)}.pdf"
+
+    @staticmethod
+    def pdf_text_key(arxiv_id: str, opening_chars: int) -> str:
+        return f"pdf-text/{safe_id(arxiv_id)}/v{TEXT_VERSION}-{opening_chars}.json"
 
     def figures_manifest_key(self, arxiv_id: str) -> str:
         s = self.settings
@@ -400,16 +405,22 @@ def paper_text(paper: Paper, pdf: PdfText | None, budget: int) -> PaperText:
 
 
 def paper_sources(rt: Runtime, topic: Topic, paper: Paper, errors: list[str]) -> tuple[PaperText, PdfText | None]:
-    """What the paper's sections are asked from, its PDF read in the sandbox; PDF problems go to ``errors``."""
+    """What the paper's sections are asked from, its PDF read in the sandbox once (then kept in the state store,
+    so a re-run spawns no parser); PDF problems go to ``errors``."""
     budget = topic.input_token_budget * CHARS_PER_TOKEN
     doc: PdfText | None = None
     if not any(e.startswith("pdf:") for e in errors):
+        key = rt.pdf_text_key(paper.arxiv_id, budget)
         try:
-            limits = PdfLimits.from_settings(rt.settings)
-            data = rt.state.get(rt.pdf_key(paper.arxiv_id))
-            doc = run_limited(text_job, data, limits, budget, limits=limits, what=paper.arxiv_id)
-        except (PaperError, NotFound) as exc:
-            errors.append(f"pdf: {exc}")
+            doc = _PDF_TEXT.validate_json(rt.state.get(key))
+        except (NotFound, ValueError):  # not read yet, or written by an older release
+            try:
+                limits = PdfLimits.from_settings(rt.settings)
+                data = rt.state.get(rt.pdf_key(paper.arxiv_id))
+                doc = run_limited(text_job, data, limits, budget, limits=limits, what=paper.arxiv_id)
+                rt.state.put(key, _PDF_TEXT.dump_json(doc), "application/json")
+            except (PaperError, NotFound) as exc:
+                errors.append(f"pdf: {exc}")
     return paper_text(paper, doc, budget), doc
 
 

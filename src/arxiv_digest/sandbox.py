@@ -211,6 +211,9 @@ def check_job(data: bytes, limits: PdfLimits) -> int:
     return len(doc)
 
 
+TEXT_VERSION = "1"  # bump when text_job or what it calls reads PDFs differently: cached texts are read again
+
+
 @dataclass(frozen=True)
 class PdfText:
     """What the review needs from a PDF: its sections, opening pages, full text, first page and own links."""
