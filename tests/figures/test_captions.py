@@ -98,3 +98,19 @@ def test_a_label_set_in_its_own_font_with_the_text_beside_it() -> None:
     _paragraph(page, y + 250)
     (fig,) = locate_figures(doc)
     assert (fig.number, fig.caption) == ("1", "Figure 1 Flow chart of the trials we selected.")
+
+
+@pytest.mark.parametrize("line", ["table 0.026 0.026 0.019 0.023", "Table 0.5 0.7 0.9", "figure 3: lower case"])
+def test_a_table_row_or_a_lower_case_label_is_no_caption(line: str) -> None:
+    assert CAPTION_RE.match(line) is None
+
+
+def test_a_supplement_numbering_its_figures_from_one_again_keeps_both_series() -> None:
+    from arxiv_digest.figures import extract
+
+    doc = pymupdf.open()
+    for caption in ("Figure 1: Gain in the body.", "Figure 2: Loss in the body.", "Figure 1: Gain in the supplement."):
+        _float_page(doc, caption, font="tibo", size=9)
+    assert [(f.page, f.number) for f in locate_figures(doc)] == [(0, "1"), (1, "2"), (2, "1")]
+    shown = [(r.figure.page, r.figure.number) for r in extract(doc, include_first_page=False)]
+    assert shown == [(0, "1"), (1, "2"), (2, "1")]  # the paper's own series first

@@ -232,3 +232,28 @@ def test_a_trimmed_image_is_cropped_to_what_its_clip_shows() -> None:
     (fig,) = locate_figures(doc)
     assert fig.number == "4" and fig.figure_box is not None
     assert fig.figure_box[2] <= 300 and fig.figure_box[1] <= 62 and fig.figure_box[3] >= 258
+
+
+def test_a_running_head_far_down_the_page_stays_out_of_a_table_under_it() -> None:
+    """A book-style running head 90 pt down (more than a tenth of the page), printed on every page, then a table
+    captioned above that a second table below could also claim."""
+    doc = pymupdf.open()
+    for n in range(4):
+        page = doc.new_page()
+        page.insert_text((180, 100), "Textured Shapes from Sparse Voxels", fontsize=9, fontname="tiro")
+        if n != 2:
+            _body(page, 130, 50)
+            continue
+        for k, y in enumerate((128, 300)):
+            page.insert_text((150, y), f"Table {k + 1}: Metrics of the autoencoder on each class.", fontsize=9,
+                             fontname="tiro")
+            for dy in (22, 36, 150):
+                page.draw_line((180, y + dy), (430, y + dy), width=0.5)
+            for r in range(8):
+                page.insert_text((190, y + 50 + 12 * r), f"chair   0.0{r + 2}   0.0{r + 3}", fontsize=9,
+                                 fontname="tiro")
+        _body(page, 480, 20)
+
+    tables = [f for f in locate_figures(doc) if f.kind is FigureKind.TABLE]
+    assert [t.number for t in tables] == ["1", "2"]
+    assert tables[0].figure_box is not None and tables[0].figure_box[1] >= 140  # under its caption, not the head

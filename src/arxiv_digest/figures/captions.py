@@ -11,12 +11,13 @@ from arxiv_digest.models import FigureKind
 from .geometry import Box, center_x, height, union, union_all, x_overlap
 from .layout import SAME_SIZE, Layout, Line, PageData, column_of
 
+# A capital label ("table 0.026" is a table row) and a number that is no decimal fraction.
 CAPTION_RE = re.compile(
-    r"(?P<label>(?i:fig(?:ure)?\.?|table))\s*"
-    r"(?P<number>(?:[A-Z]\.?)?\d+(?:\.\d+)*[a-z]?|[IVXLC]+)"
+    r"(?P<label>F(?i:ig(?:ure)?)\.?|T(?i:able))\s*"
+    r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:\.\d+)*[a-z]?|[IVXLC]+)"
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
-LABEL_ONLY_RE = re.compile(r"(?i)fig(?:ure)?\.?|table")
+LABEL_ONLY_RE = re.compile(r"F(?i:ig(?:ure)?)\.?|T(?i:able)")
 # A caption continues while the next line is this close (in line heights): below it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from dataclasses import replace
 
 import pymupdf
@@ -53,15 +54,20 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
     if prefer:  # this document captions some kind on the other side: search again with that preference
         by_page = _locate_pages(pages, lay, prefer, None)
     candidates = [c for located in by_page for c in sorted(located, key=lambda c: (c[0].bbox[1], c[0].bbox[0]))]
-    # One float per (kind, number): the first with a strong caption, else the first.
-    best: dict[tuple[FigureKind, str], int] = {}
+    # Per (kind, number): every float with a strong caption (a supplement numbers its own from 1 again), else the
+    # first one.
+    keep: dict[tuple[FigureKind, str], list[int]] = {}
     for i, (f, strong) in enumerate(candidates):
         if f.number is not None:
-            key = (f.kind, f.number)
-            if key not in best or strong and not candidates[best[key]][1]:
-                best[key] = i
-    keep = set(best.values())
-    return [f for i, (f, _) in enumerate(candidates) if f.number is None or i in keep]
+            kept = keep.setdefault((f.kind, f.number), [])
+            if not kept:
+                kept.append(i)
+            elif strong:
+                if not candidates[kept[0]][1]:
+                    kept.clear()
+                kept.append(i)
+    chosen = {i for kept in keep.values() for i in kept}
+    return [f for i, (f, _) in enumerate(candidates) if f.number is None or i in chosen]
 
 
 def _locate_pages(pages: list[layout.PageData], lay: layout.Layout, prefer: dict[FigureKind, str] | None,
@@ -131,7 +137,12 @@ def extract(doc: pymupdf.Document, *, dpi: int = 150, max_pixels: int = 1600, ma
     deadline = None if time_limit is None else time.monotonic() + time_limit
     located = locate_figures(doc, max_pages=max_pages, deadline=deadline)
     order = {FigureKind.FIGURE: 0, FigureKind.TABLE: 1}
-    located.sort(key=lambda f: (order.get(f.kind, 2), number_key(f.number), f.page, f.bbox[1]))
+    series: dict[int, int] = {}  # 0 for the paper's own "Figure 1", 1 for a supplement's, ...
+    seen: Counter[tuple[FigureKind, str | None]] = Counter()
+    for f in located:  # in page order
+        series[id(f)] = seen[(f.kind, f.number)] if f.number is not None else 0
+        seen[(f.kind, f.number)] += 1
+    located.sort(key=lambda f: (order.get(f.kind, 2), series[id(f)], number_key(f.number), f.page, f.bbox[1]))
     if include_first_page and doc.page_count:
         located.insert(0, first_page_figure(doc))
     return render_figures(doc, located, dpi=dpi, max_pixels=max_pixels, limit=max_figures, deadline=deadline)

@@ -26,6 +26,8 @@ CLIP_INSIDE = 0.95  # a clip this much inside an image, and smaller by this shar
 MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
+HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
+HEAD_PAGE_SHARE = 0.3  # ...and this share of them
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 
 
@@ -110,6 +112,7 @@ class Layout:
     right: float
     top: float
     bottom: float
+    heads: tuple[tuple[float, float], ...] = ()  # rows (top, bottom) that many pages print text in above the body
 
 
 def read_page(page: pymupdf.Page) -> PageData:
@@ -270,7 +273,16 @@ def document_layout(pages: list[PageData]) -> Layout:
                  for ln in body_lines if width(ln.box) >= 0.5 * col_w]
     density = statistics.median(densities) if densities else 1.6
     top, bottom = min(b[1] for b in paragraphs), max(b[3] for b in paragraphs)
-    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom)
+    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom, _running_heads(pages, top))
+
+
+def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, float], ...]:
+    """Rows above the body text where a line stands on many pages: running heads, however far down they sit."""
+    rows: Counter[tuple[int, int]] = Counter()
+    for p in pages:
+        rows.update({(round(ln.box[1] / 2), round(ln.box[3] / 2)) for ln in p.lines if ln.box[3] <= top + 1})
+    least = max(HEAD_MIN_PAGES, HEAD_PAGE_SHARE * len(pages))
+    return tuple((2.0 * y0, 2.0 * y1) for (y0, y1), n in rows.items() if n >= least)
 
 
 def column_of(x: float, lay: Layout) -> tuple[float, float]:

@@ -100,7 +100,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
 
     def is_decor(b: Box) -> bool:
         """Running heads, page numbers, rules in the margins and the arXiv stamp lie outside the text area."""
-        return b[3] <= top_band or b[1] >= bottom_band or b[2] <= lay.left - 2 or b[0] >= lay.right + 2
+        return (b[3] <= top_band or b[1] >= bottom_band or b[2] <= lay.left - 2 or b[0] >= lay.right + 2
+                or b[3] <= lay.top + 1 and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads))
 
     decor = [is_decor(ln.box) for ln in p.lines]
     graphics = [g for g in p.graphics if not is_decor(g.box)]
@@ -340,7 +341,9 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
 def _table_cells(p: PageData, lay: Layout) -> set[int]:
     """Lines that are table cells: sharing their row, in their column, with a short line (a paragraph's line
     fills its row of the column alone), in a row that crosses the gutter, or between two vertical rules."""
-    order = sorted((i for i, ln in enumerate(p.lines) if ln.horizontal), key=lambda i: p.lines[i].box[1])
+    # Margin lines (a review copy's line numbers) are nobody's row-mates.
+    order = sorted((i for i, ln in enumerate(p.lines) if ln.horizontal and lay.left - 2 < ln.box[2]
+                    and ln.box[0] < lay.right + 2), key=lambda i: p.lines[i].box[1])
     rows: dict[int, list[int]] = defaultdict(list)  # each line's row-mates: lines overlapping half its height
     for k, i in enumerate(order):
         a = p.lines[i].box
