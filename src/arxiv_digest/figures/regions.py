@@ -356,21 +356,33 @@ def _table_cells(p: PageData, lay: Layout) -> set[int]:
                 rows[j].append(i)
     cells: set[int] = set()
     gutter = (lay.columns[0][1], lay.columns[-1][0]) if len(lay.columns) > 1 else None
+    col = {i: column_of(center_x(p.lines[i].box), lay) for i in rows}
     for i, mates in rows.items():
-        col = column_of(center_x(p.lines[i].box), lay)
-        same_col = [j for j in mates if column_of(center_x(p.lines[j].box), lay) == col]
-        if any(width(p.lines[j].box) < CELL_MAX_COLUMN_SHARE * (col[1] - col[0]) for j in [i, *same_col]) and same_col:
+        c = col[i]
+        same_col = [j for j in mates if col[j] == c]
+        if same_col and any(width(p.lines[j].box) < CELL_MAX_COLUMN_SHARE * (c[1] - c[0]) for j in [i, *same_col]):
             cells.add(i)
         elif gutter and any(p.lines[j].box[0] < gutter[0] - GUTTER_CROSSING and p.lines[j].box[2] > gutter[1]
                             + GUTTER_CROSSING for j in [i, *mates]):
             cells.add(i)  # a row crossing the gutter belongs to a float as wide as the page
     rules = [g.box for g in p.graphics if width(g.box) <= RULE_MAX_WIDTH and height(g.box) >= 0.5 * lay.line_h]
-    for i, line in enumerate(p.lines):
-        b = line.box
-        beside = [r for r in rules if min(r[3], b[3]) - max(r[1], b[1]) >= 0.5 * height(b)]
-        if any(r[2] <= b[0] + 1 for r in beside) and any(r[0] >= b[2] - 1 for r in beside):
-            cells.add(i)
+    if rules:
+        for i, line in enumerate(p.lines):
+            if i not in cells and _between_rules(line.box, rules):
+                cells.add(i)
     return cells
+
+
+def _between_rules(b: Box, rules: list[Box]) -> bool:
+    """A vertical rule on each side of the box, beside at least half its height."""
+    left = right = False
+    for r in rules:
+        if min(r[3], b[3]) - max(r[1], b[1]) >= 0.5 * (b[3] - b[1]):
+            left = left or r[2] <= b[0] + 1
+            right = right or r[0] >= b[2] - 1
+            if left and right:
+                return True
+    return False
 
 
 def _limit(c: Caption, captions: list[Caption], barriers: list[Box], page: Box,
