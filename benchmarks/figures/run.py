@@ -181,8 +181,15 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _sets(which: str, build_dir: Path | None,
-          splits: tuple[str, ...] = real.SPLITS) -> Iterator[tuple[str, list[Paper]]]:
+def _in_field(paper: real.RealPaper, field: str | None) -> bool:
+    """``field`` selects one field ("computer-vision"), "!field" every other one, None all."""
+    if field is None:
+        return True
+    return paper.discipline != field[1:] if field.startswith("!") else paper.discipline == field
+
+
+def _sets(which: str, build_dir: Path | None, splits: tuple[str, ...] = real.SPLITS,
+          field: str | None = None) -> Iterator[tuple[str, list[Paper]]]:
     if which in ("synthetic", "all"):
         yield "synthetic", list(synthetic.papers())
     if which in ("latex", "all"):
@@ -193,7 +200,7 @@ def _sets(which: str, build_dir: Path | None,
             if absent:
                 print(f"\n(real-{split}: {len(absent)} labelled papers have no PDF here, skipped: {', '.join(absent)}; "
                       "python -m benchmarks.figures.fetch_real fetches them)")
-            found: list[Paper] = list(real.papers(split))
+            found: list[Paper] = [p for p in real.papers(split) if _in_field(p, field)]
             if found:
                 yield f"real-{split}", found
 
@@ -240,12 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-dir", type=Path, help="keep the LaTeX build (PDFs) here")
     ap.add_argument("--split", choices=[*real.SPLITS, "both"], default="both",
                     help="the real set's half to run: tune with 'dev', report both (default)")
+    ap.add_argument("--field", help="only the real papers of this field (e.g. computer-vision), or '!field' for "
+                                    "all the others")
     args = ap.parse_args(argv)
 
     results: dict[str, Any] = {}
     peer = None
     splits = real.SPLITS if args.split == "both" else (args.split,)
-    for name, papers in _sets(args.set, args.build_dir, splits):
+    for name, papers in _sets(args.set, args.build_dir, splits, args.field):
         _run_ours(papers[:1], args.dpi)  # warm-up: imports, font caches
         ours = _run_ours(papers, args.dpi)
         ours["papers"] = [p.name for p in papers]
