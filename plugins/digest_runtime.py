@@ -62,13 +62,9 @@ def settings(topic: Topic | None = None) -> Settings:
 def runtime(s: Settings) -> Any:
     """The pipeline runtime; S3 clients come from the Airflow AWS connection (endpoint_url for MinIO)."""
     from arxiv_digest.pipeline import Runtime
+    from arxiv_digest.storage import airflow_s3_client
 
-    def s3_client() -> Any:
-        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-        return S3Hook(aws_conn_id=s.aws_conn_id).get_conn()
-
-    return Runtime.from_settings(s, s3_client)
+    return Runtime.from_settings(s, airflow_s3_client(s.aws_conn_id))
 
 
 def listing_day(context: Any) -> date:

@@ -80,3 +80,27 @@ def test_cost_per_paper_and_per_day_and_the_chart(tmp_path, capsys):
     assert svg.startswith("<svg") and svg.count("<rect") == 3 * 2 and "2024-06-21: 0.0300 cost (USD)" in svg
     assert main(["report", "--state", str(tmp_path), "--papers"]) == 0
     assert "2406.8v1" in capsys.readouterr().out
+
+
+def test_cli_reads_an_s3_state_store_through_the_airflow_connection(moto_endpoint, monkeypatch, capsys):
+    """As the DAG's tasks do: the AWS connection's endpoint and keys, not boto3's default chain (here: none)."""
+    import json
+
+    import boto3
+
+    from arxiv_digest.storage import S3Storage
+
+    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1", aws_access_key_id="k",
+                          aws_secret_access_key="s")
+    client.create_bucket(Bucket="digest-report")
+    put_model(S3Storage(client, "digest-report", "state"), "runs/nerf/2024-06-20/run.json",
+              record("NeRF", "2024-06-20", papers=3))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps({
+        "conn_type": "aws", "login": "k", "password": "s",
+        "extra": {"endpoint_url": moto_endpoint, "region_name": "us-east-1"}}))
+    assert main(["report", "--state", "s3://digest-report/state"]) == 0
+    assert "NeRF" in capsys.readouterr().out

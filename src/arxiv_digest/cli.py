@@ -96,9 +96,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = [(["db", "migrate"], logs / "db-migrate.log"), (["pools", "import", str(pools)], logs / "pools.log")]
     from .pipeline import Runtime
     from .render import post_path
-    from .storage import NotFound, open_storage
+    from .storage import NotFound, airflow_s3_client, open_storage
 
-    state = open_storage(s.state_location)
+    state = open_storage(s.state_location, airflow_s3_client(s.aws_conn_id))
     calls_before: dict[str, int] = {}
     # An embedded run wants its post now: synchronous calls unless --batch asks for the Batch API's price.
     conf = json.dumps({"batch": "always" if args.batch else "never"})
@@ -250,10 +250,10 @@ def cmd_figures(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Print (or save) the table of run records found in the state store."""
     from .report import load_paper_costs, load_runs, summarize
-    from .storage import open_storage
+    from .storage import airflow_s3_client, open_storage
 
     s = load_settings()
-    state = open_storage(args.state or s.state_location)
+    state = open_storage(args.state or s.state_location, airflow_s3_client(s.aws_conn_id))
     if args.papers:
         papers = load_paper_costs(state)
         print(papers.to_string(index=False) if not papers.empty else "no paper costs recorded")

@@ -171,6 +171,22 @@ def open_storage(location: str, s3_client_factory: Callable[[], Any] | None = No
     return LocalStorage(location)
 
 
+def airflow_s3_client(conn_id: str) -> Callable[[], Any]:
+    """S3 clients from the Airflow AWS connection ``conn_id`` (``endpoint_url`` for MinIO), as the DAG's tasks make
+    them; boto3's own credential chain where Airflow is not installed."""
+
+    def factory() -> Any:
+        try:
+            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+        except ImportError:
+            import boto3
+
+            return boto3.client("s3")
+        return S3Hook(aws_conn_id=conn_id).get_conn()
+
+    return factory
+
+
 def put_model(store: Storage, key: str, model: BaseModel) -> None:
     store.put(key, model.model_dump_json(indent=1).encode(), "application/json")
 
