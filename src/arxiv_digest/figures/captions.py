@@ -18,9 +18,11 @@ CAPTION_RE = re.compile(
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
 LABEL_ONLY_RE = re.compile(r"F(?i:ig(?:ure)?)\.?|T(?i:able)")
-# A caption continues while the next line is this close (in line heights): below it, or overlapping it.
+# A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
+# it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
+MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
 LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
 GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
 
@@ -63,7 +65,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
         if delim == "" and not distinct or delim == "." and not (distinct or sentence):
             continue
-        idx = caption_lines(p, i)
+        idx = caption_lines(p, i, lay.leading)
         used.update(idx)
         text = ""
         for j in idx:
@@ -85,29 +87,37 @@ def _same_row(a: Line, b: Line) -> bool:
         and b.box[0] >= a.box[2] - 1
 
 
-def caption_lines(p: PageData, first: int) -> list[int]:
-    """The caption's first line plus the lines that continue it: same size, tight spacing, no rule between."""
+def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
+    """The caption's first line plus the lines that continue it: same size, spaced like the body's lines (plus
+    a little), no rule between."""
     head = p.lines[first]
     idx = [first]
     box = head.box
+    last = head.box  # the last line taken, fragments aside
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
-        last = p.lines[idx[-1]].box
         same_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
-        if nxt.horizontal and same_row and 0 <= nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size:
-            idx.append(j)  # a label set as its own line ("Figure 1" in bold, then the text beside it)
+        if nxt.horizontal and same_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size:
+            # the rest of the row: the text beside a label set as its own line ("Figure 1" in bold), or what
+            # follows a sub- or superscript PyMuPDF set apart
+            idx.append(j)
+            box, last = union(box, nxt.box), nxt.box
+            continue
+        if (len(nxt.text) <= MATH_FRAGMENT_CHARS and x_overlap(nxt.box, box) > 0
+                and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + height(nxt.box)):
+            idx.append(j)  # a radical, an accent or a subscript set apart from its line of the caption
             box = union(box, nxt.box)
             continue
         gap = nxt.box[1] - box[3]
         if (not nxt.horizontal or abs(nxt.size - head.size) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
-                or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box)
+                or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box) + leading
                 or CAPTION_RE.match(nxt.text) is not None):
             break
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
                for g in p.graphics):
             break  # a table's top rule separates the caption from the header row
         idx.append(j)
-        box = union(box, nxt.box)
+        box, last = union(box, nxt.box), nxt.box
     return idx
 
 

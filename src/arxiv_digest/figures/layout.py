@@ -113,6 +113,7 @@ class Layout:
     top: float
     bottom: float
     heads: tuple[tuple[float, float], ...] = ()  # rows (top, bottom) that many pages print text in above the body
+    leading: float = 0.0  # the white between two lines of a paragraph (large in double-spaced manuscripts)
 
 
 def read_page(page: pymupdf.Page) -> PageData:
@@ -273,7 +274,23 @@ def document_layout(pages: list[PageData]) -> Layout:
                  for ln in body_lines if width(ln.box) >= 0.5 * col_w]
     density = statistics.median(densities) if densities else 1.6
     top, bottom = min(b[1] for b in paragraphs), max(b[3] for b in paragraphs)
-    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom, _running_heads(pages, top))
+    leading = _leading(pages, body, line_h)
+    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom, _running_heads(pages, top),
+                  leading)
+
+
+def _leading(pages: list[PageData], body: float, line_h: float) -> float:
+    """The median white between a body-size line and the next one under it (blocks may hold a single line)."""
+    gaps: list[float] = []
+    for p in pages:
+        lines = sorted((ln.box for ln in p.lines if ln.horizontal and abs(ln.size - body) <= SAME_SIZE),
+                       key=lambda b: b[1])
+        for k, a in enumerate(lines):
+            below = [b[1] - a[3] for b in lines[k + 1:k + 8]
+                     if b[1] >= a[3] - 0.5 * line_h and min(a[2], b[2]) - max(a[0], b[0]) > 0]
+            if below and min(below) <= 2 * line_h:
+                gaps.append(min(below))
+    return max(0.0, statistics.median(gaps)) if gaps else 0.0
 
 
 def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, float], ...]:
