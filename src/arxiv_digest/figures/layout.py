@@ -133,7 +133,12 @@ def read_page(page: pymupdf.Page) -> PageData:
             text = " ".join("".join(s["text"] for s in raw["spans"]).split())
             size = float(max(spans, key=lambda s: len(s["text"].strip()))["size"])
             bold = bool(spans[0]["flags"] & pymupdf.TEXT_FONT_BOLD) or "bold" in spans[0]["font"].lower()
-            styled = bold or (len(spans) > 1 and spans[0]["font"] != spans[1]["font"])
+            # A label in its own font ("Fig. 3" in bold or small caps), unlike the rest of the line; a reference
+            # ("Figure 5 shows", its number a link in another font) opens in the line's own font.
+            fonts: Counter[str] = Counter()
+            for sp in spans:
+                fonts[sp["font"]] += len(sp["text"].strip())
+            styled = bold or (len(fonts) > 1 and spans[0]["font"] != fonts.most_common(1)[0][0])
             horizontal = _reads_along(raw["dir"], turn)
             block_lines.append(Line(turn_box(tuple(raw["bbox"]), rect, turn), text, size, bi, horizontal, styled,
                                     bold, False, spans[0]["font"]))
