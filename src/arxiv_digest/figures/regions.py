@@ -45,7 +45,7 @@ GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span
 SIDE_CAPTION_MAX_SHARE = 0.35  # a caption beside its figure is at most this share of the text width...
 SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
 SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
-SIDE_GAP_LINES = 3.0  # ...within this many line heights of it
+SIDE_GAP_LINES = 5.0  # ...within this many line heights of it (a caption in the margin sits further off)
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
 MAX_EMBEDDED_LINES = 3
 TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
@@ -466,8 +466,12 @@ def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: f
 
 
 def _has_content(c: Caption, taken: list[Element]) -> bool:
-    """Tables may be pure text; a figure needs at least one drawing or image."""
-    return any(e.kind != "text" for e in taken) if c.kind is FigureKind.FIGURE else bool(taken)
+    """Tables may be pure text; a figure needs a drawing or an image, more than a lone rule (the line a journal
+    sets under its captions)."""
+    if c.kind is not FigureKind.FIGURE:
+        return bool(taken)
+    shapes = [e for e in taken if e.kind != "text"]
+    return len(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
 
 
 def _preferred(c: Caption) -> str:
