@@ -114,3 +114,64 @@ def test_a_supplement_numbering_its_figures_from_one_again_keeps_both_series() -
     assert [(f.page, f.number) for f in locate_figures(doc)] == [(0, "1"), (1, "2"), (2, "1")]
     shown = [(r.figure.page, r.figure.number) for r in extract(doc, include_first_page=False)]
     assert shown == [(0, "1"), (1, "2"), (2, "1")]  # the paper's own series first
+
+
+def _words(page: pymupdf.Page, x: float, y: float, words: list[str], gap: float, **font: object) -> None:
+    """Set words one by one with wide justified gaps, which PyMuPDF reads as separate lines."""
+    for w in words:
+        page.insert_text((x, y), w, fontsize=10, fontname="tiro", **font)  # type: ignore[arg-type]
+        x += pymupdf.get_text_length(w, "tiro", 10) + gap
+
+
+def test_a_justified_caption_cut_word_by_word_is_still_a_caption() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    _plot(page, pymupdf.Rect(150, y + 20, 450, y + 180))
+    _words(page, 72, y + 210, "Figure 8: Field segmentation observed transition structure of the data".split(), 12)
+    _paragraph(page, y + 250)
+    (fig,) = locate_figures(doc)
+    assert fig.number == "8" and fig.caption.startswith("Figure 8: Field segmentation")
+
+
+def test_a_double_spaced_caption_keeps_every_line_in_a_double_spaced_paper() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    words = BODY.split()
+    for i in range(20):  # the body is double spaced too
+        page.insert_text((72, 80 + 24 * i), " ".join(words[(i * 9) % 30:(i * 9) % 30 + 12]), fontsize=10,
+                         fontname="tiro")
+    _plot(page, pymupdf.Rect(150, 570, 450, 680))
+    lines = ["FIG. 2. Gain of the three beamformers by epoch for arrays of", "eight, sixteen and thirty-two elements,",
+             "measured on the calibrated array."]
+    for k, text in enumerate(lines):
+        page.insert_text((72, 705 + 24 * k), text, fontsize=10, fontname="tiro")
+    (fig,) = locate_figures(doc)
+    assert fig.caption.endswith("measured on the calibrated array.")
+
+
+def test_a_reference_whose_number_is_a_link_in_another_font_is_no_caption() -> None:
+    """A paragraph opening "Figure 5 represents ..." whose "5" is set in another font (a coloured link)."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    page.insert_text((72, y + 14), "Figure", fontsize=10, fontname="tiro")
+    page.insert_text((104, y + 14), "5", fontsize=10, fontname="helv", color=(0, 0, 1))
+    page.insert_text((112, y + 14), "represents the gain of the beamformers over the epochs of training", fontsize=10,
+                     fontname="tiro")
+    _plot(page, pymupdf.Rect(150, y + 40, 450, y + 200))
+    page.insert_text((72, y + 230), "Figure 5: Gain by epoch.", fontsize=9, fontname="tibo")
+    _paragraph(page, y + 260)
+    (fig,) = locate_figures(doc)
+    assert fig.caption == "Figure 5: Gain by epoch."
+
+
+def test_a_lone_rule_under_a_caption_is_no_figure() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    page.insert_text((72, y + 20), "Figure 2: Gain by epoch (the plot is on the next page).", fontsize=9,
+                     fontname="tibo")
+    page.draw_line((72, y + 26), (200, y + 26), width=0.5)
+    _paragraph(page, y + 50)
+    assert locate_figures(doc) == []

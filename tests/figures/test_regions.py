@@ -257,3 +257,43 @@ def test_a_running_head_far_down_the_page_stays_out_of_a_table_under_it() -> Non
     tables = [f for f in locate_figures(doc) if f.kind is FigureKind.TABLE]
     assert [t.number for t in tables] == ["1", "2"]
     assert tables[0].figure_box is not None and tables[0].figure_box[1] >= 140  # under its caption, not the head
+
+
+def test_a_booktabs_table_with_widely_spaced_rows_runs_to_its_last_rule() -> None:
+    """Rows 2.5 lines apart (multi-line cells, padding): the table still reaches its top rule over the caption."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    _body(page, 80, 8)
+    for y in (200, 214, 400):
+        page.draw_line((72, y), (540, y), width=0.6)
+    page.insert_text((80, 211), "Barrier          Description          Readers", fontsize=9, fontname="tibo")
+    for k in range(6):
+        page.insert_text((80, 240 + 28 * k), f"Barrier {k}", fontsize=9, fontname="tiro")
+        page.insert_text((250, 240 + 28 * k), f"T{k}-{k + 3}", fontsize=9, fontname="tiro")
+    page.insert_text((72, 416), "Table 1: Barriers readers meet, and who met them.", fontsize=9, fontname="tiro")
+    _body(page, 440, 20)
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[1] <= 201
+
+
+def test_row_mates_make_cells_but_a_review_copys_line_numbers_do_not() -> None:
+    """A body line with a line number in the margin stays body text; a row of two cells is a table's."""
+    from arxiv_digest.figures import layout
+    from arxiv_digest.figures.regions import _prose_lines, _table_cells
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for k in range(30):
+        y = 80 + 12 * k
+        page.insert_text((40, y), str(k + 1), fontsize=7, fontname="tiro")  # the ruler in the margin
+        page.insert_text((72, y), " ".join(BODY.split()[k % 5:k % 5 + 14]), fontsize=10, fontname="tiro")
+    page.insert_text((72, 500), "Papers with bibliographies and full text", fontsize=10, fontname="tiro")
+    page.insert_text((460, 500), "27.6M", fontsize=10, fontname="tiro")
+    p = layout.read_page(page)
+    lay = layout.document_layout([p])
+    cells = _table_cells(p, lay)
+    prose = _prose_lines(p, lay, set(), cells)
+    texts = {i: ln.text for i, ln in enumerate(p.lines)}
+    assert {texts[i] for i in cells} == {"Papers with bibliographies and full text", "27.6M"}
+    assert sum(1 for i in prose if texts[i].startswith("Adaptive")) >= 5

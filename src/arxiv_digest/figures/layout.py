@@ -262,7 +262,8 @@ def document_layout(pages: list[PageData]) -> Layout:
                   if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)]
     if not paragraphs:  # nothing to learn the layout from: assume one column inside 10% margins
         w, h = width(pages[0].rect), height(pages[0].rect)
-        return Layout(body, body_font, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h)
+        return Layout(body, body_font, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h,
+                      leading=_leading(pages, body, line_h))
 
     left, right = min(b[0] for b in paragraphs), max(b[2] for b in paragraphs)
     mid, span = (left + right) / 2, right - left
