@@ -128,7 +128,8 @@ def test_a_justified_caption_cut_word_by_word_is_still_a_caption() -> None:
     page = doc.new_page()
     y = _paragraph(page, 80)
     _plot(page, pymupdf.Rect(150, y + 20, 450, y + 180))
-    _words(page, 72, y + 210, "Figure 8: Field segmentation observed transition structure of the data".split(), 12)
+    caption = "Figure 8: Field segmentation observed transition structure of the data"
+    _words(page, 72, y + 210, caption.split(" "), 12)
     _paragraph(page, y + 250)
     (fig,) = locate_figures(doc)
     assert fig.number == "8" and fig.caption.startswith("Figure 8: Field segmentation")
