@@ -72,6 +72,7 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
 
 def _locate_pages(pages: list[layout.PageData], lay: layout.Layout, prefer: dict[FigureKind, str] | None,
                   votes: list[tuple[FigureKind, str]] | None) -> list[list[tuple[LocatedFigure, bool]]]:
+    """Each page's floats in page coordinates; a page that fails is logged and skipped."""
     out = []
     for p in pages:
         try:

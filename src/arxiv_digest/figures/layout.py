@@ -162,7 +162,7 @@ def read_page(page: pymupdf.Page) -> PageData:
             graphics.append(Element(box, "vector"))  # a table rule some writers draw as a one-pixel image
     if not turn:
         return PageData(page.number, rect, lines, graphics)
-    graphics = [Element(turn_box(g.box, rect, turn), g.kind, g.panel_letter) for g in graphics]
+    graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics, turn, rect, page.rotation)
 
 

@@ -77,7 +77,7 @@ class LocatedFigure:
     caption: str
     figure_box: Box | None = None
     caption_box: Box | None = None
-    turn: int = 0  # quarter turns (counter-clockwise) that set the crop upright: a landscape table's text then reads
+    turn: int = 0  # quarter turns that set the crop upright, so a landscape table's text reads left to right
 
 
 @dataclass
@@ -194,7 +194,7 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
     for c in captions:
         if c.xr[0] <= l0 + 1 and c.xr[1] >= r1 - 1:
             continue
-        up = _preferred(c) == "up"  # only on the conventional side: the float beyond may be another's
+        up = c.preferred == "up"  # only on the conventional side: the float beyond may be another's
         for g in graphics:
             if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
                     and 0 <= (c.box[1] - g.box[3] if up else g.box[1] - c.box[3]) <= gap):
@@ -474,10 +474,6 @@ def _has_content(c: Caption, taken: list[Element]) -> bool:
     return len(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
 
 
-def _preferred(c: Caption) -> str:
-    return c.preferred
-
-
 def _opposite(d: str) -> str:
     return "down" if d == "up" else "up"
 
@@ -503,7 +499,7 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
             changed = True
             nb, back = options[i][d].neighbor, _opposite(d)
             if nb is not None and chosen[nb] is None and _clash(options[i][d], options[nb][back]) and not (
-                    d == _preferred(captions[i]) and back == _preferred(captions[nb])):
+                    d == captions[i].preferred and back == captions[nb].preferred):
                 avail[nb].discard(back)
 
     def shared(i: int, d: str) -> bool:
@@ -512,7 +508,7 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
 
     for i, c in enumerate(captions):
         if chosen[i] is None:
-            pref, other = _preferred(c), _opposite(_preferred(c))
+            pref, other = c.preferred, _opposite(c.preferred)
             order = [(pref, False), (other, False), (pref, True), (other, True)]
             chosen[i] = next((d for d, s in order if d in avail[i] and shared(i, d) == s), None)
     return chosen
@@ -530,7 +526,7 @@ def _resolve_shared(i: int, d: str, captions: list[Caption], options: list[dict[
     n = options[i][d].neighbor
     if n is None or chosen[n] != _opposite(d) or not _clash(options[i][d], options[n][_opposite(d)]):
         return taken
-    mine, theirs = d == _preferred(captions[i]), chosen[n] == _preferred(captions[n])
+    mine, theirs = d == captions[i].preferred, chosen[n] == captions[n].preferred
     if mine != theirs:
         return taken if mine else []
     pool = {id(e): e for e in taken + options[n][_opposite(d)].taken}.values()
