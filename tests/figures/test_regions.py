@@ -297,3 +297,112 @@ def test_row_mates_make_cells_but_a_review_copys_line_numbers_do_not() -> None:
     texts = {i: ln.text for i, ln in enumerate(p.lines)}
     assert {texts[i] for i in cells} == {"Papers with bibliographies and full text", "27.6M"}
     assert sum(1 for i in prose if texts[i].startswith("Adaptive")) >= 5
+
+
+def test_a_wide_caption_skip_still_reaches_the_figure() -> None:
+    """A drawing whose lowest part sits 3.6 line heights above its caption (a generous \\abovecaptionskip)."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 8) + 20
+    page.draw_rect(pymupdf.Rect(200, y, 400, y + 100), color=(0, 0, 0), fill=(0.7, 0.7, 0.9))
+    page.draw_circle((300, y + 130), 8, color=(0, 0, 0))  # the diagram's lowest node
+    page.insert_text((230, y + 138 + 56), "Figure 1: Jobs queue at the front end.", fontsize=9, fontname="tibo")
+    _body(page, y + 210, 20)
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= y + 1
+
+
+def _margin_caption(page: pymupdf.Page, bottom: float, lines: list[str]) -> None:
+    """A caption in the left margin, its last line level with the bottom of its float (as Emerald sets them)."""
+    for k, text in enumerate(lines):
+        page.insert_text((20, bottom - 10 * (len(lines) - 1 - k)), text, fontsize=8.5,
+                         fontname="tibo" if k == 0 else "tiro")
+
+
+def test_floats_captioned_in_the_margin_keep_apart() -> None:
+    """A ruled table of text and, right under it, a plot, each captioned in the margin beside it."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    _body(page, 80, 12)
+    page.draw_line((116, 236), (410, 236), width=0.5)
+    page.draw_line((116, 262), (410, 262), width=0.5)
+    page.insert_text((120, 250), "Effects             Multivariate F        Univariate F", fontsize=8.5, fontname="tiro")
+    for k in range(6):
+        page.insert_text((120, 276 + 10 * k), f"Training group {k}", fontsize=8.5, fontname="tiro")
+        page.insert_text((260, 276 + 10 * k), f"{k}.98", fontsize=8.5, fontname="tiro")
+        page.insert_text((360, 276 + 10 * k), f"2{k}.1", fontsize=8.5, fontname="tiro")
+    page.insert_text((120, 342), "Notes: * p < 0.05", fontsize=8.5, fontname="tiro")
+    _margin_caption(page, 342, ["Table I.", "MANOVA: effect of", "training and family", "involvement"])
+    plot = pymupdf.Rect(140, 365, 400, 530)
+    page.draw_rect(plot, color=(0, 0, 0), fill=(0.9, 0.9, 1))
+    page.draw_polyline([(140, 530), (290, 420), (400, 380)], color=(1, 0, 0))
+    _margin_caption(page, 528, ["Figure 2.", "Impact of training", "and family", "involvement"])
+    _body(page, 570, 10)
+
+    found = {f.kind: f for f in locate_figures(doc)}
+    table, fig = found[FigureKind.TABLE], found[FigureKind.FIGURE]
+    assert table.figure_box is not None and fig.figure_box is not None
+    assert 230 <= table.figure_box[1] and table.figure_box[3] <= 350  # the rules and rows, not the plot
+    assert iou(fig.figure_box, tuple(plot)) >= 0.9  # the plot, not the table
+
+
+def test_a_paragraph_between_a_caption_and_the_next_figure_is_body_text() -> None:
+    """Two figures in a column, a two-line paragraph between the first's caption and the second's graphic."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 4) + 10
+    page.draw_rect(pymupdf.Rect(80, y, 300, y + 70), color=(0, 0, 0), fill=(0.8, 0.5, 0.5))
+    page.insert_text((80, y + 80), "Figure 4 Example showing bin b1 is prioritized.", fontsize=8, fontname="tiro")
+    _body(page, y + 94, 2)
+    second = pymupdf.Rect(80, y + 118, 300, y + 190)
+    page.draw_rect(second, color=(0, 0, 0), fill=(0.5, 0.5, 0.8))
+    page.insert_text((80, y + 200), "Figure 5 Example showing every bin prioritized.", fontsize=8, fontname="tiro")
+    _body(page, y + 220, 20)
+
+    fig5 = next(f for f in locate_figures(doc) if f.number == "5")
+    assert fig5.figure_box is not None and iou(fig5.figure_box, tuple(second)) >= 0.9
+
+
+def test_a_section_number_set_apart_from_its_title_still_bounds_a_table() -> None:
+    """ "4.1" and "Encoder Performance" are two lines on one row; together they are a heading under the table."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 80), "Table 5: Performance of the attention mechanisms in the decoder.", fontsize=10,
+                     fontname="tiro")
+    for y in (92, 108, 160):
+        page.draw_line((100, y), (500, y), width=0.5)
+    page.insert_text((110, 103), "Architecture        Params        GFLOPs", fontsize=10, fontname="tiro")
+    for k in range(4):
+        page.insert_text((110, 122 + 12 * k), f"Variant {k}", fontsize=10, fontname="tiro")
+        page.insert_text((260, 122 + 12 * k), f"2{k}.8", fontsize=10, fontname="tiro")
+    page.insert_text((72, 184), "4.1", fontsize=10, fontname="tibo")
+    page.insert_text((94, 184), "Encoder Performance on ImageNet", fontsize=10, fontname="tibo")
+    _body(page, 204, 30)
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[3] <= 170
+
+
+def test_a_figure_that_is_text_alone_but_a_legend_under_a_bare_heading_is_none() -> None:
+    """A tagged sentence set small over its caption is a figure; "Figure 2" over a paragraph is a legend."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for row, y in enumerate((60, 84)):
+        for j, word in enumerate(("DT VBN NNS RB MD" if row == 0 else "NR AD VV AS PU").split()):
+            page.insert_text((110 + 60 * j, y), word, fontsize=5.6, fontname="tiro")
+            page.insert_text((110 + 60 * j, y + 8), f"word{j}", fontsize=6.8, fontname="tiro")
+    page.insert_text((150, 120), "Figure 1: Sequence tasks: (a) English, (b) Chinese.", fontsize=10,
+                     fontname="tiro")
+    _body(page, 150, 20)
+    page = doc.new_page()
+    page.insert_text((72, 80), "Figure 2", fontsize=12, fontname="tibo")
+    page.insert_text((72, 104), "Relationship between diversity and node centrality in the simulations.",
+                     fontsize=10, fontname="tiro")
+    page.insert_text((72, 118), "Parameters as in the first figure, run for a thousand time steps.", fontsize=10,
+                     fontname="tiro")
+    _body(page, 160, 20)
+
+    (fig,) = locate_figures(doc)
+    assert (fig.number, fig.page) == ("1", 0) and fig.figure_box is not None
+    assert fig.figure_box[1] <= 55 and fig.figure_box[3] <= 110

@@ -49,7 +49,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         if i in used or decor[i] or not (line.horizontal and line.starts_para):
             continue
         head = line.text
-        if LABEL_ONLY_RE.fullmatch(head) and i + 1 < len(p.lines) and _same_row(line, p.lines[i + 1]):
+        if LABEL_ONLY_RE.fullmatch(head) and i + 1 < len(p.lines) and same_row(line, p.lines[i + 1]):
             head = f"{head} {p.lines[i + 1].text}"  # a justified line cut word by word: "Figure", "8:", ...
         m = CAPTION_RE.match(head)
         if m is None:
@@ -81,7 +81,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     return captions
 
 
-def _same_row(a: Line, b: Line) -> bool:
+def same_row(a: Line, b: Line) -> bool:
     """Two lines of one text block side by side on one row."""
     return a.block == b.block and min(a.box[3], b.box[3]) - max(a.box[1], b.box[1]) > 0.5 * height(b.box) \
         and b.box[0] >= a.box[2] - 1

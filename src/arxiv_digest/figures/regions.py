@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from arxiv_digest.models import FigureKind
 
-from .captions import GUTTER_CROSSING, Caption, find_captions
+from .captions import CAPTION_RE, GUTTER_CROSSING, Caption, find_captions, same_row
 from .geometry import (
     Box,
     area,
@@ -35,6 +35,7 @@ FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
+CAPTION_SKIP_LINES = 4.0  # the first step from a caption to its graphic may be this long (a generous caption skip)
 TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apart (multi-line cells, padding)
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
@@ -54,6 +55,11 @@ EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a
 RUN_LINE_GAP = 0.6
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
+# A figure of plain text starts within this many line heights of its caption, is set apart from the text
+# beyond it by more than this many, and has at most this many rows.
+TEXT_FIGURE_SKIP_LINES = 2.0
+TEXT_FIGURE_APART_LINES = 1.5
+TEXT_FIGURE_MAX_ROWS = 12
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
@@ -98,14 +104,18 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     top_band = _top_band(p, min(lay.top, p.rect[1] + 0.1 * page_h), 1.2 * lay.body_size) - 1
     bottom_band = max(lay.bottom, p.rect[1] + 0.9 * page_h) + 1
 
-    def is_decor(b: Box) -> bool:
-        """Running heads, page numbers, rules in the margins and the arXiv stamp lie outside the text area."""
-        return (b[3] <= top_band or b[1] >= bottom_band or b[2] <= lay.left - 2 or b[0] >= lay.right + 2
+    def in_band(b: Box) -> bool:
+        """Running heads, page numbers and footers lie above or below the text area."""
+        return (b[3] <= top_band or b[1] >= bottom_band
                 or b[3] <= lay.top + 1 and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads))
+
+    def is_decor(b: Box) -> bool:
+        """...and line numbers, rules in the margins and the arXiv stamp beside it."""
+        return in_band(b) or b[2] <= lay.left - 2 or b[0] >= lay.right + 2
 
     decor = [is_decor(ln.box) for ln in p.lines]
     graphics = [g for g in p.graphics if not is_decor(g.box)]
-    captions = find_captions(p, lay, decor)
+    captions = find_captions(p, lay, [in_band(ln.box) for ln in p.lines])  # a caption may stand in the margin
     for c in captions:
         c.preferred = (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
     caption_lines = set().union(*(c.lines for c in captions))
@@ -116,13 +126,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     text_elements: list[Element] = []
     cells = _table_cells(p, lay)
     prose = _prose_lines(p, lay, caption_lines, cells)
+    headings = _headings(p, lay)
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
         boxed = any(contains(f, line.box) for f in frames)  # text drawn inside a figure's frame
-        heading = line.horizontal and line.size >= lay.body_size - SAME_SIZE and len(line.text) <= 80 and (
-            line.bold or line.size > lay.body_size + 0.9) and (
-            HEADING_RE.match(line.text) is not None or line.text.lower() in HEADING_WORDS)
+        heading = i in headings
         big = line.horizontal and line.size >= lay.body_size + 2.5
         if not boxed and (i in prose or heading or big):
             barrier_lines.append(i)
@@ -135,8 +144,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     elements = graphics + text_elements
 
     _widen_to_spanning_graphics(captions, graphics, lay, gap_g)
-    side = {i: taken for i, c in enumerate(captions)
-            if (taken := _beside(c, elements, barriers, lay, gap_g))}
+    side: dict[int, list[Element]] = {}
+    for i, c in enumerate(captions):  # top to bottom: a float beside one caption is not the next one's
+        claimed = [e for taken in side.values() for e in taken]
+        if taken := _beside(c, [e for e in elements if e not in claimed], barriers, lay, gap_g,
+                            [o.box for o in captions if o is not c]):
+            side[i] = taken
     options: list[dict[str, _Option]] = []
     for i, c in enumerate(captions):
         opts = {}
@@ -150,13 +163,18 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5
                     and c.xr[0] - 1 <= center_x(e.box) <= c.xr[1] + 1]
             taken = _grow(zone, edge, up, gap_g, gap_t,
-                          TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t)
+                          TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
+                          max(gap_g, CAPTION_SKIP_LINES * lay.line_h))
             if c.kind is FigureKind.TABLE and taken:
                 taken = _to_last_rule(c, zone, taken, edge, up)
             opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
         if c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
             for direction, o in opts.items():  # no graphics either side: a figure that is a code listing
                 o.taken = _code_listing(c, p, lay, direction == "up", caption_lines)
+            # ...or text set apart, on its usual side, under a caption of its own (a bare "Figure 2" heading
+            # over a paragraph is a legend)
+            if c.strong and _described(c) and not any(o.taken for o in opts.values()):
+                opts[c.preferred].taken = _text_figure(c, p, lay, c.preferred == "up", caption_lines, decor)
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
@@ -185,6 +203,23 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     return found
 
 
+def _headings(p: PageData, lay: Layout) -> set[int]:
+    """Section headings ("4.1 Results", "References"): bold or larger lines, with the pieces of the same row that
+    PyMuPDF sets as lines of their own (a number set apart from its title)."""
+    found: set[int] = set()
+    for i, line in enumerate(p.lines):
+        if not (line.horizontal and line.size >= lay.body_size - SAME_SIZE
+                and (line.bold or line.size > lay.body_size + 0.9)):
+            continue
+        row = [i]
+        while row[-1] + 1 < len(p.lines) and same_row(p.lines[row[-1]], p.lines[row[-1] + 1]):
+            row.append(row[-1] + 1)
+        text = " ".join(p.lines[j].text for j in row)
+        if len(text) <= 80 and (HEADING_RE.match(text) is not None or text.lower() in HEADING_WORDS):
+            found.update(row)
+    return found
+
+
 def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element], lay: Layout, gap: float) -> None:
     """A short caption in one column over (or under) a float that spans both columns, such as a full-width
     table's rules, searches as wide as that float."""
@@ -201,7 +236,8 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
                 c.xr = (min(c.xr[0], g.box[0]), max(c.xr[1], g.box[2]))
 
 
-def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layout, gap: float) -> list[Element]:
+def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layout, gap: float,
+            others: list[Box]) -> list[Element]:
     """A narrow caption set beside its figure (left or right of it, as journals and wrapfigure do): the
     graphics on one side that overlap the caption's rows, grown up and down until body text or a gap."""
     if (width(c.box) > SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left)
@@ -214,12 +250,17 @@ def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layou
             return b[0] >= c.box[2] - 2 and b[2] <= lay.right + 4
 
         pool = [e for e in elements if on_side(e.box)]
-        rows = height(c.box)
         near = SIDE_GAP_LINES * lay.line_h
-        seeds = [e for e in pool if e.kind != "text"
-                 and min(e.box[3], c.box[3]) - max(e.box[1], c.box[1]) >= SIDE_OVERLAP * rows
+        # A figure's graphics, or a table's rows (its lines of text), spanning most of the caption's height.
+        seeds = [e for e in pool if (e.kind != "text" or c.kind is FigureKind.TABLE)
+                 and min(e.box[3], c.box[3]) > max(e.box[1], c.box[1])
                  and (c.box[0] - e.box[2] if left else e.box[0] - c.box[2]) <= near]
-        if not seeds:
+        # Captions stacked in the same margin: what lies level with another one is that one's float.
+        theirs = [o for o in others if x_overlap(o, c.box) > 0]
+        pool = [e for e in pool if not any(min(e.box[3], o[3]) > max(e.box[1], o[1]) for o in theirs)]
+        seeds = [e for e in seeds if e in pool]
+        if not seeds or (min(c.box[3], max(e.box[3] for e in seeds)) - max(c.box[1], min(e.box[1] for e in seeds))
+                         < SIDE_OVERLAP * height(c.box)):
             continue
         walls = [b for b in barriers if on_side(b)]
         taken = seeds
@@ -262,8 +303,12 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
         else:
             run.append(i)
     fig_captions = [c.box for c in captions if c.kind is FigureKind.FIGURE]
+    all_captions = [c.box for c in captions]
     # Only sizeable graphics vouch for a figure: logos and icons sit next to the title block's lines too.
     shapes = [g.box for g in graphics if max(width(g.box), height(g.box)) >= EVIDENCE_LINES * line_h]
+    # A caption vouches for the graphics under it only if it is not the caption of graphics right above it.
+    open_above = [c for c in fig_captions
+                  if not any(x_overlap(g, c) > 0 and 0 <= c[1] - g[3] <= gap for g in shapes)]
     embedded: set[int] = set()
     for run in runs:
         if len(run) > MAX_EMBEDDED_LINES:
@@ -271,11 +316,15 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
         box = union_all([p.lines[i].box for i in run])
 
         def near(boxes: list[Box], above: bool, box: Box = box) -> bool:
+            """Some box within the gap above (below) the run, no caption between them."""
             return any(x_overlap(o, box) > 0 and 0 <= (box[1] - o[3] if above else o[1] - box[3]) <= gap
+                       and not any(x_overlap(k, box) > 0 and (o[3] <= k[1] and k[3] <= box[1] + 1 if above
+                                                             else box[3] - 1 <= k[1] and k[3] <= o[1])
+                                   for k in all_captions if k != o)
                        for o in boxes)
 
         if (near(shapes, True) and (near(shapes, False) or near(fig_captions, False))
-                or near(shapes, False) and near(fig_captions, True)):
+                or near(shapes, False) and near(open_above, True)):
             embedded.update(run)
         elif len(run) <= 2:  # a plot's title: right above graphics, centred over them and narrower
             below = [g for g in shapes if 0 <= g[1] - box[3] <= line_h and x_overlap(g, box) > 0]
@@ -410,7 +459,8 @@ def _limit(c: Caption, captions: list[Caption], barriers: list[Box], page: Box,
     return limit, neighbor
 
 
-def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float, gap_cell: float) -> list[Element]:
+def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float, gap_cell: float,
+          gap_first: float) -> list[Element]:
     """Take elements outward from the caption while each is within a small gap of what was taken."""
     frontier = edge
     taken: list[Element] = []
@@ -420,7 +470,8 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
         # The first step may cross the caption skip (LaTeX puts ~10pt between a plot's axis label and its
         # caption); after that, text must sit within a line of what was taken, graphics within three.
         loose_text = e.kind == "text" and taken and not e.panel_letter
-        if dist <= ((gap_cell if e.cell else gap_t) if loose_text else gap_g):
+        reach = (gap_cell if e.cell else gap_t) if loose_text else gap_g if taken else gap_first
+        if dist <= reach:
             taken.append(e)
             frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
         else:
@@ -447,6 +498,45 @@ def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines:
         run.append(Element(b, "code"))  # counts as the figure's content
         frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_GAP_LINES * lay.line_h
     return run if len(run) >= CODE_MIN_LINES else []
+
+
+def _described(c: Caption) -> bool:
+    """The caption says something after its label and number."""
+    m = CAPTION_RE.match(c.text)
+    return m is not None and any(ch.isalpha() for ch in c.text[m.end():])
+
+
+def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int],
+                 decor: list[bool]) -> list[Element]:
+    """A figure that is text alone (rules of a grammar, a tagged sentence): the lines next to the caption, each
+    within a line of the next, set apart from anything beyond by more than the body's spacing, in at most
+    TEXT_FIGURE_MAX_ROWS rows, mostly not in the body's font and size; else nothing."""
+    edge = c.box[1] if up else c.box[3]
+    near = sorted((i for i, ln in enumerate(p.lines) if i not in caption_lines and not decor[i] and ln.horizontal
+                   and c.xr[0] - 1 <= center_x(ln.box) <= c.xr[1] + 1
+                   and (ln.box[3] <= edge + 1 if up else ln.box[1] >= edge - 1)),
+                  key=lambda i: edge - p.lines[i].box[3] if up else p.lines[i].box[1] - edge)
+    run: list[Box] = []
+    body_like = 0
+    frontier, gap = edge, TEXT_FIGURE_SKIP_LINES * lay.line_h
+    for i in near:
+        b = p.lines[i].box
+        body_like += abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
+        if (frontier - b[3] if up else b[1] - frontier) > gap:
+            if not run or (frontier - b[3] if up else b[1] - frontier) <= TEXT_FIGURE_APART_LINES * lay.line_h:
+                return []  # nothing near the caption, or the run is not set apart from the text beyond it
+            break
+        run.append(b)
+        frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_GAP_LINES * lay.line_h + lay.leading
+    if 2 * body_like > len(run):
+        return []  # set like the body: a paragraph, not a figure
+    rows: list[Box] = []
+    for b in sorted(run, key=lambda b: b[1]):
+        if rows and b[1] < rows[-1][3] - 0.3 * height(b):
+            rows[-1] = union(rows[-1], b)
+        else:
+            rows.append(b)
+    return [Element(b, "code") for b in run] if 2 <= len(rows) <= TEXT_FIGURE_MAX_ROWS else []
 
 
 def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: float, up: bool) -> list[Element]:
