@@ -327,7 +327,7 @@ def test_floats_captioned_in_the_margin_keep_apart() -> None:
     _body(page, 80, 12)
     page.draw_line((116, 236), (410, 236), width=0.5)
     page.draw_line((116, 262), (410, 262), width=0.5)
-    page.insert_text((120, 250), "Effects             Multivariate F        Univariate F", fontsize=8.5, fontname="tiro")
+    page.insert_text((120, 250), "Effects          Multivariate F       Univariate F", fontsize=8.5, fontname="tiro")
     for k in range(6):
         page.insert_text((120, 276 + 10 * k), f"Training group {k}", fontsize=8.5, fontname="tiro")
         page.insert_text((260, 276 + 10 * k), f"{k}.98", fontsize=8.5, fontname="tiro")
@@ -343,7 +343,7 @@ def test_floats_captioned_in_the_margin_keep_apart() -> None:
     found = {f.kind: f for f in locate_figures(doc)}
     table, fig = found[FigureKind.TABLE], found[FigureKind.FIGURE]
     assert table.figure_box is not None and fig.figure_box is not None
-    assert 230 <= table.figure_box[1] and table.figure_box[3] <= 350  # the rules and rows, not the plot
+    assert table.figure_box[1] >= 230 and table.figure_box[3] <= 350  # the rules and rows, not the plot
     assert iou(fig.figure_box, tuple(plot)) >= 0.9  # the plot, not the table
 
 
