@@ -153,7 +153,8 @@ class Runtime:
 
     def figures_manifest_key(self, arxiv_id: str) -> str:
         s = self.settings
-        return f"figure-index/{safe_id(arxiv_id)}/v{MANIFEST_VERSION}-{s.figure_dpi}dpi-{s.max_figures}.json"
+        return (f"figure-index/{safe_id(arxiv_id)}/v{MANIFEST_VERSION}-{s.figure_dpi}dpi-{s.max_figures}"
+                f"-{s.figure_max_pages}p.json")
 
     def listing(self, topic: Topic, day: date) -> Listing:
         return get_model(self.state, self.listing_key(topic, day), Listing)
@@ -332,7 +333,8 @@ def stage_figures(rt: Runtime, topic: Topic, day: date, ref: PaperRef) -> PaperR
     s = rt.settings
     limits = PdfLimits.from_settings(s)
     try:
-        options = {"dpi": s.figure_dpi, "max_pixels": s.figure_max_pixels, "max_figures": s.max_figures}
+        options = {"dpi": s.figure_dpi, "max_pixels": s.figure_max_pixels, "max_figures": s.max_figures,
+                   "max_pages": s.figure_max_pages}
         rendered: list[figure_extractor.RenderedFigure] = run_limited(
             figures_job, rt.state.get(rt.pdf_key(arxiv_id)), limits, options, limits=limits, what=arxiv_id
         )

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     max_figures: int = Field(6, ge=0, le=100, validation_alias=_env("DIGEST_MAX_FIGURES"))
     figure_dpi: int = Field(150, ge=36, le=600, validation_alias=_env("DIGEST_FIGURE_DPI"))
     figure_max_pixels: int = Field(1600, ge=200, le=10_000, validation_alias=_env("DIGEST_FIGURE_MAX_PIXELS"))
+    figure_max_pages: int = Field(100, ge=1, le=10_000, validation_alias=_env("DIGEST_FIGURE_MAX_PAGES"))
     # Hard limits on every PDF parse (sandbox.py): a hostile PDF costs at most these, then is that paper's error.
     pdf_memory_mb: int = Field(768, ge=256, le=65_536, validation_alias=_env("DIGEST_PDF_MEMORY_MB"))
     pdf_timeout: float = Field(25.0, gt=0, le=3600, validation_alias=_env("DIGEST_PDF_TIMEOUT"))

@@ -46,8 +46,11 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     captions: list[Caption] = []
     used: set[int] = set()
     for i, line in enumerate(p.lines):
-        if i in used or decor[i] or not (line.horizontal and line.starts_para):
-            continue
+        prev = p.lines[i - 1].box if i else None
+        beside = (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
+                  and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None)
+        if i in used or decor[i] or not (line.horizontal and (line.starts_para or beside)):
+            continue  # a caption opens a paragraph, or stands beside another one on its row
         head = line.text
         if LABEL_ONLY_RE.fullmatch(head) and i + 1 < len(p.lines) and same_row(line, p.lines[i + 1]):
             head = f"{head} {p.lines[i + 1].text}"  # a justified line cut word by word: "Figure", "8:", ...
@@ -62,6 +65,9 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         distinct = (line.styled or abs(line.size - lay.body_size) > SAME_SIZE or m["label"].isupper()
                     or bool(line.font) and line.font != lay.body_font)
         rest = head[m.end():].lstrip()
+        if not distinct and not rest and i + 1 < len(p.lines) and same_row(line, p.lines[i + 1]):
+            nxt = p.lines[i + 1]  # "Figure 3" set apart from a title in another style: "Figure 3  **Magnitude**"
+            distinct = nxt.bold != line.bold or nxt.font != line.font
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
         if delim == "" and not distinct or delim == "." and not (distinct or sentence):
             continue
@@ -97,7 +103,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
         same_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
-        if nxt.horizontal and same_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size:
+        if (nxt.horizontal and same_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size
+                and CAPTION_RE.match(nxt.text) is None):
             # the rest of the row: the text beside a label set as its own line ("Figure 1" in bold), or what
             # follows a sub- or superscript PyMuPDF set apart
             idx.append(j)
@@ -130,6 +137,8 @@ def caption_range(c: Caption, captions: list[Caption], lay: Layout) -> tuple[flo
         xr = (l0, r1) if spans_gutter or gl < centre < gr else column_of(centre, lay)
     else:
         xr = lay.columns[0]
+    # A caption set wider than the text column (into a side margin, as eLife does) has graphics as wide.
+    xr = (min(xr[0], c.box[0]), max(xr[1], c.box[2]))
     lo, hi = xr
     for other in captions:  # side-by-side captions split the range between them
         if other is c or min(c.box[3], other.box[3]) <= max(c.box[1], other.box[1]):

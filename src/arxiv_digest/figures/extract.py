@@ -30,7 +30,7 @@ class UnreadablePDF(PaperError):
     """The document cannot be searched for figures (not a PDF, encrypted): a per-paper error."""
 
 
-def locate_figures(doc: pymupdf.Document, *, max_pages: int = 50,
+def locate_figures(doc: pymupdf.Document, *, max_pages: int = 100,
                    deadline: float | None = None) -> list[LocatedFigure]:
     """Figures and tables page by page, top to bottom; one per (kind, number): the first with graphics.
 
@@ -122,7 +122,7 @@ def number_key(number: str | None) -> tuple[int, int, str]:
 
 
 def extract(doc: pymupdf.Document, *, dpi: int = 150, max_pixels: int = 1600, max_figures: int | None = None,
-            include_first_page: bool = True, max_pages: int = 50,
+            include_first_page: bool = True, max_pages: int = 100,
             time_limit: float | None = 60.0) -> list[RenderedFigure]:
     """First page first, then figures in figure-number order, then tables in number order; capped at
     max_figures (cap counts the page image).

@@ -28,6 +28,7 @@ NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
 HEAD_PAGE_SHARE = 0.3  # ...and this share of them
+HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 
 
@@ -254,9 +255,10 @@ def document_layout(pages: list[PageData]) -> Layout:
     line_h = statistics.median(height(ln.box) for ln in body_lines) if body_lines else body * 1.2
 
     by_block: dict[tuple[int, int], list[Line]] = defaultdict(list)
+    repeated = _repeated_tops(pages)
     for p in pages:
         for ln in p.lines:
-            if ln.horizontal and abs(ln.size - body) <= SAME_SIZE:
+            if ln.horizontal and abs(ln.size - body) <= SAME_SIZE and id(ln) not in repeated:
                 by_block[(p.index, ln.block)].append(ln)
     paragraphs = [union_all([ln.box for ln in lns]) for lns in by_block.values()
                   if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)]
@@ -297,6 +299,18 @@ def _leading(pages: list[PageData], body: float, line_h: float) -> float:
             if below and min(below) <= 2 * line_h:
                 gaps.append(min(below))
     return max(0.0, statistics.median(gaps)) if gaps else 0.0
+
+
+def _repeated_tops(pages: list[PageData]) -> set[int]:
+    """Lines near the top of the page whose words (page numbers aside) stand at the same height on several
+    pages: running heads, which must not pass for the body's first paragraph."""
+    seen: dict[tuple[int, str], list[Line]] = defaultdict(list)
+    for p in pages:
+        zone = p.rect[1] + HEAD_ZONE * height(p.rect)
+        for ln in p.lines:
+            if ln.horizontal and ln.box[3] <= zone:
+                seen[(round(ln.box[1] / 2), re.sub(r"\d+", "#", ln.text.strip()))].append(ln)
+    return {id(ln) for lines in seen.values() if len(lines) >= HEAD_MIN_PAGES for ln in lines}
 
 
 def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, float], ...]:

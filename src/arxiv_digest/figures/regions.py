@@ -36,6 +36,7 @@ FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a
 GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
 CAPTION_SKIP_LINES = 4.0  # the first step from a caption to its graphic may be this long (a generous caption skip)
+FAR_CAPTION_SKIP_LINES = 6.0  # ...or this long when there is nothing nearer on either side (eLife's floats)
 TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apart (multi-line cells, padding)
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
@@ -151,23 +152,32 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                             [o.box for o in captions if o is not c]):
             side[i] = taken
     options: list[dict[str, _Option]] = []
+    lone = len(captions) == 1 and not barriers
     for i, c in enumerate(captions):
         opts = {}
         if i in side:  # captioned at the side: not a candidate above or below
             options.append({"up": _Option([], None), "down": _Option([], None)})
             continue
-        for up in (True, False):
-            limit, neighbor = _limit(c, captions, barriers, p.rect, up)
-            edge = c.box[1] if up else c.box[3]
-            lo, hi = (limit, edge) if up else (edge, limit)
-            zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5
-                    and c.xr[0] - 1 <= center_x(e.box) <= c.xr[1] + 1]
-            taken = _grow(zone, edge, up, gap_g, gap_t,
-                          TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
-                          max(gap_g, CAPTION_SKIP_LINES * lay.line_h))
-            if c.kind is FigureKind.TABLE and taken:
-                taken = _to_last_rule(c, zone, taken, edge, up)
-            opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
+        # A wide white gap between a caption and its graphics is crossed only when nothing is nearer.
+        for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES):
+            for up in (True, False):
+                limit, neighbor = _limit(c, captions, barriers, p.rect, up)
+                edge = c.box[1] if up else c.box[3]
+                lo, hi = (limit, edge) if up else (edge, limit)
+                zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5
+                        and c.xr[0] - 1 <= center_x(e.box) <= c.xr[1] + 1]
+                taken = _grow(zone, edge, up, gap_g, gap_t,
+                              TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
+                              max(gap_g, skip * lay.line_h))
+                if c.kind is FigureKind.TABLE and taken:
+                    taken = _to_last_rule(c, zone, taken, edge, up)
+                if lone and taken:  # a float alone on a page of no body text: all its graphics are its own
+                    shapes = [e.box for e in zone if e.kind != "text"]
+                    far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
+                    taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
+                opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
+            if any(o.taken for o in opts.values()):
+                break
         if c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
             for direction, o in opts.items():  # no graphics either side: a figure that is a code listing
                 o.taken = _code_listing(c, p, lay, direction == "up", caption_lines)
