@@ -100,6 +100,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     idx = [first]
     box = head.box
     last = head.box  # the last line taken, fragments aside
+    sizes = [head.size]  # a label set larger than its text ("Figure 6" at 10pt, the rest at 9pt)
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
         same_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
@@ -109,6 +110,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             # follows a sub- or superscript PyMuPDF set apart
             idx.append(j)
             box, last = union(box, nxt.box), nxt.box
+            sizes.append(nxt.size)
             continue
         if (len(nxt.text) <= MATH_FRAGMENT_CHARS and x_overlap(nxt.box, box) > 0
                 and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + height(nxt.box)):
@@ -116,9 +118,9 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             box = union(box, nxt.box)
             continue
         gap = nxt.box[1] - box[3]
-        if (not nxt.horizontal or abs(nxt.size - head.size) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
+        if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box) + leading
-                or CAPTION_RE.match(nxt.text) is not None):
+                or _opens_caption(nxt)):
             break
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
                for g in p.graphics):
@@ -126,6 +128,12 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         idx.append(j)
         box, last = union(box, nxt.box), nxt.box
     return idx
+
+
+def _opens_caption(line: Line) -> bool:
+    """A line that starts another caption, not one that carries on with a mention ("Table 1 for details")."""
+    m = CAPTION_RE.match(line.text)
+    return m is not None and (line.styled or m["delim"].strip() != "")
 
 
 def caption_range(c: Caption, captions: list[Caption], lay: Layout) -> tuple[float, float]:

@@ -260,8 +260,9 @@ def document_layout(pages: list[PageData]) -> Layout:
         for ln in p.lines:
             if ln.horizontal and abs(ln.size - body) <= SAME_SIZE and id(ln) not in repeated:
                 by_block[(p.index, ln.block)].append(ln)
-    paragraphs = [union_all([ln.box for ln in lns]) for lns in by_block.values()
-                  if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)]
+    para_blocks = {key: union_all([ln.box for ln in lns]) for key, lns in by_block.items()
+                   if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)}
+    paragraphs = list(para_blocks.values())
     if not paragraphs:  # nothing to learn the layout from: assume one column inside 10% margins
         w, h = width(pages[0].rect), height(pages[0].rect)
         return Layout(body, body_font, line_h, 1.6, [(0.1 * w, 0.9 * w)], 0.1 * w, 0.9 * w, 0.1 * h, 0.9 * h,
@@ -283,7 +284,11 @@ def document_layout(pages: list[PageData]) -> Layout:
     density = statistics.median(densities) if densities else 1.6
     top, bottom = min(b[1] for b in paragraphs), max(b[3] for b in paragraphs)
     leading = _leading(pages, body, line_h)
-    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom, _running_heads(pages, top),
+    # Running heads stand above where most pages' text begins (one page's raised formula may start higher).
+    page_tops = sorted(min(t) for t in _tops_by_page(para_blocks).values())
+    head_line = max(top, page_tops[len(page_tops) // 4])
+    return Layout(body, body_font, line_h, density, columns, left, right, top, bottom,
+                  _running_heads(pages, head_line),
                   leading)
 
 
@@ -299,6 +304,14 @@ def _leading(pages: list[PageData], body: float, line_h: float) -> float:
             if below and min(below) <= 2 * line_h:
                 gaps.append(min(below))
     return max(0.0, statistics.median(gaps)) if gaps else 0.0
+
+
+def _tops_by_page(blocks: dict[tuple[int, int], Box]) -> dict[int, list[float]]:
+    """Each page's paragraph tops."""
+    tops: dict[int, list[float]] = defaultdict(list)
+    for (page, _), box in blocks.items():
+        tops[page].append(box[1])
+    return tops
 
 
 def _repeated_tops(pages: list[PageData]) -> set[int]:

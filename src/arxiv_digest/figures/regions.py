@@ -31,6 +31,8 @@ HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
 PANEL_LETTER_RE = re.compile(r"\(?[a-hA-H]\)?\.?")
 HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
 PAD = 2.0  # points of white added around every crop
+BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a title or heading...
+BIG_TEXT_MIN_LETTERS = 4  # ...of at least this many letters, outside a row of cells
 FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a figure's own text
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
@@ -108,7 +110,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     def in_band(b: Box) -> bool:
         """Running heads, page numbers and footers lie above or below the text area."""
         return (b[3] <= top_band or b[1] >= bottom_band
-                or b[3] <= lay.top + 1 and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads))
+                or b[1] < lay.top and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads))
 
     def is_decor(b: Box) -> bool:
         """...and line numbers, rules in the margins and the arXiv stamp beside it."""
@@ -133,10 +135,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             continue
         boxed = any(contains(f, line.box) for f in frames)  # text drawn inside a figure's frame
         heading = i in headings
-        big = line.horizontal and line.size >= lay.body_size + 2.5
+        big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
+               and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
         if not boxed and (i in prose or heading or big):
             barrier_lines.append(i)
-        elif line.size <= lay.body_size + 0.5:
+        elif line.size < lay.body_size + BIG_TEXT_POINTS:
             text_elements.append(Element(line.box, "text", PANEL_LETTER_RE.fullmatch(line.text) is not None,
                                          i in cells))
     embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay.line_h)
