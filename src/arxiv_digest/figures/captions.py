@@ -103,6 +103,11 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     sizes = [head.size]  # a label set larger than its text ("Figure 6" at 10pt, the rest at 9pt)
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
+        if (len(nxt.text) <= MATH_FRAGMENT_CHARS and x_overlap(nxt.box, box) > 0
+                and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + height(nxt.box)):
+            idx.append(j)  # a radical, an accent or a subscript set apart from its line of the caption
+            box = union(box, nxt.box)
+            continue
         same_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
         if (nxt.horizontal and same_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size
                 and CAPTION_RE.match(nxt.text) is None):
@@ -111,11 +116,6 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             idx.append(j)
             box, last = union(box, nxt.box), nxt.box
             sizes.append(nxt.size)
-            continue
-        if (len(nxt.text) <= MATH_FRAGMENT_CHARS and x_overlap(nxt.box, box) > 0
-                and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + height(nxt.box)):
-            idx.append(j)  # a radical, an accent or a subscript set apart from its line of the caption
-            box = union(box, nxt.box)
             continue
         gap = nxt.box[1] - box[3]
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0

@@ -28,6 +28,7 @@ NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
 HEAD_PAGE_SHARE = 0.3  # ...and this share of them
+HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highest paragraph's top, at most
 HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 
@@ -205,10 +206,14 @@ def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
             if (kind in ("fill-path", "stroke-path") and box[0] <= box[2] and box[1] <= box[3]
                     and area(box) < MAX_VECTOR_PAGE_SHARE * page_area):
                 graphics.append(Element(box, "vector"))
+    scissors: dict[int, Box] = {}  # the clip in force at each nesting level (PyMuPDF gives it cumulated)
     for d in [] if len(bboxlog) > MAX_PAGE_ITEMS else page.get_drawings(extended=True):
+        level = d.get("level", 0)
         if d.get("type") == "clip":
             sc = d["scissor"]
             clips.append((sc.x0, sc.y0, sc.x1, sc.y1))
+            scissors = {k: v for k, v in scissors.items() if k < level}
+            scissors[level] = (sc.x0, sc.y0, sc.x1, sc.y1)
             continue
         if d.get("type") == "group":
             continue
@@ -217,6 +222,8 @@ def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
             continue  # white-on-white: backgrounds and masks are invisible
         dr = d["rect"].normalize()
         box = intersection((dr.x0, dr.y0, dr.x1, dr.y1), rect)
+        if inner := [k for k in scissors if k < level]:  # a sub-figure's plot clipped to its own panel
+            box = intersection(box, scissors[max(inner)])
         if box[0] <= box[2] and box[1] <= box[3] and area(box) < MAX_VECTOR_PAGE_SHARE * page_area:
             graphics.append(Element(box, "vector"))
     return graphics
@@ -286,7 +293,7 @@ def document_layout(pages: list[PageData]) -> Layout:
     leading = _leading(pages, body, line_h)
     # Running heads stand above where most pages' text begins (one page's raised formula may start higher).
     page_tops = sorted(min(t) for t in _tops_by_page(para_blocks).values())
-    head_line = max(top, page_tops[len(page_tops) // 4])
+    head_line = max(top, min(page_tops[len(page_tops) // 4], top + HEAD_SLACK_LINES * line_h))
     return Layout(body, body_font, line_h, density, columns, left, right, top, bottom,
                   _running_heads(pages, head_line),
                   leading)

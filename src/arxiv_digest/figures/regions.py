@@ -43,6 +43,8 @@ TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apar
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
 CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's row) is a table cell
+ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the lower one's height (a label level
+# with the middle of a two-line cell overlaps each of its lines by about half)
 RULE_MAX_WIDTH = 2.0  # points: a drawing this thin is a rule
 TABLE_RULE_SHARE = 0.5  # a horizontal rule at least this share of its caption's range wide is a table's rule
 GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
@@ -156,6 +158,13 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             side[i] = taken
     options: list[dict[str, _Option]] = []
     lone = len(captions) == 1 and not barriers
+
+    def in_range(b: Box, c: Caption) -> bool:
+        """In the caption's range; with one column, a graphic reaching into it from the margin is too (journals
+        that indent the text set their floats full width)."""
+        if len(lay.columns) == 1 and b[0] < c.xr[0] <= lay.left + 1 and b[2] > c.xr[0] + 1:
+            return True
+        return c.xr[0] - 1 <= center_x(b) <= c.xr[1] + 1
     for i, c in enumerate(captions):
         opts = {}
         if i in side:  # captioned at the side: not a candidate above or below
@@ -167,8 +176,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 limit, neighbor = _limit(c, captions, barriers, p.rect, up)
                 edge = c.box[1] if up else c.box[3]
                 lo, hi = (limit, edge) if up else (edge, limit)
-                zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5
-                        and c.xr[0] - 1 <= center_x(e.box) <= c.xr[1] + 1]
+                zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5 and in_range(e.box, c)]
                 taken = _grow(zone, edge, up, gap_g, gap_t,
                               TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
                               max(gap_g, skip * lay.line_h))
@@ -382,7 +390,7 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
             prose.update(i for i in members if round(p.lines[i].size) in sizes)
     # Short body-size lines at normal line spacing from body text belong to it, e.g. the end of a paragraph
     # carried over to the top of a column, right under a float.
-    near = 0.5 * lay.line_h
+    near = 0.5 * lay.line_h + lay.leading
     loose = [i for members in by_block.values() for i in members
              if i not in prose and abs(p.lines[i].size - lay.body_size) <= SAME_SIZE]
     changed = True
@@ -406,14 +414,14 @@ def _table_cells(p: PageData, lay: Layout) -> set[int]:
     # Margin lines (a review copy's line numbers) are nobody's row-mates.
     order = sorted((i for i, ln in enumerate(p.lines) if ln.horizontal and lay.left - 2 < ln.box[2]
                     and ln.box[0] < lay.right + 2), key=lambda i: p.lines[i].box[1])
-    rows: dict[int, list[int]] = defaultdict(list)  # each line's row-mates: lines overlapping half its height
+    rows: dict[int, list[int]] = defaultdict(list)  # each line's row-mates: lines overlapping much of its height
     for k, i in enumerate(order):
         a = p.lines[i].box
         for j in order[k + 1:]:
             b = p.lines[j].box
             if b[1] >= a[3]:
                 break
-            if min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(height(a), height(b)):
+            if min(a[3], b[3]) - max(a[1], b[1]) >= ROW_OVERLAP * min(height(a), height(b)):
                 rows[i].append(j)
                 rows[j].append(i)
     cells: set[int] = set()
@@ -569,10 +577,10 @@ def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: f
 
 
 def _has_content(c: Caption, taken: list[Element]) -> bool:
-    """Tables may be pure text; a figure needs a drawing or an image, more than a lone rule (the line a journal
-    sets under its captions)."""
-    if c.kind is not FigureKind.FIGURE:
-        return bool(taken)
+    """Tables may be pure text, but more than one line of it; a figure needs a drawing or an image, more than a
+    lone rule (the line a journal sets under its captions)."""
+    if c.kind is not FigureKind.FIGURE:  # a table: some rules, or rows of text (one stray line is none)
+        return len(taken) >= 2 or any(e.kind != "text" for e in taken)
     shapes = [e for e in taken if e.kind != "text"]
     return len(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
 
