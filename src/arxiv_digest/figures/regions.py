@@ -182,8 +182,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                               max(gap_g, skip * lay.line_h))
                 if c.kind is FigureKind.TABLE and taken:
                     taken = _to_last_rule(c, zone, taken, edge, up)
-                if lone and taken:  # a float alone on a page of no body text: all its graphics are its own
-                    shapes = [e.box for e in zone if e.kind != "text"]
+                shapes = [e.box for e in zone if e.kind != "text"]
+                if lone and taken and shapes:  # alone on a page without body text: it owns all on its side
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
                     taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)

@@ -1,0 +1,207 @@
+"""Journal, thesis and preprint layouts found on the real set's dev half: each case is drawn here in miniature."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from arxiv_digest.figures import layout, locate_figures
+from arxiv_digest.figures.geometry import Box
+
+from .common import iou
+
+BODY = ("Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows "
+        "with the number of elements in the array")
+
+
+def _body(page: pymupdf.Page, top: float, lines: int, *, x: float = 72, step: float = 12) -> float:
+    words = BODY.split()
+    for i in range(lines):
+        page.insert_text((x, top + step * i), " ".join(words[i % 5:i % 5 + 14]), fontsize=10, fontname="tiro")
+    return top + step * lines
+
+
+def _plot(page: pymupdf.Page, box: pymupdf.Rect) -> None:
+    page.draw_rect(box, color=(0, 0, 0), width=0.8)
+    page.draw_polyline([(box.x0, box.y1), (box.x0 + box.width / 2, box.y0 + 20), (box.x1, box.y0 + 10)],
+                       color=(0.8, 0.1, 0.1), width=1.2)
+
+
+def test_a_label_set_apart_from_a_bold_title_is_a_caption() -> None:
+    """ "Figure 3" in the body font, then its title in bold on the same row (a line-numbered preprint)."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 8) + 20
+    _plot(page, pymupdf.Rect(120, y, 480, y + 150))
+    page.insert_text((72, y + 172), "Figure 3", fontsize=10, fontname="tiro")
+    page.insert_text((122, y + 172), "Magnitude of evolutionary change. Raincloud plots of the counts.", fontsize=9,
+                     fontname="tibo")
+    _body(page, y + 200, 20)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "3" and fig.caption.startswith("Figure 3 Magnitude")
+
+
+def test_two_captions_on_one_row_caption_two_figures() -> None:
+    """Two plots side by side, each captioned under it, the captions on one (slightly uneven) row."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    left, right = pymupdf.Rect(80, 80, 290, 250), pymupdf.Rect(310, 80, 520, 250)
+    _plot(page, left)
+    _plot(page, right)
+    page.insert_text((90, 272), "Figure 3.1: POA for symmetric bidders", fontsize=10, fontname="tiro")
+    page.insert_text((320, 266), "Figure 3.2: POA for no-regret bidders", fontsize=10, fontname="tiro")
+    _body(page, 300, 30)
+
+    found = {f.number: f for f in locate_figures(doc)}
+    assert set(found) == {"3.1", "3.2"}
+    for number, plot in (("3.1", left), ("3.2", right)):
+        box = found[number].figure_box
+        assert box is not None and iou(box, tuple(plot)) >= 0.85
+
+
+def _line(text: str, box: Box, block: int, size: float = 10.0) -> layout.Line:
+    return layout.Line(box, text, size, block, True, False, False, True, "Times")
+
+
+def test_a_running_head_sharing_a_block_with_its_page_number_is_not_the_body() -> None:
+    """ "24 | Chapter 2. Auctions" is two pieces of one row in one block: not a paragraph, so not where the
+    body begins."""
+    pages = []
+    for k in range(6):
+        lines = [_line(f"{20 + k}", (72, 41, 84, 53), 0), _line("Chapter 2. Price of Anarchy in First-Price Auctions",
+                                                                 (233, 41, 504, 53), 0)]
+        lines += [_line(BODY[:70], (72, 90 + 24 * i, 540, 102 + 24 * i), 1 + i) for i in range(20)]
+        lines += [_line(BODY[:70], (72, 90 + 24 * 20, 540, 102 + 24 * 20), 1 + 19)]  # one two-line block
+        pages.append(layout.PageData(k, (0, 0, 612, 792), lines, []))
+    lay = layout.document_layout(pages)
+    assert lay.top >= 89
+    assert (40.0, 54.0) in lay.heads or any(abs(y0 - 41) <= 2 for y0, _ in lay.heads)
+
+
+def test_a_figure_wider_than_the_text_column_far_above_its_caption() -> None:
+    """eLife: the text column is indented, figures and captions run into the left margin, and the caption
+    sits five lines below the figure on a page with no body text."""
+    doc = pymupdf.open()
+    for _ in range(3):  # pages of indented body text teach the layout its column
+        _body(doc.new_page(), 80, 50, x=170, step=13)
+    page = doc.new_page()
+    panels = [pymupdf.Rect(45, 70, 300, 300), pymupdf.Rect(320, 70, 570, 300), pymupdf.Rect(45, 345, 570, 560)]
+    for r in panels:
+        _plot(page, r)
+    page.insert_text((45, 607), "Figure 1. Speed dependence of the responses to gratings moving in both directions.",
+                     fontsize=8, fontname="tibo")
+    page.insert_text((45, 617), "All data show the mean and the standard error of the mean over the flies.",
+                     fontsize=8, fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and iou(fig.figure_box, (45, 70, 570, 560)) >= 0.95
+
+
+def test_large_tick_labels_under_a_plot_belong_to_it() -> None:
+    """Tick labels and the axis unit set larger than the body are figure text, not headings."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 6) + 20
+    _plot(page, pymupdf.Rect(150, y, 450, y + 160))
+    for k, x in enumerate((150, 250, 350, 450)):
+        page.insert_text((x - 8, y + 178), f"10{k}", fontsize=13, fontname="tiro")
+    page.insert_text((280, y + 198), "λ [µm]", fontsize=14, fontname="tiro")
+    page.insert_text((72, y + 222), "Figure 2. Median spectra binned by luminosity.", fontsize=8, fontname="tibo")
+    _body(page, y + 250, 20)
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= y + 1
+
+
+def test_a_caption_goes_on_past_a_larger_label_and_a_line_that_opens_with_a_mention() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 6) + 20
+    _plot(page, pymupdf.Rect(150, y, 450, y + 140))
+    page.insert_text((72, y + 160), "Figure 6", fontsize=10, fontname="tiro")
+    page.insert_text((118, y + 160), "Novel task evolution. Raincloud plots of the three task counts. See",
+                     fontsize=9, fontname="tibo")
+    page.insert_text((82, y + 171), "Table 1 for descriptions of each metric, annotated with the tests.", fontsize=9,
+                     fontname="tiro")
+    page.insert_text((82, y + 182), "replicates.", fontsize=9, fontname="tiro")
+    _body(page, y + 210, 20)
+
+    (fig,) = locate_figures(doc)
+    assert fig.caption.endswith("replicates.")
+
+
+def test_a_plot_drawn_past_its_panel_is_cut_to_the_panel() -> None:
+    """A sub-figure's plot drawn large and clipped to its panel: the clipped-away part is not the figure's."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    _body(page, 300, 30)
+    # PDF space (origin bottom-left, A4): clip to the panel x 100..300, y 670..770 (page y 72..172), then a
+    # curve that runs far outside it, up to the top edge of the page.
+    xref = page.get_contents()[0]
+    extra = b"\nq 100 670 200 100 re W n 0 0 1 RG 1.5 w 90 650 m 200 840 l 320 690 l S Q\n"
+    doc.update_stream(xref, doc.xref_stream(xref) + extra)
+    page.insert_text((100, 192), "Fig. 3. Comparison of the elements of the gradient.", fontsize=9, fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] >= 70
+
+
+def test_a_full_width_figure_in_a_journal_that_indents_its_text() -> None:
+    """MDPI: the text column is indented, a figure runs from the page margin across it."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 10, x=164) + 20
+    plot = pymupdf.Rect(50, y, 560, y + 180)
+    for k in range(3):
+        _plot(page, pymupdf.Rect(50 + 170 * k, y, 50 + 170 * k + 160, y + 180))
+    page.insert_text((164, y + 200), "Figure 7. Posterior fits for the horizontal and vertical locations.",
+                     fontsize=9, fontname="tibo")
+    _body(page, y + 230, 20, x=164)
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) >= 0.9
+
+
+def test_a_stray_line_over_a_table_caption_is_no_table_and_a_two_line_cell_shares_its_row() -> None:
+    """Above the caption only the last word of a paragraph; below, the table (one of whose rows holds a label
+    level with a value set on two lines), and under it the next table's caption, which could claim it too."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 8)
+    page.insert_text((72, y + 14), "it.", fontsize=10, fontname="tiro")
+    page.insert_text((72, y + 40), "Table 1: Field and plasma parameters used in the simulation.", fontsize=9,
+                     fontname="tiro")
+    page.draw_line((70, y + 46), (415, y + 46), width=0.5)
+    rows = y + 60
+    for k in range(3):
+        page.insert_text((80, rows + 16 * k), f"Ratio number {k} of the field", fontsize=10, fontname="tiro")
+        page.insert_text((380, rows + 16 * k), f"{k}.5", fontsize=10, fontname="tiro")
+    page.insert_text((80, rows + 58), "Parallel and perpendicular thermal velocity of fast electrons", fontsize=10,
+                     fontname="tiro")
+    page.insert_text((360, rows + 50), "v = 0.3c", fontsize=10, fontname="tiro")
+    page.insert_text((360, rows + 66), "w = 0.15c", fontsize=10, fontname="tiro")
+    page.draw_line((70, rows + 72), (415, rows + 72), width=0.5)
+    page.insert_text((72, rows + 96), "Table 2: Precision of the parsers.", fontsize=9, fontname="tiro")
+    for k in range(3):
+        page.insert_text((80, rows + 112 + 16 * k), f"Parser {k}", fontsize=10, fontname="tiro")
+        page.insert_text((380, rows + 112 + 16 * k), f"0.9{k}", fontsize=10, fontname="tiro")
+    _body(page, rows + 180, 20)
+
+    table = next(f for f in locate_figures(doc) if f.number == "1")
+    assert table.figure_box is not None
+    assert table.figure_box[1] >= y + 40 and table.figure_box[3] >= rows + 71
+
+
+def test_figures_past_page_fifty_are_found() -> None:
+    doc = pymupdf.open()
+    for k in range(61):
+        page = doc.new_page()
+        y = _body(page, 80, 8) + 20
+        if k == 60:
+            _plot(page, pymupdf.Rect(150, y, 450, y + 150))
+            page.insert_text((72, y + 170), "Figure 3.9: Efficiency for asymmetric bidders.", fontsize=9,
+                             fontname="tibo")
+        _body(page, y + 200, 20)
+
+    assert [(f.number, f.page) for f in locate_figures(doc)] == [("3.9", 60)]
+    assert locate_figures(doc, max_pages=50) == []
