@@ -205,3 +205,25 @@ def test_figures_past_page_fifty_are_found() -> None:
 
     assert [(f.number, f.page) for f in locate_figures(doc)] == [("3.9", 60)]
     assert locate_figures(doc, max_pages=50) == []
+
+
+def test_a_ruled_tables_notes_under_its_last_rule_are_left_out() -> None:
+    """AASTeX: "NOTE—..." under the bottom rule belongs to the text, as the real set's labels have it; a row of
+    cells past a rule still belongs to the table."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((200, 80), "Table 5. Transit times and their uncertainties.", fontsize=9, fontname="tibo")
+    for y in (90, 104, 200):
+        page.draw_line((200, y), (410, y), width=0.5)
+    page.insert_text((210, 100), "Time        Error       Epoch", fontsize=7, fontname="tiro")
+    for k in range(7):
+        page.insert_text((210, 116 + 12 * k), f"24583{k}7.137", fontsize=7, fontname="tiro")
+        page.insert_text((290, 116 + 12 * k), f"0.000{k}1", fontsize=7, fontname="tiro")
+        page.insert_text((360, 116 + 12 * k), f"15{k}5", fontsize=7, fontname="tiro")
+    note = "NOTE- t is the measured transit midtime and s its uncertainty; the reference"
+    page.insert_text((200, 212), note, fontsize=7, fontname="tiro")
+    page.insert_text((206, 220), "column names the work that first reported each time.", fontsize=7, fontname="tiro")
+    _body(page, 260, 30)
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and 199 <= table.figure_box[3] <= 204

@@ -181,7 +181,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                               TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
                               max(gap_g, skip * lay.line_h))
                 if c.kind is FigureKind.TABLE and taken:
-                    taken = _to_last_rule(c, zone, taken, edge, up)
+                    taken = _without_notes(_to_last_rule(c, zone, taken, edge, up), up)
                 shapes = [e.box for e in zone if e.kind != "text"]
                 if lone and taken and shapes:  # alone on a page without body text: it owns all on its side
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
@@ -574,6 +574,23 @@ def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: f
     if (far >= frontier) if up else (far <= frontier):
         return taken
     return [e for e in zone if e.box[1] >= lo - 0.5 and e.box[3] <= hi + 0.5]
+
+
+def _without_notes(taken: list[Element], up: bool) -> list[Element]:
+    """A ruled table ends at its last rule: the lines past it that are no row of cells are its notes, which
+    belong to the text rather than the table (as the labels of the real set have it)."""
+    if not taken:
+        return taken
+    span = width(union_all([e.box for e in taken]))  # the table's own width: it may be narrower than its range
+    rules = [e.box for e in taken if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
+             and width(e.box) >= TABLE_RULE_SHARE * span]
+    if len(rules) < 2:
+        return taken
+    last = min(r[1] for r in rules) if up else max(r[3] for r in rules)
+    beyond = [e for e in taken if (e.box[3] < last - 0.5 if up else e.box[1] > last + 0.5)]
+    if not beyond or any(e.kind != "text" or e.cell for e in beyond):
+        return taken
+    return [e for e in taken if e not in beyond]
 
 
 def _has_content(c: Caption, taken: list[Element]) -> bool:
