@@ -38,6 +38,7 @@ FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a
 GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
 CAPTION_SKIP_LINES = 4.0  # the first step from a caption to its graphic may be this long (a generous caption skip)
+CAPTION_OVERLAP_LINES = 0.3  # a graphic may overlap its caption's edge by this much (an image's white margin)
 FAR_CAPTION_SKIP_LINES = 6.0  # ...or this long when there is nothing nearer on either side (eLife's floats)
 TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apart (multi-line cells, padding)
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
@@ -48,6 +49,8 @@ ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the l
 RULE_MAX_WIDTH = 2.0  # points: a drawing this thin is a rule
 TABLE_RULE_SHARE = 0.5  # a horizontal rule at least this share of its caption's range wide is a table's rule
 GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
+WRAP_MIN_COLUMN_SHARE = 0.3  # a body line this wide beside a caption, on its rows or up to...
+WRAP_ABOVE_LINES = 3.0  # ...this many line heights above them, wraps around its figure
 SIDE_CAPTION_MAX_SHARE = 0.35  # a caption beside its figure is at most this share of the text width...
 SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
 SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
@@ -150,6 +153,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     elements = graphics + text_elements
 
     _widen_to_spanning_graphics(captions, graphics, lay, gap_g)
+    _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
     side: dict[int, list[Element]] = {}
     for i, c in enumerate(captions):  # top to bottom: a float beside one caption is not the next one's
         claimed = [e for taken in side.values() for e in taken]
@@ -176,7 +180,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 limit, neighbor = _limit(c, captions, barriers, p.rect, up)
                 edge = c.box[1] if up else c.box[3]
                 lo, hi = (limit, edge) if up else (edge, limit)
-                zone = [e for e in elements if lo - 0.5 <= e.box[1] and e.box[3] <= hi + 0.5 and in_range(e.box, c)]
+                # an image's white margin may reach a little under (over) its caption
+                near_lo, near_hi = (0.5, CAPTION_OVERLAP_LINES * lay.line_h) if up else (
+                    CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
+                zone = [e for e in elements if lo - near_lo <= e.box[1] and e.box[3] <= hi + near_hi
+                        and in_range(e.box, c)]
                 taken = _grow(zone, edge, up, gap_g, gap_t,
                               TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
                               max(gap_g, skip * lay.line_h))
@@ -239,6 +247,26 @@ def _headings(p: PageData, lay: Layout) -> set[int]:
         if len(text) <= 80 and (HEADING_RE.match(text) is not None or text.lower() in HEADING_WORDS):
             found.update(row)
     return found
+
+
+def _narrow_to_wrapped_text(captions: list[Caption], p: PageData, lay: Layout, caption_lines: set[int],
+                            decor: list[bool]) -> None:
+    """A caption with body text beside it, on its rows or just above them (a wrapfigure), keeps to its own side
+    of that text."""
+    col_w = min(c[1] - c[0] for c in lay.columns)
+    for c in captions:
+        lo, hi = c.xr
+        for i, ln in enumerate(p.lines):
+            b = ln.box
+            if (i in caption_lines or decor[i] or not ln.horizontal or abs(ln.size - lay.body_size) > SAME_SIZE
+                    or width(b) < WRAP_MIN_COLUMN_SHARE * col_w
+                    or min(b[3], c.box[3]) - max(b[1], c.box[1] - WRAP_ABOVE_LINES * lay.line_h) < 0.5 * height(b)):
+                continue
+            if b[2] <= c.box[0]:
+                lo = max(lo, b[2] + 1)
+            elif b[0] >= c.box[2]:
+                hi = min(hi, b[0] - 1)
+        c.xr = (lo, hi)
 
 
 def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element], lay: Layout, gap: float) -> None:
