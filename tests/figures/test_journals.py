@@ -227,3 +227,23 @@ def test_a_ruled_tables_notes_under_its_last_rule_are_left_out() -> None:
 
     (table,) = locate_figures(doc)
     assert table.figure_box is not None and 199 <= table.figure_box[3] <= 204
+
+
+def test_a_mention_set_larger_than_the_estimated_body_is_no_caption() -> None:
+    """Where small text (references, tables) outweighs the body, the body looks large: "Table 2 shows ..." set
+    in it is a sentence, not a caption."""
+    from arxiv_digest.figures.captions import find_captions
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for k in range(40):  # the small text that sets the estimate
+        page.insert_text((72, 60 + 9 * k), " ".join(BODY.split()[k % 5:k % 5 + 15]), fontsize=9, fontname="tiro")
+    page.insert_text((72, 440), "Table 2: Performance of the approaches on each training size.", fontsize=9,
+                     fontname="tiro")
+    page.insert_text((72, 480), "Table 2 shows the performance of different baselines compared with ours.",
+                     fontsize=10.5, fontname="tiro")
+    page.insert_text((72, 493), "From this table we can see that the gated model does better.", fontsize=10.5,
+                     fontname="tiro")
+    p = layout.read_page(page)
+    lay = layout.document_layout([p])
+    assert [c.text[:8] for c in find_captions(p, lay, [False] * len(p.lines))] == ["Table 2:"]

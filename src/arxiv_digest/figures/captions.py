@@ -62,7 +62,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         # followed by a sentence is a caption in journal and conference styles that set captions like body
         # text; it is a weak one, which a styled caption with the same number beats.
         delim = m["delim"].strip()
-        distinct = (line.styled or abs(line.size - lay.body_size) > SAME_SIZE or m["label"].isupper()
+        distinct = (line.styled or line.size < lay.body_size - SAME_SIZE or m["label"].isupper()
                     or bool(line.font) and line.font != lay.body_font)
         rest = head[m.end():].lstrip()
         if not distinct and not rest and i + 1 < len(p.lines) and same_row(line, p.lines[i + 1]):
