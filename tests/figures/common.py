@@ -36,3 +36,22 @@ def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     inter = ix * iy
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
+
+
+BODY = ("Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows "
+        "with the number of elements in the array")
+
+
+def body_text(page: pymupdf.Page, top: float, lines: int, *, x: float = 72, step: float = 12) -> float:
+    """Lines of body text from ``top`` down; returns where the next line would go."""
+    words = BODY.split()
+    for i in range(lines):
+        page.insert_text((x, top + step * i), " ".join(words[i % 5:i % 5 + 14]), fontsize=10, fontname="tiro")
+    return top + step * lines
+
+
+def plot(page: pymupdf.Page, box: pymupdf.Rect) -> None:
+    """A framed line plot filling ``box``."""
+    page.draw_rect(box, color=(0, 0, 0), width=0.8)
+    page.draw_polyline([(box.x0, box.y1), (box.x0 + box.width / 2, box.y0 + 20), (box.x1, box.y0 + 10)],
+                       color=(0.8, 0.1, 0.1), width=1.2)

@@ -7,23 +7,9 @@ import pymupdf
 from arxiv_digest.figures import layout, locate_figures
 from arxiv_digest.figures.geometry import Box
 
-from .common import iou
-
-BODY = ("Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows "
-        "with the number of elements in the array")
-
-
-def _body(page: pymupdf.Page, top: float, lines: int, *, x: float = 72, step: float = 12) -> float:
-    words = BODY.split()
-    for i in range(lines):
-        page.insert_text((x, top + step * i), " ".join(words[i % 5:i % 5 + 14]), fontsize=10, fontname="tiro")
-    return top + step * lines
-
-
-def _plot(page: pymupdf.Page, box: pymupdf.Rect) -> None:
-    page.draw_rect(box, color=(0, 0, 0), width=0.8)
-    page.draw_polyline([(box.x0, box.y1), (box.x0 + box.width / 2, box.y0 + 20), (box.x1, box.y0 + 10)],
-                       color=(0.8, 0.1, 0.1), width=1.2)
+from .common import BODY, iou
+from .common import body_text as _body
+from .common import plot as _plot
 
 
 def test_a_label_set_apart_from_a_bold_title_is_a_caption() -> None:

@@ -9,7 +9,8 @@ from arxiv_digest.figures import locate_figures, render_figures
 from arxiv_digest.figures.geometry import height, width
 from arxiv_digest.models import FigureKind
 
-from .common import generated, iou, open_pdf
+from .common import BODY, generated, iou, open_pdf
+from .common import body_text as _body
 
 
 def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
@@ -42,17 +43,6 @@ def test_figure_box_leaves_the_caption_out() -> None:
         assert f.figure_box is not None and f.caption_box is not None
         assert iou(f.figure_box, f.bbox) < 0.95  # the caption is a visible part of the crop
         assert f.caption.startswith(("Figure", "Table"))
-
-
-BODY = ("Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows "
-        "with the number of elements in the array")
-
-
-def _body(page: pymupdf.Page, top: float, lines: int) -> float:
-    text = BODY.split()
-    for i in range(lines):
-        page.insert_text((72, top + 12 * i), " ".join(text[i % 5:i % 5 + 14]), fontsize=10, fontname="tiro")
-    return top + 12 * lines
 
 
 def test_plot_title_and_a_column_wide_axis_label_belong_to_the_plot() -> None:
