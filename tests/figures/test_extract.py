@@ -297,6 +297,6 @@ def test_pages_with_too_many_drawings_use_the_cheap_box_log(monkeypatch: pytest.
     data, truth = generated("2col-mixed")
     monkeypatch.setattr(layout, "HEAVY_CONTENT_BYTES", 0)
     monkeypatch.setattr(layout, "MAX_PAGE_ITEMS", 10)
-    monkeypatch.setattr(pymupdf.Page, "get_drawings", lambda self: pytest.fail("listed every drawing"))
+    monkeypatch.setattr(pymupdf.Page, "get_cdrawings", lambda self, **kw: pytest.fail("listed every drawing"))
     found = locate_figures(open_pdf(data))
     assert all(best_iou(found, t) >= 0.8 for t in truth)

@@ -153,8 +153,9 @@ def read_page(page: pymupdf.Page) -> PageData:
     clips: list[Box] = []
     if any(CAPTION_HINT.match(line.text) for line in lines):
         graphics.extend(_drawings(page, rect, clips))
+    distinct = {c: area(c) for c in clips}
     for info in page.get_image_info():
-        box = _visible(intersection(tuple(info["bbox"]), rect), clips)
+        box = _visible(intersection(tuple(info["bbox"]), rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:
             continue
         thin, long = sorted((width(box), height(box)))
@@ -186,11 +187,18 @@ def _reads_along(direction: tuple[float, float], turn: int) -> bool:
     return abs(direction[0] - want[0]) < 1e-3 and abs(direction[1] - want[1]) < 1e-3
 
 
-def _visible(box: Box, clips: list[Box]) -> Box:
-    """The part of an image a clip inside it shows (a trimmed \\includegraphics): the smallest such clip."""
-    inside = [c for c in clips if area(intersection(c, box)) >= CLIP_INSIDE * area(c) > 0
-              and area(c) < CLIP_INSIDE * area(box)]
-    return intersection(min(inside, key=area), box) if inside else box
+def _visible(box: Box, clips: dict[Box, float]) -> Box:
+    """The part of an image a clip inside it shows (a trimmed \\includegraphics): the smallest such clip.
+
+    ``clips`` maps each distinct clip rectangle to its area (a plot may set thousands, mostly the same)."""
+    best: tuple[Box, float] | None = None
+    limit = CLIP_INSIDE * area(box)
+    for c, size in clips.items():
+        if not 0 < size < limit or c[2] <= box[0] or c[0] >= box[2] or c[3] <= box[1] or c[1] >= box[3]:
+            continue
+        if area(intersection(c, box)) >= CLIP_INSIDE * size and (best is None or size < best[1]):
+            best = (c, size)
+    return intersection(best[0], box) if best else box
 
 
 def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
@@ -207,21 +215,22 @@ def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
                     and area(box) < MAX_VECTOR_PAGE_SHARE * page_area):
                 graphics.append(Element(box, "vector"))
     scissors: dict[int, Box] = {}  # the clip in force at each nesting level (PyMuPDF gives it cumulated)
-    for d in [] if len(bboxlog) > MAX_PAGE_ITEMS else page.get_drawings(extended=True):
+    # get_cdrawings: the same paths as get_drawings, without turning every point into a Python object.
+    for d in [] if len(bboxlog) > MAX_PAGE_ITEMS else page.get_cdrawings(extended=True):
         level = d.get("level", 0)
         if d.get("type") == "clip":
-            sc = d["scissor"]
-            clips.append((sc.x0, sc.y0, sc.x1, sc.y1))
+            sc = tuple(d["scissor"])
+            clips.append(sc)
             scissors = {k: v for k, v in scissors.items() if k < level}
-            scissors[level] = (sc.x0, sc.y0, sc.x1, sc.y1)
+            scissors[level] = sc
             continue
         if d.get("type") == "group":
             continue
         fill, stroke = d.get("fill"), d.get("color")
         if stroke is None and (fill is None or min(fill) > NEAR_WHITE):
             continue  # white-on-white: backgrounds and masks are invisible
-        dr = d["rect"].normalize()
-        box = intersection((dr.x0, dr.y0, dr.x1, dr.y1), rect)
+        x0, y0, x1, y1 = d["rect"]
+        box = intersection((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), rect)
         if inner := [k for k in scissors if k < level]:  # a sub-figure's plot clipped to its own panel
             box = intersection(box, scissors[max(inner)])
         if box[0] <= box[2] and box[1] <= box[3] and area(box) < MAX_VECTOR_PAGE_SHARE * page_area:
