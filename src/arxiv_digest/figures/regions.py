@@ -174,24 +174,26 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if i in side:  # captioned at the side: not a candidate above or below
             options.append({"up": _Option([], None), "down": _Option([], None)})
             continue
+        zones: dict[bool, tuple[int | None, float, list[Element]]] = {}
+        for up in (True, False):
+            limit, neighbor = _limit(c, captions, barriers, p.rect, up)
+            edge = c.box[1] if up else c.box[3]
+            lo, hi = (limit, edge) if up else (edge, limit)
+            # an image's white margin may reach a little under (over) its caption
+            near_lo, near_hi = (0.5, CAPTION_OVERLAP_LINES * lay.line_h) if up else (
+                CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
+            zones[up] = (neighbor, edge, [e for e in elements if lo - near_lo <= e.box[1]
+                                          and e.box[3] <= hi + near_hi and in_range(e.box, c)])
         # A wide white gap between a caption and its graphics is crossed only when nothing is nearer.
         for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES):
-            for up in (True, False):
-                limit, neighbor = _limit(c, captions, barriers, p.rect, up)
-                edge = c.box[1] if up else c.box[3]
-                lo, hi = (limit, edge) if up else (edge, limit)
-                # an image's white margin may reach a little under (over) its caption
-                near_lo, near_hi = (0.5, CAPTION_OVERLAP_LINES * lay.line_h) if up else (
-                    CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
-                zone = [e for e in elements if lo - near_lo <= e.box[1] and e.box[3] <= hi + near_hi
-                        and in_range(e.box, c)]
+            for up, (neighbor, edge, zone) in zones.items():
                 taken = _grow(zone, edge, up, gap_g, gap_t,
                               TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
                               max(gap_g, skip * lay.line_h))
                 if c.kind is FigureKind.TABLE and taken:
                     taken = _without_notes(_to_last_rule(c, zone, taken, edge, up), up)
-                shapes = [e.box for e in zone if e.kind != "text"]
-                if lone and taken and shapes:  # alone on a page without body text: it owns all on its side
+                shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
+                if shapes:  # alone on a page without body text: the float owns all on its side
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
                     taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
