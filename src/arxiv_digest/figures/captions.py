@@ -46,11 +46,13 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     captions: list[Caption] = []
     used: set[int] = set()
     for i, line in enumerate(p.lines):
-        prev = p.lines[i - 1].box if i else None
-        beside = (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
-                  and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None)
-        if i in used or decor[i] or not (line.horizontal and (line.starts_para or beside)):
-            continue  # a caption opens a paragraph, or stands beside another one on its row
+        if i in used or decor[i] or not line.horizontal:
+            continue
+        if not line.starts_para:  # a caption opens a paragraph, or stands beside another one on its row
+            prev = p.lines[i - 1].box if i else None
+            if not (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
+                    and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None):
+                continue
         head = line.text
         if LABEL_ONLY_RE.fullmatch(head) and i + 1 < len(p.lines) and same_row(line, p.lines[i + 1]):
             head = f"{head} {p.lines[i + 1].text}"  # a justified line cut word by word: "Figure", "8:", ...

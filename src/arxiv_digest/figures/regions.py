@@ -156,8 +156,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
     side: dict[int, list[Element]] = {}
     for i, c in enumerate(captions):  # top to bottom: a float beside one caption is not the next one's
-        claimed = [e for taken in side.values() for e in taken]
-        if taken := _beside(c, [e for e in elements if e not in claimed], barriers, lay, gap_g,
+        claimed = {id(e) for taken in side.values() for e in taken}
+        if taken := _beside(c, [e for e in elements if id(e) not in claimed], barriers, lay, gap_g,
                             [o.box for o in captions if o is not c]):
             side[i] = taken
     options: list[dict[str, _Option]] = []
@@ -309,7 +309,8 @@ def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layou
         # Captions stacked in the same margin: what lies level with another one is that one's float.
         theirs = [o for o in others if x_overlap(o, c.box) > 0]
         pool = [e for e in pool if not any(min(e.box[3], o[3]) > max(e.box[1], o[1]) for o in theirs)]
-        seeds = [e for e in seeds if e in pool]
+        kept = {id(e) for e in pool}
+        seeds = [e for e in seeds if id(e) in kept]
         if not seeds or (min(c.box[3], max(e.box[3] for e in seeds)) - max(c.box[1], min(e.box[1] for e in seeds))
                          < SIDE_OVERLAP * height(c.box)):
             continue
@@ -532,14 +533,20 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
     return taken
 
 
+def _lines_outward(c: Caption, p: PageData, up: bool, caption_lines: set[int]) -> list[int]:
+    """The lines in the caption's range beyond it on one side, nearest first."""
+    edge = c.box[1] if up else c.box[3]
+    return sorted((i for i, ln in enumerate(p.lines) if i not in caption_lines and ln.horizontal
+                   and c.xr[0] - 1 <= center_x(ln.box) <= c.xr[1] + 1
+                   and (ln.box[3] <= edge + 1 if up else ln.box[1] >= edge - 1)),
+                  key=lambda i: edge - p.lines[i].box[3] if up else p.lines[i].box[1] - edge)
+
+
 def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int]) -> list[Element]:
     """The run of monospaced lines next to a caption (within a caption skip, each within a line of the next),
     stopping at any other line: at least CODE_MIN_LINES of them, else nothing."""
     edge = c.box[1] if up else c.box[3]
-    near = sorted((i for i, ln in enumerate(p.lines) if i not in caption_lines and ln.horizontal
-                   and c.xr[0] - 1 <= center_x(ln.box) <= c.xr[1] + 1
-                   and (ln.box[3] <= edge + 1 if up else ln.box[1] >= edge - 1)),
-                  key=lambda i: edge - p.lines[i].box[3] if up else p.lines[i].box[1] - edge)
+    near = _lines_outward(c, p, up, caption_lines)
     run: list[Element] = []
     frontier, gap = edge, GRAPHIC_GAP_LINES * lay.line_h
     for i in near:
@@ -563,21 +570,18 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     within a line of the next, set apart from anything beyond by more than the body's spacing, in at most
     TEXT_FIGURE_MAX_ROWS rows, mostly not in the body's font and size; else nothing."""
     edge = c.box[1] if up else c.box[3]
-    near = sorted((i for i, ln in enumerate(p.lines) if i not in caption_lines and not decor[i] and ln.horizontal
-                   and c.xr[0] - 1 <= center_x(ln.box) <= c.xr[1] + 1
-                   and (ln.box[3] <= edge + 1 if up else ln.box[1] >= edge - 1)),
-                  key=lambda i: edge - p.lines[i].box[3] if up else p.lines[i].box[1] - edge)
+    near = [i for i in _lines_outward(c, p, up, caption_lines) if not decor[i]]
     run: list[Box] = []
     body_like = 0
     frontier, gap = edge, TEXT_FIGURE_SKIP_LINES * lay.line_h
     for i in near:
         b = p.lines[i].box
-        body_like += abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
         if (frontier - b[3] if up else b[1] - frontier) > gap:
             if not run or (frontier - b[3] if up else b[1] - frontier) <= TEXT_FIGURE_APART_LINES * lay.line_h:
                 return []  # nothing near the caption, or the run is not set apart from the text beyond it
             break
         run.append(b)
+        body_like += abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
         frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_GAP_LINES * lay.line_h + lay.leading
     if 2 * body_like > len(run):
         return []  # set like the body: a paragraph, not a figure
@@ -620,7 +624,8 @@ def _without_notes(taken: list[Element], up: bool) -> list[Element]:
     beyond = [e for e in taken if (e.box[3] < last - 0.5 if up else e.box[1] > last + 0.5)]
     if not beyond or any(e.kind != "text" or e.cell for e in beyond):
         return taken
-    return [e for e in taken if e not in beyond]
+    notes = {id(e) for e in beyond}
+    return [e for e in taken if id(e) not in notes]
 
 
 def _has_content(c: Caption, taken: list[Element]) -> bool:
