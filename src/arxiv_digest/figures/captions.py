@@ -48,7 +48,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for i, line in enumerate(p.lines):
         if i in used or decor[i] or not line.horizontal:
             continue
-        if not line.starts_para:  # a caption opens a paragraph, or stands beside another one on its row
+        if not line.starts_para and not _label_line(p, i):
+            # a caption opens a paragraph, or stands beside another one on its row
             prev = p.lines[i - 1].box if i else None
             if not (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
                     and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None):
@@ -89,6 +90,16 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     return captions
 
 
+def _label_line(p: PageData, i: int) -> bool:
+    """A label alone on its row in a font of its own ("TABLE 1" in small caps under the table's last row, in
+    the same text block): it opens a caption even though PyMuPDF runs it on from the rows above."""
+    line = p.lines[i]
+    if not i or CAPTION_RE.fullmatch(line.text) is None or not line.font:
+        return False
+    prev = p.lines[i - 1]
+    return line.box[1] >= prev.box[3] - 0.3 * height(prev.box) and line.font != prev.font
+
+
 def same_row(a: Line, b: Line) -> bool:
     """Two lines of one text block side by side on one row."""
     return a.block == b.block and min(a.box[3], b.box[3]) - max(a.box[1], b.box[1]) > 0.5 * height(b.box) \
@@ -124,6 +135,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box) + leading
                 or _opens_caption(nxt)):
             break
+        if len(idx) > 1 and p.lines[idx[-1]].bold and not nxt.bold and nxt.starts_para:
+            break  # a caption set in bold throughout (ACM) ends where a paragraph in the body's weight opens
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
                for g in p.graphics):
             break  # a table's top rule separates the caption from the header row

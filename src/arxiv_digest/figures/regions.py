@@ -37,6 +37,7 @@ FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
+BRIDGE_MAX_ROWS = 3  # rows of text (axis title, tick labels) crossed to a graphic further on
 CAPTION_SKIP_LINES = 4.0  # the first step from a caption to its graphic may be this long (a generous caption skip)
 CAPTION_OVERLAP_LINES = 0.3  # a graphic may overlap its caption's edge by this much (an image's white margin)
 FAR_CAPTION_SKIP_LINES = 6.0  # ...or this long when there is nothing nearer on either side (eLife's floats)
@@ -61,6 +62,12 @@ TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
 TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
 EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
 RUN_LINE_GAP = 0.6
+# A table's notes start within this many line heights under it, lie mostly within its width, and open with a
+# note mark when not set smaller than the body.
+NOTE_SKIP_LINES = 1.5
+NOTE_INSIDE = 0.5
+NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\))|(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]"
+                     r"|NOTE|[Pp]\s*[<\u2264=])")
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 # A figure of plain text starts within this many line heights of its caption, is set apart from the text
@@ -191,7 +198,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                               TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
                               max(gap_g, skip * lay.line_h))
                 if c.kind is FigureKind.TABLE and taken:
-                    taken = _without_notes(_to_last_rule(c, zone, taken, edge, up), up)
+                    taken = _to_last_rule(c, zone, taken, edge, up)
+                    if not up:
+                        taken = taken + _notes(taken, p, lay, caption_lines, decor)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
                 if shapes:  # alone on a page without body text: the float owns all on its side
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
@@ -214,14 +223,16 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
 
     found: list[tuple[LocatedFigure, bool]] = []
     regions: list[Box] = []
+    finals: dict[int, list[Element]] = {}
     for i, c in enumerate(captions):
         d = chosen[i]
         if i in side:
-            taken = side[i]
-        elif d is None:
-            continue
-        else:
-            taken = _resolve_shared(i, d, captions, options, chosen)
+            finals[i] = side[i]
+        elif d is not None:
+            finals[i] = _resolve_shared(i, d, captions, options, chosen)
+    _split_overlaps(captions, finals, chosen, side)
+    for i, taken in finals.items():
+        c = captions[i]
         if not _has_content(c, taken):
             continue
         graphic = union_all([e.box for e in taken])
@@ -414,6 +425,8 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0])
                 and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
             prose.add(i)
+    prose -= {i for i in prose if len(by_block[p.lines[i].block]) == 1 and _between_cells(p, i, cells, lay)
+              and p.lines[i].size < lay.body_size - SAME_SIZE}
     for members in by_block.values():
         hits = [i for i in members if i in prose]
         if len(members) >= 2 and 2 * len(hits) >= len(members):
@@ -437,6 +450,20 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
                 prose.add(i)
                 changed = True
     return prose
+
+
+def _between_cells(p: PageData, i: int, cells: set[int], lay: Layout) -> bool:
+    """Whether a line's nearest neighbours above and below are table cells: a line alone in its block, in a
+    table's small type, between them is a row-group label ("Cognitive measures"), not a paragraph."""
+    a = p.lines[i].box
+    reach = TABLE_TEXT_GAP_LINES * lay.line_h
+    above = [j for j, ln in enumerate(p.lines) if j != i and x_overlap(ln.box, a) > 0 and 0 <= a[1] - ln.box[3] <= reach]
+    below = [j for j, ln in enumerate(p.lines) if j != i and x_overlap(ln.box, a) > 0 and 0 <= ln.box[1] - a[3] <= reach]
+    if not above or not below:
+        return False
+    nearest_above = max(above, key=lambda j: p.lines[j].box[3])
+    nearest_below = min(below, key=lambda j: p.lines[j].box[1])
+    return nearest_above in cells and nearest_below in cells
 
 
 def _table_cells(p: PageData, lay: Layout) -> set[int]:
@@ -523,7 +550,7 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
         # caption); after that, text must sit within a line of what was taken, graphics within three.
         loose_text = e.kind == "text" and taken and not e.panel_letter
         reach = (gap_cell if e.cell else gap_t) if loose_text else gap_g if taken else gap_first
-        if dist <= reach:
+        if dist <= reach or loose_text and dist <= gap_g and _leads_to_graphic(e, zone, up, gap_t):
             taken.append(e)
             frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
         else:
@@ -531,6 +558,21 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
     lo, hi = (frontier, edge) if up else (edge, frontier)
     taken.extend(e for e in skipped if e.box[1] >= lo - 1 and e.box[3] <= hi + 1)
     return taken
+
+
+def _leads_to_graphic(e: Element, zone: list[Element], up: bool, gap_t: float) -> bool:
+    """Whether text lines stacked beyond ``e`` at a line's spacing reach a graphic: an axis title and its tick
+    labels between two stacked panels belong to the panel beyond them, however wide the gap before them."""
+    far = e.box[1] if up else e.box[3]
+    for _ in range(BRIDGE_MAX_ROWS):
+        beyond = [t for t in zone if (t.box[1] < far and far - t.box[3] <= gap_t if up
+                                      else t.box[3] > far and t.box[1] - far <= gap_t)]
+        if any(t.kind != "text" and min(width(t.box), height(t.box)) > RULE_MAX_WIDTH for t in beyond):
+            return True  # a shape, not a rule: a formula's fraction bars are rules too
+        if not beyond:
+            return False
+        far = min(t.box[1] for t in beyond) if up else max(t.box[3] for t in beyond)
+    return False
 
 
 def _lines_outward(c: Caption, p: PageData, up: bool, caption_lines: set[int]) -> list[int]:
@@ -610,22 +652,36 @@ def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: f
     return [e for e in zone if e.box[1] >= lo - 0.5 and e.box[3] <= hi + 0.5]
 
 
-def _without_notes(taken: list[Element], up: bool) -> list[Element]:
-    """A ruled table ends at its last rule: the lines past it that are no row of cells are its notes, which
-    belong to the text rather than the table (as the labels of the real set have it)."""
-    if not taken:
-        return taken
-    span = width(union_all([e.box for e in taken]))  # the table's own width: it may be narrower than its range
-    rules = [e.box for e in taken if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
-             and width(e.box) >= TABLE_RULE_SHARE * span]
-    if len(rules) < 2:
-        return taken
-    last = min(r[1] for r in rules) if up else max(r[3] for r in rules)
-    beyond = [e for e in taken if (e.box[3] < last - 0.5 if up else e.box[1] > last + 0.5)]
-    if not beyond or any(e.kind != "text" or e.cell for e in beyond):
-        return taken
-    notes = {id(e) for e in beyond}
-    return [e for e in taken if id(e) not in notes]
+def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[int],
+           decor: list[bool]) -> list[Element]:
+    """A table's notes: the lines right under it that explain it ("a Adjusted for age", "Note: ...", "*p <
+    0.05"), in its small type or opening with a note mark, each at a line's spacing from the one before."""
+    table = union_all([e.box for e in taken])
+    held = {e.box for e in taken}
+    notes: list[Element] = []
+    notes_i: list[int] = []
+    frontier = table[3]
+    first_reach = NOTE_SKIP_LINES * lay.line_h
+    for i in sorted(range(len(p.lines)), key=lambda i: p.lines[i].box[1]):
+        line = p.lines[i]
+        b = line.box
+        if b[1] < frontier - 1 or b in held:
+            continue
+        if (i in caption_lines or decor[i] or not line.horizontal
+                or x_overlap(b, table) < NOTE_INSIDE * width(b) or b[1] - frontier > (
+                    first_reach if not notes else lay.line_h * RUN_LINE_GAP + lay.leading)):
+            if b[1] - frontier > 0 and x_overlap(b, table) > 0:
+                break  # the next line under the table is no note: the text resumes
+            continue
+        small = line.size < lay.body_size - SAME_SIZE
+        marked = NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
+        if not (small or marked or notes and abs(line.size - p.lines[notes_i[-1]].size) <= SAME_SIZE
+                and line.block == p.lines[notes_i[-1]].block):
+            break
+        notes.append(Element(b, "text"))
+        notes_i.append(i)
+        frontier = max(frontier, b[3])
+    return notes
 
 
 def _has_content(c: Caption, taken: list[Element]) -> bool:
@@ -705,6 +761,34 @@ def _resolve_shared(i: int, d: str, captions: list[Caption], options: list[dict[
     _, k = max((merged[k + 1][0] - merged[k][1], k) for k in range(len(merged) - 1))
     cut = (merged[k][1] + merged[k + 1][0]) / 2
     return [e for e in taken if (e.box[1] >= cut if d == "up" else e.box[3] <= cut)]
+
+
+def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], chosen: list[str | None],
+                    side: dict[int, list[Element]]) -> None:
+    """Elements two floats both took (a figure in one column grown into the full-width table over it) stay
+    with the caption nearer to them; the other float keeps only what lies on its caption's side of them."""
+    ids = sorted(i for i in finals if i not in side and chosen[i] is not None)
+    for a in ids:
+        for b in ids:
+            if a >= b:
+                continue
+            mine = {id(e) for e in finals[a]}
+            shared = [e for e in finals[b] if id(e) in mine]
+            if not shared:
+                continue
+            lo, hi = min(e.box[1] for e in shared), max(e.box[3] for e in shared)
+
+            def distance(i: int) -> float:
+                cb = captions[i].box
+                return max(cb[1] - hi, lo - cb[3], 0.0)
+
+            loser = b if distance(b) > distance(a) else a if distance(a) > distance(b) else None
+            if loser is None:
+                continue
+            if chosen[loser] == "up":  # its graphics are above its caption: it keeps what lies below the shared
+                finals[loser] = [e for e in finals[loser] if (e.box[1] + e.box[3]) / 2 > hi]
+            else:
+                finals[loser] = [e for e in finals[loser] if (e.box[1] + e.box[3]) / 2 < lo]
 
 
 def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
