@@ -341,3 +341,63 @@ def test_a_column_figure_under_a_full_width_table_leaves_the_table_to_it() -> No
     found = {f.number: f for f in locate_figures(doc)}
     assert found["4"].figure_box is not None and found["4"].figure_box[1] >= 135
     assert found["5"].figure_box is not None and found["5"].figure_box[3] >= 130
+
+
+def test_a_tables_notes_run_on_in_the_body_size_from_glued_note_marks() -> None:
+    """AJPM: notes in the body's own size, each opening with a superscript letter glued to its first word,
+    over several text blocks, all under the table's last rule."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 10) + 20
+    page.insert_text((72, y), "Table 2. Crude mortality by length of follow-up", fontsize=10, fontname="tibo")
+    page.draw_line((72, y + 6), (540, y + 6), width=0.5)
+    last = _rows(page, y + 20, 4, size=10, step=12)
+    page.draw_line((72, last + 5), (540, last + 5), width=0.5)
+    notes = ["aSurvival times are calculated from discharge.", "bChi-squared comparison of crude mortality.",
+             "cAdjusted for demographics, comorbidities, severity and the hospital characteristics of the",
+             "index admission, and among those eligible, aspirin on admission and beta-blockers."]
+    for k, text in enumerate(notes):
+        page.insert_text((72, last + 18 + 12 * k), text, fontsize=10, fontname="tiro")
+    _body(page, last + 110, 20)
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[3] >= last + 18 + 36
+
+
+def test_a_footer_rule_drawn_with_the_table_over_it_is_left_out() -> None:
+    """A journal's footer rules drawn as one path that starts just inside the text area: mostly in the footer,
+    so not part of the table above it."""
+    doc = pymupdf.open()
+    page = doc.new_page()  # 595 x 842
+    y = _body(page, 80, 49) + 9  # the table ends a few points above the footer
+    page.insert_text((72, y), "Table 4. Inhibitor-binding constants", fontsize=9, fontname="tibo")
+    page.draw_line((72, y + 6), (540, y + 6), width=0.5)
+    last = _rows(page, y + 18, 5)
+    page.draw_line((72, last + 5), (540, last + 5), width=0.5)
+    path = page.new_shape()
+    path.draw_polyline([(72, 748), (540, 748), (540, 790), (590, 790)])
+    path.finish(color=(0, 0, 0), width=0.5)
+    path.commit()
+    page.insert_text((72, 805), "Copyright 2014 The Authors. Published under a CC BY licence.", fontsize=7,
+                     fontname="helv")
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[3] <= last + 8 and table.figure_box[2] <= 545
+
+
+def test_a_row_of_panels_captioned_flush_left_in_one_column_spans_both() -> None:
+    """IEEE Access: four panels across both columns, the caption set flush left in the left column; the right
+    column's panels carry no caption of their own."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for x, top, n in ((50, 330, 40), (312, 330, 40)):
+        for k in range(n):
+            page.insert_text((x, top + 10 * k), " ".join(BODY.split()[k % 5:k % 5 + 8]), fontsize=9,
+                             fontname="tiro")
+    for x in (55, 180, 317, 442):
+        _plot(page, pymupdf.Rect(x, 200, x + 110, 290))
+    page.insert_text((50, 306), "Figure 8. Average proposed scores of benign apps.", fontsize=8, fontname="tibo")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[2] >= 550
+

@@ -66,8 +66,8 @@ RUN_LINE_GAP = 0.6
 # note mark when not set smaller than the body.
 NOTE_SKIP_LINES = 1.5
 NOTE_INSIDE = 0.5
-NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\))|(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]"
-                     r"|NOTE|[Pp]\s*[<\u2264=])")
+NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z]))"
+                     r"|(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE|[Pp]\s*[<\u2264=])")
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 # A figure of plain text starts within this many line heights of its caption, is set apart from the text
@@ -129,7 +129,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         return in_band(b) or b[2] <= lay.left - 2 or b[0] >= lay.right + 2
 
     decor = [is_decor(ln.box) for ln in p.lines]
-    graphics = [g for g in p.graphics if not is_decor(g.box)]
+    # a drawing reaching out of the footer (one path for a journal's footer rules) lies mostly in the band
+    graphics = [g for g in p.graphics if not is_decor(g.box) and not (g.box[1] + g.box[3]) / 2 >= bottom_band]
     captions = find_captions(p, lay, [in_band(ln.box) for ln in p.lines])  # a caption may stand in the margin
     for c in captions:
         c.preferred = (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
@@ -224,8 +225,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     found: list[tuple[LocatedFigure, bool]] = []
     regions: list[Box] = []
     finals: dict[int, list[Element]] = {}
-    for i, c in enumerate(captions):
-        d = chosen[i]
+    for i, d in enumerate(chosen):
         if i in side:
             finals[i] = side[i]
         elif d is not None:
@@ -296,6 +296,29 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
             if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
                     and 0 <= (c.box[1] - g.box[3] if up else g.box[1] - c.box[3]) <= gap):
                 c.xr = (min(c.xr[0], g.box[0]), max(c.xr[1], g.box[2]))
+        if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, lay, gap):
+            c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
+
+
+def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], lay: Layout, gap: float) -> bool:
+    """A caption under panels in its own column whose row of panels goes on over the other column, with no
+    caption of its own there: a full-width figure captioned flush left (IEEE Access)."""
+    left = center_x(c.box) < (lay.columns[0][1] + lay.columns[-1][0]) / 2
+    other = lay.columns[-1] if left else lay.columns[0]
+
+    def just_above(g: Element) -> bool:
+        return 0 <= c.box[1] - g.box[3] <= gap and min(width(g.box), height(g.box)) > RULE_MAX_WIDTH
+
+    mine = [g for g in graphics if c.xr[0] <= center_x(g.box) <= c.xr[1] and just_above(g)]
+    theirs = [g for g in graphics if other[0] <= center_x(g.box) <= other[1] and just_above(g)]
+    if not mine or not theirs:
+        return False
+    rows = union_all([g.box for g in mine]), union_all([g.box for g in theirs])
+    if min(rows[0][3], rows[1][3]) - max(rows[0][1], rows[1][1]) < ROW_OVERLAP * min(height(r) for r in rows):
+        return False  # panels of one row stand level with each other
+    top, bottom = min(g.box[1] for g in theirs) - gap, c.box[3] + FAR_CAPTION_SKIP_LINES * lay.line_h
+    return not any(o is not c and other[0] <= center_x(o.box) <= other[1] and o.box[3] >= top
+                   and o.box[1] <= bottom for o in captions)
 
 
 def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layout, gap: float,
@@ -425,13 +448,12 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0])
                 and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
             prose.add(i)
-    prose -= {i for i in prose if len(by_block[p.lines[i].block]) == 1 and _between_cells(p, i, cells, lay)
-              and p.lines[i].size < lay.body_size - SAME_SIZE}
     for members in by_block.values():
         hits = [i for i in members if i in prose]
         if len(members) >= 2 and 2 * len(hits) >= len(members):
             sizes = {round(p.lines[i].size) for i in hits}
             prose.update(i for i in members if round(p.lines[i].size) in sizes)
+    prose -= {i for i in prose if p.lines[i].size < lay.body_size - SAME_SIZE and _between_cells(p, i, cells, lay)}
     # Short body-size lines at normal line spacing from body text belong to it, e.g. the end of a paragraph
     # carried over to the top of a column, right under a float.
     near = 0.5 * lay.line_h + lay.leading
@@ -453,12 +475,13 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
 
 
 def _between_cells(p: PageData, i: int, cells: set[int], lay: Layout) -> bool:
-    """Whether a line's nearest neighbours above and below are table cells: a line alone in its block, in a
-    table's small type, between them is a row-group label ("Cognitive measures"), not a paragraph."""
+    """Whether a line's nearest neighbours above and below are table cells: a line in a table's small type
+    between them is a row-group label ("Cognitive measures") or a cell's second line, not a paragraph."""
     a = p.lines[i].box
     reach = TABLE_TEXT_GAP_LINES * lay.line_h
-    above = [j for j, ln in enumerate(p.lines) if j != i and x_overlap(ln.box, a) > 0 and 0 <= a[1] - ln.box[3] <= reach]
-    below = [j for j, ln in enumerate(p.lines) if j != i and x_overlap(ln.box, a) > 0 and 0 <= ln.box[1] - a[3] <= reach]
+    near = [j for j, ln in enumerate(p.lines) if j != i and x_overlap(ln.box, a) > 0]
+    above = [j for j in near if 0 <= a[1] - p.lines[j].box[3] <= reach]
+    below = [j for j in near if 0 <= p.lines[j].box[1] - a[3] <= reach]
     if not above or not below:
         return False
     nearest_above = max(above, key=lambda j: p.lines[j].box[3])
@@ -665,7 +688,7 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
     for i in sorted(range(len(p.lines)), key=lambda i: p.lines[i].box[1]):
         line = p.lines[i]
         b = line.box
-        if b[1] < frontier - 1 or b in held:
+        if (b[1] + b[3]) / 2 < frontier or b in held:
             continue
         if (i in caption_lines or decor[i] or not line.horizontal
                 or x_overlap(b, table) < NOTE_INSIDE * width(b) or b[1] - frontier > (
@@ -675,8 +698,7 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
             continue
         small = line.size < lay.body_size - SAME_SIZE
         marked = NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
-        if not (small or marked or notes and abs(line.size - p.lines[notes_i[-1]].size) <= SAME_SIZE
-                and line.block == p.lines[notes_i[-1]].block):
+        if not (small or marked or notes and abs(line.size - p.lines[notes_i[-1]].size) <= SAME_SIZE):
             break
         notes.append(Element(b, "text"))
         notes_i.append(i)
@@ -778,11 +800,8 @@ def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], c
                 continue
             lo, hi = min(e.box[1] for e in shared), max(e.box[3] for e in shared)
 
-            def distance(i: int) -> float:
-                cb = captions[i].box
-                return max(cb[1] - hi, lo - cb[3], 0.0)
-
-            loser = b if distance(b) > distance(a) else a if distance(a) > distance(b) else None
+            da, db = (max(captions[i].box[1] - hi, lo - captions[i].box[3], 0.0) for i in (a, b))
+            loser = b if db > da else a if da > db else None
             if loser is None:
                 continue
             if chosen[loser] == "up":  # its graphics are above its caption: it keeps what lies below the shared
