@@ -147,6 +147,9 @@ def test_extract_orders_page_then_figures_then_tables_with_valid_images() -> Non
     types = {(r.figure.kind.value, r.figure.number): r.content_type for r in rendered}
     assert types[("figure", "2")] == "image/jpeg"  # the photo
     assert types[("figure", "1")] == types[("table", "1")] == "image/png"  # line art
+    channels = {(r.figure.kind.value, r.figure.number): decode(r).n for r in rendered}
+    assert channels[("table", "1")] == 1  # black on white: one channel, the same picture in a third of the bytes
+    assert channels[("figure", "1")] == 3  # a plot in colour keeps its colours
 
 
 def test_extract_cap_counts_the_page_image() -> None:
