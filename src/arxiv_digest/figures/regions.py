@@ -379,13 +379,16 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
     caption just below it (or the reverse) is inside a figure: body text never sits between a figure and
     its caption, and a paragraph between two floats is longer."""
     runs: list[list[int]] = []
+    active: list[list[int]] = []  # runs a later line can still join: lines come top down
     for i in sorted(lines, key=lambda i: p.lines[i].box[1]):
         b = p.lines[i].box
-        run = next((r for r in runs
+        active = [r for r in active if b[1] - p.lines[r[-1]].box[3] <= RUN_LINE_GAP * line_h]
+        run = next((r for r in active
                     if x_overlap(p.lines[r[-1]].box, b) > 0.5 * min(width(b), width(p.lines[r[-1]].box))
-                    and -0.5 * line_h <= b[1] - p.lines[r[-1]].box[3] <= RUN_LINE_GAP * line_h), None)
+                    and -0.5 * line_h <= b[1] - p.lines[r[-1]].box[3]), None)
         if run is None:
             runs.append([i])
+            active.append(runs[-1])
         else:
             run.append(i)
     fig_captions = [c.box for c in captions if c.kind is FigureKind.FIGURE]
@@ -479,7 +482,8 @@ def _between_cells(p: PageData, i: int, cells: set[int], lay: Layout) -> bool:
     between them is a row-group label ("Cognitive measures") or a cell's second line, not a paragraph."""
     a = p.lines[i].box
     reach = TABLE_TEXT_GAP_LINES * lay.line_h
-    near = [j for j, ln in enumerate(p.lines) if j != i and x_overlap(ln.box, a) > 0]
+    near = [j for j, ln in enumerate(p.lines) if j != i and a[1] - reach <= ln.box[3] and ln.box[1] <= a[3] + reach
+            and x_overlap(ln.box, a) > 0]
     above = [j for j in near if 0 <= a[1] - p.lines[j].box[3] <= reach]
     below = [j for j in near if 0 <= p.lines[j].box[1] - a[3] <= reach]
     if not above or not below:
