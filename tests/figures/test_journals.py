@@ -401,3 +401,93 @@ def test_a_row_of_panels_captioned_flush_left_in_one_column_spans_both() -> None
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[2] >= 550
 
+
+
+def test_chapter_numbered_captions_with_a_hyphen_are_found() -> None:
+    """IBM Redbooks: "Table 3-1" and "Figure 3-5", in a smaller italic than the body."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 6)
+    page.insert_text((72, y + 4), "Table 3-1 Special registers and their corresponding values", fontsize=9,
+                     fontname="tiit")
+    page.draw_line((72, y + 10), (540, y + 10), width=0.5)
+    last = _rows(page, y + 24, 5)
+    page.draw_line((72, last + 5), (540, last + 5), width=0.5)
+    top = _body(page, last + 30, 4) + 10
+    _plot(page, pymupdf.Rect(120, top, 400, top + 140))
+    page.insert_text((72, top + 158), "Figure 3-5 Special registers and adopted authority", fontsize=9,
+                     fontname="tiit")
+    _body(page, top + 190, 12)
+
+    assert sorted((f.kind.value, f.number) for f in locate_figures(doc)) == [("figure", "3-5"), ("table", "3-1")]
+
+
+def test_art_printed_to_the_page_edge_is_no_figure() -> None:
+    """A cover or back page with a large picture running off the page: no uncaptioned figure."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    art = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 40, 30), 1)
+    page.insert_image(pymupdf.Rect(10, 200, 602, 600), pixmap=art)
+    page.insert_text((72, 650), "Back cover", fontsize=20, fontname="tibo")
+
+    assert locate_figures(doc) == []
+
+
+def test_a_notation_tables_wrapped_descriptions_are_its_cells() -> None:
+    """A table of terms and definitions in the body's size: each definition's second line starts flush with
+    the first, well inside the column, and is no paragraph."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 8) + 24
+    page.insert_text((72, y), "Table 5: Major notations.", fontsize=10, fontname="tibo")
+    page.draw_line((72, y + 6), (540, y + 6), width=0.5)
+    row = y + 20
+    for k in range(5):
+        page.insert_text((80, row), f"term_{k}", fontsize=10, fontname="tiit")
+        page.insert_text((200, row), "The number of query responses processed in a single forward pass", fontsize=10,
+                         fontname="tiro")
+        page.insert_text((200, row + 12), "to obtain the logits, within the memory of one accelerator", fontsize=10,
+                         fontname="tiro")
+        row += 28
+    page.draw_line((72, row - 8), (540, row - 8), width=0.5)
+    _body(page, row + 24, 20)
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[3] >= row - 10
+
+
+def test_a_larger_appendix_heading_ends_the_table_over_it() -> None:
+    """ "B Descriptions of the Baselines", set larger than the body right under a table: a heading, not a row."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 8) + 24
+    page.insert_text((72, y), "Table 5: Major notations.", fontsize=10, fontname="tibo")
+    last = _rows(page, y + 16, 6, size=10, step=12)
+    page.insert_text((72, last + 22), "B", fontsize=12, fontname="tibo")
+    page.insert_text((90, last + 22), "Descriptions of the Baselines", fontsize=12, fontname="tibo")
+    _body(page, last + 40, 20)
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[3] <= last + 8
+
+
+def test_long_subcaptions_between_panels_and_caption_belong_to_the_figure() -> None:
+    """Two columns; two panels side by side, each with a four-line sub-caption "(a) ...", "(b) ..." set like
+    body text under it, then the figure's caption across both columns."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for x in (50, 312):  # body text in two columns (one after the other) sets the layout
+        for k in range(30):
+            page.insert_text((x, 400 + 12 * k), " ".join(BODY.split()[k % 5:k % 5 + 8]), fontsize=9,
+                             fontname="tiro")
+    for x in (50, 312):
+        _plot(page, pymupdf.Rect(x, 72, x + 220, 230))
+        for k, text in enumerate(("(a) In the privacy protection task, the model leaves", "little attention to the "
+                                  "instruction to keep the secret", "and focuses mostly on the latest turn of the",
+                                  "dialogue, as the heat map shows.")):
+            page.insert_text((x, 250 + 11 * k), text, fontsize=9, fontname="tiro")
+    page.insert_text((50, 310), "Figure 9: Attention heatmaps for two failure cases of the model.", fontsize=9,
+                     fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= 73

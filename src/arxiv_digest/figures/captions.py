@@ -14,7 +14,7 @@ from .layout import SAME_SIZE, Layout, Line, PageData, column_of
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction.
 CAPTION_RE = re.compile(
     r"(?P<label>F(?i:ig(?:ure)?)\.?|T(?i:able))\s*"
-    r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:\.\d+)*[a-z]?|[IVXLC]+)"
+    r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:[.-]\d+)*[a-z]?|[IVXLC]+)"
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
 LABEL_ONLY_RE = re.compile(r"F(?i:ig(?:ure)?)\.?|T(?i:able)")

@@ -345,10 +345,15 @@ def _repeated_tops(pages: list[PageData]) -> set[int]:
 def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, float], ...]:
     """Rows above the body text where a line stands on many pages: running heads, however far down they sit."""
     rows: Counter[tuple[int, int]] = Counter()
+    texts: Counter[tuple[int, int, str]] = Counter()  # a head repeats its words (a body's first lines do not)
     for p in pages:
-        rows.update({(round(ln.box[1] / 2), round(ln.box[3] / 2)) for ln in p.lines if ln.box[3] <= top + 1})
+        here = {((round(ln.box[1] / 2), round(ln.box[3] / 2)), re.sub(r"\d+", "#", ln.text.strip()))
+                for ln in p.lines if ln.box[3] <= top + 1}
+        rows.update({row for row, _ in here})
+        texts.update({(*row, text) for row, text in here})
+    repeated = {(y0, y1) for (y0, y1, _), n in texts.items() if n >= HEAD_MIN_PAGES}
     least = max(HEAD_MIN_PAGES, HEAD_PAGE_SHARE * len(pages))
-    return tuple((2.0 * y0, 2.0 * y1) for (y0, y1), n in rows.items() if n >= least)
+    return tuple((2.0 * y0, 2.0 * y1) for (y0, y1), n in rows.items() if n >= least and (y0, y1) in repeated)
 
 
 def column_of(x: float, lay: Layout) -> tuple[float, float]:

@@ -29,6 +29,7 @@ from .layout import SAME_SIZE, Element, Layout, PageData, column_of
 HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
 # "(a)", "b)", "C": a panel letter may sit as far from its panel as graphics from each other.
 PANEL_LETTER_RE = re.compile(r"\(?[a-hA-H]\)?\.?")
+APPENDIX_HEADING_RE = re.compile(r"[A-Z]\s+[A-Z][a-z]")  # "B Descriptions of the Baselines", set larger
 HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
 PAD = 2.0  # points of white added around every crop
 BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a title or heading...
@@ -45,6 +46,7 @@ TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apar
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
 CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's row) is a table cell
+CELL_INDENT_SHARE = 0.15  # a line starting this far into its column, flush with a cell, is a cell's next line
 ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the lower one's height (a label level
 # with the middle of a two-line cell overlaps each of its lines by about half)
 RULE_MAX_WIDTH = 2.0  # points: a drawing this thin is a rule
@@ -58,6 +60,8 @@ SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of it
 SIDE_GAP_LINES = 5.0  # ...within this many line heights of it (a caption in the margin sits further off)
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
 MAX_EMBEDDED_LINES = 3
+MAX_SUBCAPTION_LINES = 6
+SUBCAPTION_RE = re.compile(r"\([a-z]\)\s")
 TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
 TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
 EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
@@ -78,6 +82,7 @@ TEXT_FIGURE_MAX_ROWS = 12
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
+UNCAPTIONED_EDGE = 30.0  # points: ...that comes no nearer the page's edge than this
 # Where a caption's graphics are looked for first, unless the document shows otherwise: figures captioned below
 # ("up" from the caption), tables above ("down").
 DEFAULT_SIDE = {FigureKind.FIGURE: "up", FigureKind.TABLE: "down"}
@@ -257,7 +262,8 @@ def _headings(p: PageData, lay: Layout) -> set[int]:
         while row[-1] + 1 < len(p.lines) and same_row(p.lines[row[-1]], p.lines[row[-1] + 1]):
             row.append(row[-1] + 1)
         text = " ".join(p.lines[j].text for j in row)
-        if len(text) <= 80 and (HEADING_RE.match(text) is not None or text.lower() in HEADING_WORDS):
+        if len(text) <= 80 and (HEADING_RE.match(text) is not None or text.lower() in HEADING_WORDS
+                                or line.size > lay.body_size + 0.9 and APPENDIX_HEADING_RE.match(text) is not None):
             found.update(row)
     return found
 
@@ -400,7 +406,9 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
                   if not any(x_overlap(g, c) > 0 and 0 <= c[1] - g[3] <= gap for g in shapes)]
     embedded: set[int] = set()
     for run in runs:
-        if len(run) > MAX_EMBEDDED_LINES:
+        # a sub-caption ("(b) The dynamic subtask requires ...") may run longer than a plot's own text
+        longest = MAX_SUBCAPTION_LINES if SUBCAPTION_RE.match(p.lines[run[0]].text) else MAX_EMBEDDED_LINES
+        if len(run) > longest:
             continue
         box = union_all([p.lines[i].box for i in run])
 
@@ -457,6 +465,11 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
             sizes = {round(p.lines[i].size) for i in hits}
             prose.update(i for i in members if round(p.lines[i].size) in sizes)
     prose -= {i for i in prose if p.lines[i].size < lay.body_size - SAME_SIZE and _between_cells(p, i, cells, lay)}
+    # A wrapped description cell: its lines start well inside the column, flush with a cell of their text block.
+    starts = {(p.lines[j].block, round(p.lines[j].box[0])) for j in cells}
+    prose -= {i for i in prose if p.lines[i].box[0] > (c := column_of(center_x(p.lines[i].box), lay))[0]
+              + CELL_INDENT_SHARE * (c[1] - c[0])
+              and any((p.lines[i].block, round(p.lines[i].box[0]) + d) in starts for d in (-1, 0, 1))}
     # Short body-size lines at normal line spacing from body text belong to it, e.g. the end of a paragraph
     # carried over to the top of a column, right under a float.
     near = 0.5 * lay.line_h + lay.leading
@@ -774,25 +787,18 @@ def _resolve_shared(i: int, d: str, captions: list[Caption], options: list[dict[
     mine, theirs = d == captions[i].preferred, chosen[n] == captions[n].preferred
     if mine != theirs:
         return taken if mine else []
-    pool = {id(e): e for e in taken + options[n][_opposite(d)].taken}.values()
-    spans = sorted((e.box[1], e.box[3]) for e in pool)
-    merged = [list(spans[0])]
-    for y0, y1 in spans[1:]:
-        if y0 <= merged[-1][1] + 0.5:
-            merged[-1][1] = max(merged[-1][1], y1)
-        else:
-            merged.append([y0, y1])
-    if len(merged) == 1:  # nothing to split at: the caption below (the figure convention) keeps it
+    cut = _widest_gap(list({id(e): e for e in taken + options[n][_opposite(d)].taken}.values()))
+    if cut is None:  # nothing to split at: the caption below (the figure convention) keeps it
         return taken if d == "up" else []
-    _, k = max((merged[k + 1][0] - merged[k][1], k) for k in range(len(merged) - 1))
-    cut = (merged[k][1] + merged[k + 1][0]) / 2
     return [e for e in taken if (e.box[1] >= cut if d == "up" else e.box[3] <= cut)]
 
 
 def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], chosen: list[str | None],
                     side: dict[int, list[Element]]) -> None:
-    """Elements two floats both took (a figure in one column grown into the full-width table over it) stay
-    with the caption nearer to them; the other float keeps only what lies on its caption's side of them."""
+    """Elements two floats both took (a figure in one column grown into the full-width table over it): between
+    a caption above them and one below, they are cut at the widest white gap among both floats' elements;
+    otherwise they stay with the caption nearer to them, and the other float keeps only what lies on its
+    caption's side of them."""
     ids = sorted(i for i in finals if i not in side and chosen[i] is not None)
     for a in ids:
         for b in ids:
@@ -803,7 +809,13 @@ def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], c
             if not shared:
                 continue
             lo, hi = min(e.box[1] for e in shared), max(e.box[3] for e in shared)
-
+            upper, lower = (a, b) if captions[a].box[1] < captions[b].box[1] else (b, a)
+            if chosen[upper] == "down" and chosen[lower] == "up":
+                cut = _widest_gap(finals[upper] + finals[lower])
+                if cut is not None:
+                    finals[upper] = [e for e in finals[upper] if (e.box[1] + e.box[3]) / 2 < cut]
+                    finals[lower] = [e for e in finals[lower] if (e.box[1] + e.box[3]) / 2 > cut]
+                    continue
             da, db = (max(captions[i].box[1] - hi, lo - captions[i].box[3], 0.0) for i in (a, b))
             loser = b if db > da else a if da > db else None
             if loser is None:
@@ -812,6 +824,21 @@ def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], c
                 finals[loser] = [e for e in finals[loser] if (e.box[1] + e.box[3]) / 2 > hi]
             else:
                 finals[loser] = [e for e in finals[loser] if (e.box[1] + e.box[3]) / 2 < lo]
+
+
+def _widest_gap(elements: list[Element]) -> float | None:
+    """The middle of the widest white row between the elements' vertical spans, if there is one."""
+    spans = sorted((e.box[1], e.box[3]) for e in elements)
+    merged = [list(spans[0])]
+    for y0, y1 in spans[1:]:
+        if y0 <= merged[-1][1] + 0.5:
+            merged[-1][1] = max(merged[-1][1], y1)
+        else:
+            merged.append([y0, y1])
+    if len(merged) == 1:
+        return None
+    _, k = max((merged[k + 1][0] - merged[k][1], k) for k in range(len(merged) - 1))
+    return (merged[k][1] + merged[k + 1][0]) / 2
 
 
 def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
@@ -837,6 +864,9 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
             continue
         if not any(m.kind == "raster" for m in members) and len(members) < 3:
             continue
+        r = p.rect
+        if min(box[0] - r[0], box[1] - r[1], r[2] - box[2], r[3] - box[3]) < UNCAPTIONED_EDGE:
+            continue  # art printed to the page's edge: a cover or a background, not a paper's figure
         if sum(area(intersection(box, t)) for t in prose) > UNCAPTIONED_MAX_PROSE_SHARE * area(box):
             continue
         labels = [t.box for t in texts if contains(box, t.box, tol=6)]
