@@ -79,6 +79,8 @@ CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 TEXT_FIGURE_SKIP_LINES = 2.0
 TEXT_FIGURE_APART_LINES = 1.5
 TEXT_FIGURE_MAX_ROWS = 12
+TEXT_FIGURE_FAR_SKIP_LINES = 3.0  # ...or within this many when set unlike the body (code in a smaller type)...
+TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
@@ -658,13 +660,17 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     frontier, gap = edge, TEXT_FIGURE_SKIP_LINES * lay.line_h
     for i in near:
         b = p.lines[i].box
-        if (frontier - b[3] if up else b[1] - frontier) > gap:
+        like_body = abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
+        if (frontier - b[3] if up else b[1] - frontier) > (gap if like_body or run else
+                                                            TEXT_FIGURE_FAR_SKIP_LINES * lay.line_h):
             if not run or (frontier - b[3] if up else b[1] - frontier) <= TEXT_FIGURE_APART_LINES * lay.line_h:
                 return []  # nothing near the caption, or the run is not set apart from the text beyond it
             break
         run.append(b)
-        body_like += abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
-        frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_GAP_LINES * lay.line_h + lay.leading
+        body_like += like_body
+        # code in a smaller type may leave a blank line between its statements
+        spacing = TEXT_GAP_LINES if like_body else TEXT_FIGURE_BLANK_LINES
+        frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), spacing * lay.line_h + lay.leading
     if 2 * body_like > len(run):
         return []  # set like the body: a paragraph, not a figure
     rows: list[Box] = []
