@@ -23,6 +23,7 @@ LABEL_ONLY_RE = re.compile(r"F(?i:ig(?:ure)?)\.?|T(?i:able)")
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
+RADICAL_GAP = 4.0  # points between a line's end and a radical sign raised above it
 LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
 GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
 
@@ -116,9 +117,12 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     sizes = [head.size]  # a label set larger than its text ("Figure 6" at 10pt, the rest at 9pt)
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
-        if (len(nxt.text) <= MATH_FRAGMENT_CHARS and x_overlap(nxt.box, box) > 0
-                and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + height(nxt.box)):
-            idx.append(j)  # a radical, an accent or a subscript set apart from its line of the caption
+        if len(nxt.text) <= MATH_FRAGMENT_CHARS and (
+                x_overlap(nxt.box, box) > 0 and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + height(nxt.box)
+                or abs(nxt.box[0] - last[2]) <= RADICAL_GAP and nxt.box[1] < last[1] < nxt.box[3]):
+            # a radical, an accent or a subscript set apart from its line of the caption (a radical's sign
+            # raised right after the line's end, too)
+            idx.append(j)
             box = union(box, nxt.box)
             continue
         same_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
