@@ -69,7 +69,7 @@ RUN_LINE_GAP = 0.6
 # A table's notes start within this many line heights under it, lie mostly within its width, and open with a
 # note mark when not set smaller than the body.
 NOTE_SKIP_LINES = 1.5
-NOTE_INSIDE = 0.5
+NOTE_INSIDE = 0.3
 NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z]))"
                      r"|(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE|[Pp]\s*[<\u2264=])")
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
@@ -207,12 +207,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                               max(gap_g, skip * lay.line_h))
                 if c.kind is FigureKind.TABLE and taken:
                     taken = _to_last_rule(c, zone, taken, edge, up)
-                    if not up:
-                        taken = taken + _notes(taken, p, lay, caption_lines, decor)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
                 if shapes:  # alone on a page without body text: the float owns all on its side
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
                     taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
+                if c.kind is FigureKind.TABLE and taken and not up:
+                    taken = taken + _notes(taken, p, lay, caption_lines, decor)
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
             if any(o.taken for o in opts.values()):
                 break
