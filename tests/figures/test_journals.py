@@ -491,3 +491,18 @@ def test_long_subcaptions_between_panels_and_caption_belong_to_the_figure() -> N
 
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[1] <= 73
+
+
+def test_a_table_alone_on_its_page_keeps_a_note_that_opens_left_of_it() -> None:
+    """A table alone on a page without body text, and its note (opening with a note mark) flush with the text
+    column's left edge, left of the table."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((220, 70), "TABLE 2 Summary of data scenarios.", fontsize=10, fontname="tibo")
+    page.draw_line((120, 80), (500, 80), width=0.5)
+    last = _rows(page, 96, 5, x0=130, size=10, step=12)
+    page.draw_line((120, last + 5), (500, last + 5), width=0.5)
+    page.insert_text((60, last + 20), "*As defined in table 3.", fontsize=10, fontname="tiro")
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[3] >= last + 18 and table.figure_box[0] <= 62
