@@ -13,7 +13,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # Part of every stored manifest's key: bump it when located boxes or the manifest's fields change, so
 # papers are extracted again. 2: manifests carry figure_box and caption_box. 3: the extractor tuned on the
 # 104-paper real set (margin captions, text figures, landscape pages, supplements). 4: tables keep their notes,
-# one-channel PNGs for black-and-white crops, tuned on the 176-paper set.
+# one-channel PNGs for black-and-white crops, tuned on the 198-paper set.
 MANIFEST_VERSION = "4"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
