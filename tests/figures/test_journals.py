@@ -402,7 +402,6 @@ def test_a_row_of_panels_captioned_flush_left_in_one_column_spans_both() -> None
     assert fig.figure_box is not None and fig.figure_box[2] >= 550
 
 
-
 def test_chapter_numbered_captions_with_a_hyphen_are_found() -> None:
     """IBM Redbooks: "Table 3-1" and "Figure 3-5", in a smaller italic than the body."""
     doc = pymupdf.open()

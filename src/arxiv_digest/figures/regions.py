@@ -705,7 +705,7 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
     table = union_all([e.box for e in taken])
     held = {e.box for e in taken}
     notes: list[Element] = []
-    notes_i: list[int] = []
+    last_size = 0.0  # the size of the last note taken: a note's next lines keep it
     frontier = table[3]
     first_reach = NOTE_SKIP_LINES * lay.line_h
     for i in sorted(range(len(p.lines)), key=lambda i: p.lines[i].box[1]):
@@ -721,10 +721,10 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
             continue
         small = line.size < lay.body_size - SAME_SIZE
         marked = NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
-        if not (small or marked or notes and abs(line.size - p.lines[notes_i[-1]].size) <= SAME_SIZE):
+        if not (small or marked or notes and abs(line.size - last_size) <= SAME_SIZE):
             break
         notes.append(Element(b, "text"))
-        notes_i.append(i)
+        last_size = line.size
         frontier = max(frontier, b[3])
     return notes
 
