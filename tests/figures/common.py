@@ -50,6 +50,14 @@ def body_text(page: pymupdf.Page, top: float, lines: int, *, x: float = 72, step
     return top + step * lines
 
 
+def two_columns(page: pymupdf.Page, top: float, lines: tuple[int, int], *, step: float = 10) -> None:
+    """Body text in two columns, the left one written first (as a PDF's reading order has it), 9 pt."""
+    words = BODY.split()
+    for x, n in zip((50, 312), lines, strict=True):
+        for i in range(n):
+            page.insert_text((x, top + step * i), " ".join(words[i % 5:i % 5 + 8]), fontsize=9, fontname="tiro")
+
+
 def plot(page: pymupdf.Page, box: pymupdf.Rect) -> None:
     """A framed line plot filling ``box``."""
     page.draw_rect(box, color=(0, 0, 0), width=0.8)

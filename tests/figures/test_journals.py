@@ -7,7 +7,7 @@ import pymupdf
 from arxiv_digest.figures import layout, locate_figures
 from arxiv_digest.figures.geometry import Box
 
-from .common import BODY, iou
+from .common import BODY, iou, two_columns
 from .common import body_text as _body
 from .common import plot as _plot
 
@@ -323,10 +323,7 @@ def test_a_column_figure_under_a_full_width_table_leaves_the_table_to_it() -> No
     captioned below: the figure stops where the table ends."""
     doc = pymupdf.open()
     page = doc.new_page()
-    for x, top, n in ((50, 300, 45), (312, 300, 24)):  # body text in two columns (one after the other) sets the layout
-        for k in range(n):
-            words = " ".join(BODY.split()[k % 5:k % 5 + 8])
-            page.insert_text((x, top + 10 * k), words, fontsize=9, fontname="tiro")
+    two_columns(page, 300, (45, 24))  # sets the layout
     page.insert_text((50, 60), "Table 5. Detection performance of the schemes.", fontsize=8, fontname="tibo")
     page.draw_line((50, 66), (560, 66), width=0.5)
     for k in range(6):
@@ -390,10 +387,7 @@ def test_a_row_of_panels_captioned_flush_left_in_one_column_spans_both() -> None
     column's panels carry no caption of their own."""
     doc = pymupdf.open()
     page = doc.new_page()
-    for x, top, n in ((50, 330, 40), (312, 330, 40)):
-        for k in range(n):
-            page.insert_text((x, top + 10 * k), " ".join(BODY.split()[k % 5:k % 5 + 8]), fontsize=9,
-                             fontname="tiro")
+    two_columns(page, 330, (40, 40))
     for x in (55, 180, 317, 442):
         _plot(page, pymupdf.Rect(x, 200, x + 110, 290))
     page.insert_text((50, 306), "Figure 8. Average proposed scores of benign apps.", fontsize=8, fontname="tibo")
@@ -475,10 +469,7 @@ def test_long_subcaptions_between_panels_and_caption_belong_to_the_figure() -> N
     body text under it, then the figure's caption across both columns."""
     doc = pymupdf.open()
     page = doc.new_page()
-    for x in (50, 312):  # body text in two columns (one after the other) sets the layout
-        for k in range(30):
-            page.insert_text((x, 400 + 12 * k), " ".join(BODY.split()[k % 5:k % 5 + 8]), fontsize=9,
-                             fontname="tiro")
+    two_columns(page, 400, (30, 30), step=12)  # sets the layout
     for x in (50, 312):
         _plot(page, pymupdf.Rect(x, 72, x + 220, 230))
         for k, text in enumerate(("(a) In the privacy protection task, the model leaves", "little attention to the "

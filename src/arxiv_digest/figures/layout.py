@@ -338,8 +338,13 @@ def _repeated_tops(pages: list[PageData]) -> set[int]:
         zone = p.rect[1] + HEAD_ZONE * height(p.rect)
         for ln in p.lines:
             if ln.horizontal and ln.box[3] <= zone:
-                seen[(round(ln.box[1] / 2), re.sub(r"\d+", "#", ln.text.strip()))].append(ln)
+                seen[(round(ln.box[1] / 2), _head_text(ln))].append(ln)
     return {id(ln) for lines in seen.values() if len(lines) >= HEAD_MIN_PAGES for ln in lines}
+
+
+def _head_text(line: Line) -> str:
+    """A line's words with its numbers blanked: what a running head repeats from page to page."""
+    return re.sub(r"\d+", "#", line.text.strip())
 
 
 def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, float], ...]:
@@ -347,7 +352,7 @@ def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, floa
     rows: Counter[tuple[int, int]] = Counter()
     texts: Counter[tuple[int, int, str]] = Counter()  # a head repeats its words (a body's first lines do not)
     for p in pages:
-        here = {((round(ln.box[1] / 2), round(ln.box[3] / 2)), re.sub(r"\d+", "#", ln.text.strip()))
+        here = {((round(ln.box[1] / 2), round(ln.box[3] / 2)), _head_text(ln))
                 for ln in p.lines if ln.box[3] <= top + 1}
         rows.update({row for row, _ in here})
         texts.update({(*row, text) for row, text in here})

@@ -137,7 +137,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
 
     decor = [is_decor(ln.box) for ln in p.lines]
     # a drawing reaching out of the footer (one path for a journal's footer rules) lies mostly in the band
-    graphics = [g for g in p.graphics if not is_decor(g.box) and not (g.box[1] + g.box[3]) / 2 >= bottom_band]
+    graphics = [g for g in p.graphics if not is_decor(g.box) and (g.box[1] + g.box[3]) / 2 < bottom_band]
     captions = find_captions(p, lay, [in_band(ln.box) for ln in p.lines])  # a caption may stand in the margin
     for c in captions:
         c.preferred = (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
