@@ -296,6 +296,18 @@ def test_huge_embedded_image_is_not_decoded() -> None:
     assert len(found) == 1 and skipped == []
 
 
+def test_rendering_reuses_the_images_read_while_locating(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing a page's images runs MuPDF's text extraction once more: a located figure carries its page's list."""
+    doc = open_pdf(generated("2col-mixed")[0])
+    found = locate_figures(doc)
+    assert found and all(f.images is not None for f in found)
+    assert any(pixels > 0 for f in found for _, pixels in f.images or ())
+    monkeypatch.setattr(pymupdf.Page, "get_image_info", lambda self, **kw: pytest.fail("listed the images again"))
+    rendered = render_figures(doc, found)
+    assert len(rendered) == len(found)
+    assert any(r.content_type == "image/jpeg" and decode(r).width == r.width for r in rendered)
+
+
 def test_pages_with_too_many_drawings_use_the_cheap_box_log(monkeypatch: pytest.MonkeyPatch) -> None:
     data, truth = generated("2col-mixed")
     monkeypatch.setattr(layout, "HEAVY_CONTENT_BYTES", 0)

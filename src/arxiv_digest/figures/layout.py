@@ -13,6 +13,8 @@ import pymupdf
 
 from .geometry import Box, area, height, intersection, union_all, width
 
+# An embedded image as drawn on the unrotated page: its box and its pixel count.
+Images = tuple[tuple[Box, int], ...]
 TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 CAPTION_HINT = re.compile(r"(?i)\s*(fig|table)")  # a line that may open a caption (captions.py decides)
 # Work limits that keep hostile or broken PDFs bounded in time and memory.
@@ -70,6 +72,7 @@ class PageData:
     turn: int = 0
     page_rect: Box | None = None  # the unrotated page, when turned
     rotation: int = 0  # the page's /Rotate, in degrees clockwise
+    images: Images = ()  # every embedded image, unturned: rendering reads them again otherwise
 
     def to_page(self, box: Box) -> Box:
         """A box of this frame in the page's unrotated coordinates."""
@@ -154,8 +157,9 @@ def read_page(page: pymupdf.Page) -> PageData:
     if any(CAPTION_HINT.match(line.text) for line in lines):
         graphics.extend(_drawings(page, rect, clips))
     distinct = {c: area(c) for c in clips}
-    for info in page.get_image_info():
-        box = _visible(intersection(tuple(info["bbox"]), rect), distinct)
+    images: Images = tuple((tuple(info["bbox"]), info["width"] * info["height"]) for info in page.get_image_info())
+    for image_box, _ in images:
+        box = _visible(intersection(image_box, rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:
             continue
         thin, long = sorted((width(box), height(box)))
@@ -164,9 +168,9 @@ def read_page(page: pymupdf.Page) -> PageData:
         elif thin <= MIN_RASTER_SIDE and long >= MIN_RULE_LENGTH:
             graphics.append(Element(box, "vector"))  # a table rule some writers draw as a one-pixel image
     if not turn:
-        return PageData(page.number, rect, lines, graphics)
+        return PageData(page.number, rect, lines, graphics, images=images)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
-    return PageData(page.number, turn_box(rect, rect, turn), lines, graphics, turn, rect, page.rotation)
+    return PageData(page.number, turn_box(rect, rect, turn), lines, graphics, turn, rect, page.rotation, images)
 
 
 def _text_turn(blocks: list[dict[str, Any]]) -> int:

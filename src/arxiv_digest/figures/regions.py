@@ -24,7 +24,7 @@ from .geometry import (
     width,
     x_overlap,
 )
-from .layout import SAME_SIZE, Element, Layout, PageData, column_of
+from .layout import SAME_SIZE, Element, Images, Layout, PageData, column_of
 
 HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
 # "(a)", "b)", "C": a panel letter may sit as far from its panel as graphics from each other.
@@ -106,6 +106,7 @@ class LocatedFigure:
     figure_box: Box | None = None
     caption_box: Box | None = None
     turn: int = 0  # quarter turns that set the crop upright, so a landscape table's text reads left to right
+    images: Images | None = None  # the page's embedded images, when its reading listed them
 
 
 @dataclass
