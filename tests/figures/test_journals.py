@@ -496,3 +496,204 @@ def test_a_table_alone_on_its_page_keeps_a_note_that_opens_left_of_it() -> None:
 
     (table,) = locate_figures(doc)
     assert table.figure_box is not None and table.figure_box[3] >= last + 18 and table.figure_box[0] <= 62
+
+
+def _ticks(page: pymupdf.Page, box: pymupdf.Rect, title: str) -> float:
+    """Tick labels and an axis title under a plot, in small type; returns the title's baseline."""
+    for k in range(5):
+        page.insert_text((box.x0 - 2 + box.width / 4 * k, box.y1 + 9), str(200 * k - 400), fontsize=7,
+                         fontname="helv")
+    page.insert_text((box.x0 + box.width / 2 - 30, box.y1 + 20), title, fontsize=8, fontname="helv")
+    return box.y1 + 20
+
+
+def test_a_grid_captioned_flush_left_under_its_centred_last_panel_spans_both_columns() -> None:
+    """AASTeX: two rows of two panels and a fifth centred under them, across the gutter; tick labels, an axis
+    title and "(e)" between that panel and a short caption flush left in the left column."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 600, (14, 14))
+    for x, y in ((90, 70), (330, 70), (90, 210), (330, 210)):
+        _ticks(page, pymupdf.Rect(x, y, x + 190, y + 90), "Velocity (km/s)")
+        _plot(page, pymupdf.Rect(x, y, x + 190, y + 90))
+    last = pymupdf.Rect(215, 350, 405, 440)
+    _plot(page, last)
+    y = _ticks(page, last, "Velocity (km/s)")
+    page.insert_text((300, y + 12), "(e)", fontsize=8, fontname="tiro")
+    page.insert_text((56, y + 30), "Fig. 5.- Cross-correlation functions of the companions.", fontsize=8,
+                     fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[0] <= 92 and fig.figure_box[2] >= 518
+
+
+def test_a_row_of_framed_panels_captioned_under_their_tick_labels_spans_both_columns() -> None:
+    """AASTeX: a three-by-two grid, the caption flush left under the left column's last panel, its tick labels,
+    axis title and "(e)" filling more than three lines between the two."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 600, (14, 14))
+    for x in (90, 340):
+        for y in (70, 210, 350):
+            box = pymupdf.Rect(x, y, x + 180, y + 90)
+            _plot(page, box)
+            bottom = _ticks(page, box, "Velocity (km/s)")
+    page.insert_text((170, bottom + 12), "(e)", fontsize=8, fontname="tiro")
+    page.insert_text((56, bottom + 30), "Fig. 6.- Cross-correlation functions, continued.", fontsize=8,
+                     fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[2] >= 518 and fig.figure_box[1] <= 72
+
+
+def test_a_note_set_a_few_lines_under_a_deluxetable_and_its_last_words_left_of_it() -> None:
+    """AASTeX: "Note. -" nearly two lines under the last row, set wider than the rows; its last line's first words
+    start left of the table."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((220, 70), "TABLE 2", fontsize=9, fontname="tiro")
+    page.draw_line((100, 78), (500, 78), width=0.5)
+    last = _rows(page, 92, 20, x0=110, size=8, step=10)
+    page.insert_text((60, last + 31), "Note. - The temperatures come from the sources labelled in the table.",
+                     fontsize=8, fontname="tiro")
+    page.insert_text((60, last + 40), "(2010); [13]:", fontsize=8, fontname="tiro")
+    page.insert_text((120, last + 40), "Smith et al. (2012); [14]: Jones & Brown (2013).", fontsize=8,
+                     fontname="tiro")
+    _body(page, last + 90, 16)
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[3] >= last + 38 and table.figure_box[0] <= 62
+
+
+def test_a_figure_under_a_table_each_on_its_only_side_share_the_space_between() -> None:
+    """A document that captions its tables below, but one table captioned above with a figure right under it,
+    captioned below: neither has graphics on its other side, so the two are cut apart at the white between."""
+    doc = pymupdf.open()
+    for n in (1, 2):  # tables captioned below: the document's habit
+        page = doc.new_page()
+        y = _body(page, 80, 8) + 20
+        page.draw_line((80, y - 8), (480, y - 8), width=0.5)
+        last = _rows(page, y, 6)
+        page.draw_line((80, last + 5), (480, last + 5), width=0.5)
+        page.insert_text((72, last + 20), f"Table {n}: Mass of the machine parts.", fontsize=10, fontname="tiro")
+        _body(page, last + 50, 20)
+    page = doc.new_page()
+    page.insert_text((72, 80), "Table 3: Wire requirement of the generators.", fontsize=10, fontname="tiro")
+    page.draw_line((80, 92), (480, 92), width=0.5)
+    last = _rows(page, 106, 12, size=10, step=12)
+    _plot(page, pymupdf.Rect(120, last + 25, 300, last + 130))
+    _plot(page, pymupdf.Rect(320, last + 25, 480, last + 130))
+    page.insert_text((72, last + 150), "Figure 8: Magnetic and mechanical gap of the machines.", fontsize=10,
+                     fontname="tiro")
+    _body(page, last + 190, 14)
+
+    found = {(f.kind.value, f.number): f for f in locate_figures(doc) if f.page == 2}
+    table, fig = found[("table", "3")], found[("figure", "8")]
+    assert table.figure_box is not None and table.figure_box[3] < last + 20
+    assert fig.figure_box is not None and fig.figure_box[1] >= last + 20
+
+
+def test_panels_drawn_with_axis_lines_join_across_their_tick_labels_and_titles() -> None:
+    """Two rows of plots, each framed by four separate axis lines with its curve well inside: the upper row's
+    tick labels and axis title, more than three lines above the lower row, lead up to its axes."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 560, (16, 16))
+    for x in (80, 330):
+        for y in (90, 300):
+            box = pymupdf.Rect(x, y, x + 190, y + 140)
+            for a, b in ((box.tl, box.tr), (box.tr, box.br), (box.br, box.bl), (box.bl, box.tl)):
+                page.draw_line(a, b, width=0.5)
+            page.draw_polyline([(x + 10, y + 60), (x + 90, y + 20), (x + 180, y + 70)], color=(0.8, 0, 0))
+            page.insert_text((x + 40, y - 4), "#1 P=853.83,C=202", fontsize=9, fontname="helv")
+            _ticks(page, box, "phase")
+    page.insert_text((50, 490), "Figure 4. Upper panels: folded light curves. Lower panels: the spectra.",
+                     fontsize=8, fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= 92
+
+
+def test_a_continued_figure_alone_on_its_page_keeps_its_row_far_above_its_caption() -> None:
+    """MNRAS: the last page of a figure continued over several, one row of panels at its top and "Figure B6.
+    Continued" at its foot, with nothing else on the page."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 100, (60, 60))  # the document's body, on another page
+    page = doc.new_page()
+    for x in (60, 230, 400):
+        _plot(page, pymupdf.Rect(x, 120, x + 150, 230))
+    page.insert_text((260, 700), "Figure B6. Continued", fontsize=8, fontname="tibo")
+
+    (fig,) = [f for f in locate_figures(doc) if f.page == 1]
+    assert fig.number == "B6" and fig.figure_box is not None and fig.figure_box[1] <= 121
+
+
+def test_subcaptions_centred_across_the_gutter_are_no_body_text() -> None:
+    """Two columns, a full-width grid of pictures whose group sub-captions ("(1) ...") are centred across the
+    gutter at the body size."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 420, (30, 30))
+    gray = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 64, 32), False)
+    gray.set_rect(gray.irect, (120,))
+    for row, y in enumerate((60, 180)):
+        for x in (70, 195, 320, 445):
+            page.insert_image(pymupdf.Rect(x, y, x + 100, y + 50), pixmap=gray)
+            page.insert_text((x + 20, y + 64), "(a) Baidu", fontsize=10, fontname="tiro")
+        page.insert_text((190, y + 86), f"({row + 1}) Captchas deployed in some popular websites.", fontsize=10,
+                         fontname="tiro")
+    page.insert_text((50, 290), "Figure 1. Text-based Captcha schemes of earlier work and of popular websites.",
+                     fontsize=8, fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= 61 and fig.figure_box[2] >= 540
+
+
+def test_a_ruled_table_over_two_figures_ends_at_its_last_rule() -> None:
+    """Two columns: a full-width ruled table captioned above, and under it a figure of pictures in each
+    column, both captioned below; the right one's pictures start close under the table."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 50, (4, 4))
+    two_columns(page, 640, (12, 12))
+    page.insert_text((150, 156), "Table IV. The success rate of each scheme.", fontsize=8, fontname="tiro")
+    for y in (164, 176, 260):
+        page.draw_line((70, y), (540, y), width=0.5)
+    for k in range(7):
+        for col in range(6):
+            page.insert_text((80 + 78 * col, 188 + 11 * k), f"{60 + k}.{col}%", fontsize=8, fontname="tiro")
+    gray = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 32, 32), False)
+    gray.set_rect(gray.irect, (90,))
+    for y in range(268, 500, 45):
+        for x in (60, 100, 140, 180, 220):
+            page.insert_image(pymupdf.Rect(x, y, x + 35, y + 35), pixmap=gray)
+        for x in (335, 450):
+            page.insert_image(pymupdf.Rect(x, y + 2, x + 90, y + 30), pixmap=gray)
+    page.insert_text((360, 553), "(i) Baidu            (j) Generated", fontsize=9, fontname="tiro")
+    page.insert_text((50, 575), "Figure 9. Examples of original samples.", fontsize=8, fontname="tiro")
+    page.insert_text((320, 575), "Figure 10. Examples of real and generated Captchas.", fontsize=8,
+                     fontname="tiro")
+
+    found = {f.number: f for f in locate_figures(doc)}
+    assert found["IV"].figure_box is not None and 255 <= found["IV"].figure_box[3] <= 270
+    assert found["10"].figure_box is not None and found["10"].figure_box[1] <= 272
+
+
+def test_a_caption_in_the_margin_beside_its_figure() -> None:
+    """A Tufte-like layout: the figure fills the text column and its caption, wider than a side caption
+    usually is, stands in the wide right margin level with it."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 460, 22, x=44, step=12)
+    _body(page, 60, 1, x=44)
+    page.insert_image(pymupdf.Rect(56, 90, 392, 420), pixmap=pymupdf.Pixmap(pymupdf.csRGB, (0, 0, 64, 64), False))
+    page.insert_text((406, 216), "Figure 1", fontsize=9, fontname="tibo")
+    for k in range(9):
+        page.insert_text((406, 227 + 11 * k), "the matrix is mostly capturing the degree", fontsize=9,
+                         fontname="tiro")
+    assert y > 700
+
+    figs = [f for f in locate_figures(doc) if f.number == "1"]
+    assert len(figs) == 1 and figs[0].caption_box is not None and figs[0].figure_box is not None
+    assert figs[0].figure_box[2] <= 400 and figs[0].bbox[2] >= 550

@@ -3,6 +3,7 @@ and other captions in the caption's range; pick a side per caption; then keep la
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -70,8 +71,11 @@ RUN_LINE_GAP = 0.6
 # note mark when not set smaller than the body.
 NOTE_SKIP_LINES = 1.5
 NOTE_INSIDE = 0.3
+NOTE_WORD = r"(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE"
 NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z]))"
-                     r"|(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE|[Pp]\s*[<\u2264=])")
+                     rf"|{NOTE_WORD}|[Pp]\s*[<\u2264=])")
+NOTE_WORD_RE = re.compile(rf"\s*({NOTE_WORD})")
+NOTE_WORD_SKIP_LINES = 3.0  # ...or this many when they open with "Note." (AASTeX's deluxetable sets them apart)
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 # A figure of plain text starts within this many line heights of its caption, is set apart from the text
@@ -168,7 +172,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
 
-    _widen_to_spanning_graphics(captions, graphics, lay, gap_g)
+    _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
     side: dict[int, list[Element]] = {}
     for i, c in enumerate(captions):  # top to bottom: a float beside one caption is not the next one's
@@ -200,14 +204,15 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
             zones[up] = (neighbor, edge, [e for e in elements if lo - near_lo <= e.box[1]
                                           and e.box[3] <= hi + near_hi and in_range(e.box, c)])
-        # A wide white gap between a caption and its graphics is crossed only when nothing is nearer.
-        for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES):
+        # A wide white gap between a caption and its graphics is crossed only when nothing is nearer; alone on a
+        # page without body text, any gap is (a continued figure's last row, its caption at the page's foot).
+        for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES, *((math.inf,) if lone else ())):
             for up, (neighbor, edge, zone) in zones.items():
                 taken = _grow(zone, edge, up, gap_g, gap_t,
                               TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
                               max(gap_g, skip * lay.line_h))
                 if c.kind is FigureKind.TABLE and taken:
-                    taken = _to_last_rule(c, zone, taken, edge, up)
+                    taken = _before_graphics(c, _to_last_rule(c, zone, taken, edge, up), up)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
                 if shapes:  # alone on a page without body text: the float owns all on its side
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
@@ -291,9 +296,11 @@ def _narrow_to_wrapped_text(captions: list[Caption], p: PageData, lay: Layout, c
         c.xr = (lo, hi)
 
 
-def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element], lay: Layout, gap: float) -> None:
+def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element], texts: list[Element],
+                                lay: Layout, gap: float) -> None:
     """A short caption in one column over (or under) a float that spans both columns, such as a full-width
-    table's rules, searches as wide as that float."""
+    table's rules or a centred last panel, searches the whole text width: only a full-width float crosses the
+    gutter. Axis labels and a sub-caption between the caption and that graphic bridge the gap."""
     if len(lay.columns) < 2:
         return
     (l0, gl), (gr, r1) = lay.columns[0], lay.columns[-1]
@@ -303,25 +310,49 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
         up = c.preferred == "up"  # only on the conventional side: the float beyond may be another's
         for g in graphics:
             if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
-                    and 0 <= (c.box[1] - g.box[3] if up else g.box[1] - c.box[3]) <= gap):
-                c.xr = (min(c.xr[0], g.box[0]), max(c.xr[1], g.box[2]))
-        if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, lay, gap):
+                    and _reaches(c.box, g.box, texts, up, gap)):
+                c.xr = (min(c.xr[0], l0, g.box[0]), max(c.xr[1], r1, g.box[2]))
+        if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, texts, lay, gap):
             c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
 
 
-def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], lay: Layout, gap: float) -> bool:
+def _reaches(caption: Box, graphic: Box, texts: list[Element], up: bool, gap: float) -> bool:
+    """Whether a graphic lies on the caption's side (above it when ``up``) with no white gap over ``gap`` between
+    them, counting up to BRIDGE_MAX_ROWS rows of text under both (its tick labels, axis title, sub-caption) as
+    the graphic's own."""
+    lo, hi = (graphic[3], caption[1]) if up else (caption[3], graphic[1])
+    if hi < lo - 0.5:
+        return False
+    spans = sorted((max(b.box[1], lo), min(b.box[3], hi)) for b in texts
+                   if x_overlap(b.box, graphic) > 0 and x_overlap(b.box, caption) > 0 and b.box[3] > lo
+                   and b.box[1] < hi)
+    edge, rows = lo, 0
+    for top, bottom in spans:
+        if top - edge > gap:
+            return False
+        rows += top > edge
+        edge = max(edge, bottom)
+    return rows <= BRIDGE_MAX_ROWS and hi - edge <= gap
+
+
+def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], texts: list[Element], lay: Layout,
+                 gap: float) -> bool:
     """A caption under panels in its own column whose row of panels goes on over the other column, with no
-    caption of its own there: a full-width figure captioned flush left (IEEE Access)."""
+    caption of its own there: a full-width figure captioned flush left (IEEE Access, AASTeX)."""
     left = center_x(c.box) < (lay.columns[0][1] + lay.columns[-1][0]) / 2
     other = lay.columns[-1] if left else lay.columns[0]
+    level = (other[0], c.box[1], other[1], c.box[3])  # the caption's row, in the other column
 
-    def just_above(g: Element) -> bool:
-        return 0 <= c.box[1] - g.box[3] <= gap and min(width(g.box), height(g.box)) > RULE_MAX_WIDTH
+    def just_above(g: Element, caption: Box) -> bool:
+        return min(width(g.box), height(g.box)) > RULE_MAX_WIDTH and _reaches(caption, g.box, texts, True, gap)
 
-    mine = [g for g in graphics if c.xr[0] <= center_x(g.box) <= c.xr[1] and just_above(g)]
-    theirs = [g for g in graphics if other[0] <= center_x(g.box) <= other[1] and just_above(g)]
+    mine = [g for g in graphics if c.xr[0] <= center_x(g.box) <= c.xr[1] and just_above(g, c.box)]
+    theirs = [g for g in graphics if other[0] <= center_x(g.box) <= other[1] and just_above(g, level)]
     if not mine or not theirs:
         return False
+    if (any(x_overlap(g.box, level) > 0 and g.box[1] < c.box[3] + gap and g.box[3] > c.box[1] for g in graphics)
+            and any(other[0] <= center_x(o.box) <= other[1] and o.box[1] > c.box[3] for o in captions)):
+        return False  # a taller figure beside the caption, captioned further down: those panels are its own
     rows = union_all([g.box for g in mine]), union_all([g.box for g in theirs])
     if min(rows[0][3], rows[1][3]) - max(rows[0][1], rows[1][1]) < ROW_OVERLAP * min(height(r) for r in rows):
         return False  # panels of one row stand level with each other
@@ -334,7 +365,9 @@ def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layou
             others: list[Box]) -> list[Element]:
     """A narrow caption set beside its figure (left or right of it, as journals and wrapfigure do): the
     graphics on one side that overlap the caption's rows, grown up and down until body text or a gap."""
-    if (width(c.box) > SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left)
+    # a caption mostly in the page's margin (a Tufte-style layout) is beside its float however wide it is
+    outside = max(c.box[2] - max(c.box[0], lay.right), min(c.box[2], lay.left) - c.box[0])
+    if (width(c.box) > SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left) and outside < 0.5 * width(c.box)
             or height(c.box) < SIDE_MIN_LINES * lay.line_h):
         return []
     for left in (True, False):
@@ -490,7 +523,18 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
             ):
                 prose.add(i)
                 changed = True
-    return prose
+    return prose - _centred_across(p, lay)
+
+
+def _centred_across(p: PageData, lay: Layout) -> set[int]:
+    """Lines across the gutter of a multi-column page that start well inside the text area: a full-width
+    float's sub-captions and labels, not body text (that keeps to a column, or fills the whole width)."""
+    if len(lay.columns) < 2:
+        return set()
+    indent = CELL_INDENT_SHARE * min(c[1] - c[0] for c in lay.columns)
+    gutters = [(a[1], b[0]) for a, b in zip(lay.columns, lay.columns[1:], strict=False)]
+    return {i for i, ln in enumerate(p.lines) if ln.box[0] > lay.left + indent and any(
+        ln.box[0] < g0 - GUTTER_REACH and ln.box[2] > g1 + GUTTER_REACH for g0, g1 in gutters)}
 
 
 def _between_cells(p: PageData, i: int, cells: set[int], lay: Layout) -> bool:
@@ -610,8 +654,11 @@ def _leads_to_graphic(e: Element, zone: list[Element], up: bool, gap_t: float) -
     for _ in range(BRIDGE_MAX_ROWS):
         beyond = [t for t in zone if (t.box[1] < far and far - t.box[3] <= gap_t if up
                                       else t.box[3] > far and t.box[1] - far <= gap_t)]
-        if any(t.kind != "text" and min(width(t.box), height(t.box)) > RULE_MAX_WIDTH for t in beyond):
-            return True  # a shape, not a rule: a formula's fraction bars are rules too
+        # a shape, not a rule (a formula's fraction bars are rules too), or an upright rule lines don't make: a
+        # plot's axis or frame
+        if any(t.kind != "text" and (min(width(t.box), height(t.box)) > RULE_MAX_WIDTH
+                                     or height(t.box) > EVIDENCE_LINES * gap_t) for t in beyond):
+            return True
         if not beyond:
             return False
         far = min(t.box[1] for t in beyond) if up else max(t.box[3] for t in beyond)
@@ -699,6 +746,62 @@ def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: f
     return [e for e in zone if e.box[1] >= lo - 0.5 and e.box[3] <= hi + 0.5]
 
 
+def _wide_rules(c: Caption, elements: list[Element]) -> list[Box]:
+    """The horizontal rules among the elements as wide as a table's under (or over) this caption."""
+    span = c.xr[1] - c.xr[0]
+    return [e.box for e in elements if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
+            and width(e.box) >= TABLE_RULE_SHARE * span]
+
+
+def _is_shape(e: Element) -> bool:
+    """A picture, or a drawing that is not a rule."""
+    return e.kind == "raster" or e.kind == "vector" and min(width(e.box), height(e.box)) > RULE_MAX_WIDTH
+
+
+def _last_rule(c: Caption, taken: list[Element], up: bool) -> float | None:
+    """Where a ruled table's rules end, away from its caption."""
+    rules = _wide_rules(c, taken)
+    if not rules:
+        return None
+    return min(r[1] for r in rules) if up else max(r[3] for r in rules)
+
+
+def _gap_after_rules(c: Caption, rows: list[Element], shapes: list[Element], everything: list[Element],
+                     up: bool) -> float | None:
+    """Where a ruled table ends when pictures or plots lie beyond its last rule: the widest white row between
+    that rule and the nearest of them (rows may go on past a rule that is not the table's last)."""
+    last = _last_rule(c, rows, up)
+    if last is None or not shapes or not all(e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5
+                                              for e in shapes):
+        return None
+    lo, hi = (max(e.box[3] for e in shapes), last) if up else (last, min(e.box[1] for e in shapes))
+    spans = [(lo, lo), (hi, hi)] + [(max(lo, e.box[1]), min(hi, e.box[3])) for e in everything
+                                    if e.box[3] > lo and e.box[1] < hi]
+    return _widest_gap_of(spans)
+
+
+def _before_graphics(c: Caption, taken: list[Element], up: bool) -> list[Element]:
+    """A ruled table ends before a picture or a plot beyond its last rule: that is the next float."""
+    last = _last_rule(c, taken, up)
+    if last is None:
+        return taken
+    shapes = [e for e in taken if _is_shape(e) and (e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5)]
+    cut = _gap_after_rules(c, taken, shapes, taken, up)
+    if cut is None:
+        return taken
+    return [e for e in taken if (e.box[1] >= cut if up else e.box[3] <= cut)]
+
+
+def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: list[Element]) -> float | None:
+    """Between a ruled table and a figure facing each other, where the table ends, when every picture or plot
+    the figure took lies beyond the table's last rule."""
+    if {a.kind, b.kind} != {FigureKind.TABLE, FigureKind.FIGURE}:
+        return None
+    (table, rows, up), fig = ((a, a_taken, d == "up"), b_taken) if a.kind is FigureKind.TABLE else (
+        (b, b_taken, d != "up"), a_taken)
+    return _gap_after_rules(table, rows, [e for e in fig if _is_shape(e)], rows + fig, up)
+
+
 def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[int],
            decor: list[bool]) -> list[Element]:
     """A table's notes: the lines right under it that explain it ("a Adjusted for age", "Note: ...", "*p <
@@ -708,6 +811,7 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
     notes: list[Element] = []
     last_size = 0.0  # the size of the last note taken: a note's next lines keep it
     frontier = table[3]
+    span = table  # notes may reach left of the table's rows: the lines after them may too
     first_reach = NOTE_SKIP_LINES * lay.line_h
     for i in sorted(range(len(p.lines)), key=lambda i: p.lines[i].box[1]):
         line = p.lines[i]
@@ -715,9 +819,10 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
         if (b[1] + b[3]) / 2 < frontier or b in held:
             continue
         if (i in caption_lines or decor[i] or not line.horizontal
-                or x_overlap(b, table) < NOTE_INSIDE * width(b) or b[1] - frontier > (
-                    first_reach if not notes else lay.line_h * RUN_LINE_GAP + lay.leading)):
-            if b[1] - frontier > 0 and x_overlap(b, table) > 0:
+                or x_overlap(b, span) < NOTE_INSIDE * width(b) or b[1] - frontier > (
+                    lay.line_h * RUN_LINE_GAP + lay.leading if notes
+                    else NOTE_WORD_SKIP_LINES * lay.line_h if NOTE_WORD_RE.match(line.text) else first_reach)):
+            if b[1] - frontier > 0 and x_overlap(b, span) > 0:
                 break  # the next line under the table is no note: the text resumes
             continue
         small = line.size < lay.body_size - SAME_SIZE
@@ -727,6 +832,7 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
         notes.append(Element(b, "text"))
         last_size = line.size
         frontier = max(frontier, b[3])
+        span = union(span, b)
     return notes
 
 
@@ -748,8 +854,9 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
 
     A caption with a single candidate side claims it first, and that takes the space away from the caption
     beyond it unless both face each other on their conventional sides (a table captioned above and the
-    figure under it; the graphics are split later). The rest prefer sides nobody else can claim, so a table
-    captioned below takes its own table rather than the figure under it.
+    figure under it) or that side is the only one of a float of the other kind (the graphics are split
+    later). The rest prefer sides nobody else can claim, so a table captioned below takes its own table
+    rather than the figure under it.
     """
     n = len(captions)
     avail = [{d for d in ("up", "down") if options[i][d].taken} for i in range(n)]
@@ -764,7 +871,8 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
             changed = True
             nb, back = options[i][d].neighbor, _opposite(d)
             if nb is not None and chosen[nb] is None and _clash(options[i][d], options[nb][back]) and not (
-                    d == captions[i].preferred and back == captions[nb].preferred):
+                    d == captions[i].preferred and back == captions[nb].preferred
+                    or avail[nb] == {back} and captions[nb].kind is not captions[i].kind):
                 avail[nb].discard(back)
 
     def shared(i: int, d: str) -> bool:
@@ -786,15 +894,20 @@ def _clash(a: _Option, b: _Option) -> bool:
 
 def _resolve_shared(i: int, d: str, captions: list[Caption], options: list[dict[str, _Option]],
                     chosen: list[str | None]) -> list[Element]:
-    """Split graphics between two captions that both claim the space between them."""
+    """Split graphics between two captions that both claim the space between them: the one on its usual side
+    takes them, unless neither has graphics on its other side and they differ in kind; else they are cut at the
+    widest white gap."""
     taken = options[i][d].taken
     n = options[i][d].neighbor
     if n is None or chosen[n] != _opposite(d) or not _clash(options[i][d], options[n][_opposite(d)]):
         return taken
     mine, theirs = d == captions[i].preferred, chosen[n] == captions[n].preferred
-    if mine != theirs:
+    if mine != theirs and (options[i][_opposite(d)].taken or options[n][d].taken
+                           or captions[i].kind is captions[n].kind):
         return taken if mine else []
-    cut = _widest_gap(list({id(e): e for e in taken + options[n][_opposite(d)].taken}.values()))
+    cut = _table_end(captions[i], taken, d, captions[n], options[n][_opposite(d)].taken)
+    if cut is None:
+        cut = _widest_gap(list({id(e): e for e in taken + options[n][_opposite(d)].taken}.values()))
     if cut is None:  # nothing to split at: the caption below (the figure convention) keeps it
         return taken if d == "up" else []
     return [e for e in taken if (e.box[1] >= cut if d == "up" else e.box[3] <= cut)]
@@ -835,7 +948,12 @@ def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], c
 
 def _widest_gap(elements: list[Element]) -> float | None:
     """The middle of the widest white row between the elements' vertical spans, if there is one."""
-    spans = sorted((e.box[1], e.box[3]) for e in elements)
+    return _widest_gap_of([(e.box[1], e.box[3]) for e in elements])
+
+
+def _widest_gap_of(spans: list[tuple[float, float]]) -> float | None:
+    """The middle of the widest white row between vertical spans, if there is one."""
+    spans = sorted(spans)
     merged = [list(spans[0])]
     for y0, y1 in spans[1:]:
         if y0 <= merged[-1][1] + 0.5:
