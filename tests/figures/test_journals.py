@@ -697,3 +697,37 @@ def test_a_caption_in_the_margin_beside_its_figure() -> None:
     figs = [f for f in locate_figures(doc) if f.number == "1"]
     assert len(figs) == 1 and figs[0].caption_box is not None and figs[0].figure_box is not None
     assert figs[0].figure_box[2] <= 400 and figs[0].bbox[2] >= 550
+
+
+def test_a_figure_captioned_above_keeps_its_subcaptions_and_notes_under_it() -> None:
+    """Economics: "Figure 2: ..." over two plots, "(a) ..." sub-captions more than a line under them, then a
+    "Note:" paragraph in a smaller type; the body text resumes after it."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((150, 90), "Figure 2: Heterogeneous Markups and Monetary Non-neutrality", fontsize=12,
+                     fontname="tibo")
+    for x in (90, 330):
+        _plot(page, pymupdf.Rect(x, 110, x + 200, 280))
+        _ticks(page, pymupdf.Rect(x, 110, x + 200, 280), "Period")
+    page.insert_text((130, 322), "(a) Eight-sector Model", fontsize=11, fontname="tibo")
+    page.insert_text((370, 322), "(b) Twenty-sector Model", fontsize=11, fontname="tibo")
+    page.insert_text((92, 352), "Note: This figure plots the responses of real output to a monetary shock in",
+                     fontsize=10.5, fontname="tiro")
+    page.insert_text((92, 365), "the multi-sector model and in the one-sector model.", fontsize=10.5,
+                     fontname="tiro")
+    _body(page, 400, 22, step=14)
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and 365 <= fig.figure_box[3] <= 380
+
+
+def test_glyphs_far_taller_than_their_type_do_not_make_a_line_tall() -> None:
+    """Word sets math in a font whose glyph boxes run far above and below the line: the line keeps the height
+    of its text, or it would overlap its neighbours and read as a table's cells."""
+    spans = [{"text": "relation between winter and summer patterns was observed (", "size": 10.0,
+              "bbox": (166.0, 104.0, 420.0, 117.0)},
+             {"text": "\U0001d70c", "size": 10.0, "bbox": (420.0, 83.0, 430.0, 139.0)},
+             {"text": " = 0.48, CI95%", "size": 10.0, "bbox": (430.0, 104.0, 562.0, 117.0)}]
+    raw = {"bbox": (166.0, 83.0, 562.0, 139.0), "dir": (1.0, 0.0), "spans": spans}
+    assert layout._line_box(raw, spans) == (166.0, 104.0, 562.0, 117.0)
+    assert layout._line_box(raw, spans[1:2]) == raw["bbox"]  # only tall glyphs: nothing else to go by

@@ -32,6 +32,7 @@ HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least t
 HEAD_PAGE_SHARE = 0.3  # ...and this share of them
 HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highest paragraph's top, at most
 HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
+TALL_GLYPH_SHARE = 2.0  # a span whose box is more than this many times its font size tall is a math font's
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 
 
@@ -145,8 +146,8 @@ def read_page(page: pymupdf.Page) -> PageData:
                 fonts[sp["font"]] += len(sp["text"].strip())
             styled = bold or (len(fonts) > 1 and spans[0]["font"] != fonts.most_common(1)[0][0])
             horizontal = _reads_along(raw["dir"], turn)
-            block_lines.append(Line(turn_box(tuple(raw["bbox"]), rect, turn), text, size, bi, horizontal, styled,
-                                    bold, False, spans[0]["font"]))
+            block_lines.append(Line(turn_box(_line_box(raw, spans), rect, turn), text, size, bi, horizontal,
+                                    styled, bold, False, spans[0]["font"]))
         mark_paragraph_starts(block_lines, turn_box(tuple(block["bbox"]), rect, turn))
         lines.extend(block_lines)
 
@@ -171,6 +172,18 @@ def read_page(page: pymupdf.Page) -> PageData:
         return PageData(page.number, rect, lines, graphics, images=images)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics, turn, rect, page.rotation, images)
+
+
+def _line_box(raw: dict[str, Any], spans: list[dict[str, Any]]) -> Box:
+    """A line's box, without the height of glyphs whose boxes are far taller than their type (a math font's
+    ascent and descent in Word-made PDFs), which would make one line overlap the next two."""
+    box: Box = tuple(raw["bbox"])
+    if raw["dir"][1] != 0:
+        return box
+    normal = [s["bbox"] for s in spans if s["bbox"][3] - s["bbox"][1] <= TALL_GLYPH_SHARE * s["size"]]
+    if not normal or len(normal) == len(spans):
+        return box
+    return (box[0], min(b[1] for b in normal), box[2], max(b[3] for b in normal))
 
 
 def _text_turn(blocks: list[dict[str, Any]]) -> int:

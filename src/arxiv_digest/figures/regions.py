@@ -165,8 +165,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if not boxed and (i in prose or heading or big):
             barrier_lines.append(i)
         elif line.size < lay.body_size + BIG_TEXT_POINTS:
-            text_elements.append(Element(line.box, "text", PANEL_LETTER_RE.fullmatch(line.text) is not None,
-                                         i in cells))
+            label = PANEL_LETTER_RE.fullmatch(line.text) is not None or SUBCAPTION_RE.match(line.text) is not None
+            text_elements.append(Element(line.box, "text", label, i in cells))
     embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay.line_h)
     text_elements.extend(Element(p.lines[i].box, "text") for i in embedded)
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
@@ -217,7 +217,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 if shapes:  # alone on a page without body text: the float owns all on its side
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
                     taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
-                if c.kind is FigureKind.TABLE and taken and not up:
+                if taken and not up:  # captioned above: its notes follow it (economics sets figures so too)
                     taken = taken + _notes(taken, p, lay, caption_lines, decor)
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
             if any(o.taken for o in opts.values()):
