@@ -731,3 +731,56 @@ def test_glyphs_far_taller_than_their_type_do_not_make_a_line_tall() -> None:
     raw = {"bbox": (166.0, 83.0, 562.0, 139.0), "dir": (1.0, 0.0), "spans": spans}
     assert layout._line_box(raw, spans) == (166.0, 104.0, 562.0, 117.0)
     assert layout._line_box(raw, spans[1:2]) == raw["bbox"]  # only tall glyphs: nothing else to go by
+
+
+def _listing(page: pymupdf.Page, x: float, top: float, lines: list[str], *, step: float = 9) -> float:
+    """A code listing in Courier with its line numbers in a smaller roman type; a blank string leaves a blank
+    line. Returns the last line's baseline."""
+    y = top
+    for k, text in enumerate(lines, start=1):
+        y = top + step * (k - 1)
+        page.insert_text((x, y), str(k), fontsize=6, fontname="tiro")
+        if text:
+            page.insert_text((x + 14, y), text, fontsize=7, fontname="cour")
+    return y
+
+
+def test_a_numbered_code_listing_over_its_caption_leaves_the_diagram_under_it_to_the_next_figure() -> None:
+    """ACM: a listing with line numbers and a blank line, "Figure 2" under it, and right under that caption a
+    diagram captioned "Figure 3" below."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 420, (30, 30))
+    code = ["static struct buffer_head *read_dirblock(...) {", "  if (ext4_dx_csum_verify(inode, dirent))",
+            "    set_buffer_verified(bh);", "", "  else {", "    ext4_error_inode(inode, func, line);",
+            "    brelse(bh);", "    return ERR_PTR(-EFSBADCRC);", "  }", "}"]
+    last = _listing(page, 56, 80, code)
+    page.insert_text((50, last + 20), "Figure 2: Excerpt from the function read_dirblock.", fontsize=9,
+                     fontname="tibo")
+    for x in (60, 130, 200):
+        page.draw_rect(pymupdf.Rect(x, last + 40, x + 55, last + 70), color=(0, 0, 0), width=0.6)
+    page.draw_line((115, last + 55), (130, last + 55), width=0.6)
+    page.insert_text((120, last + 90), "Figure 3: Architecture of the analysis.", fontsize=9, fontname="tibo")
+
+    found = {f.number: f for f in locate_figures(doc)}
+    assert found["2"].figure_box is not None and found["2"].figure_box[1] <= 75 and found["2"].figure_box[3] < last + 10
+    assert found["3"].figure_box is not None and found["3"].figure_box[1] >= last + 30
+
+
+def test_listings_side_by_side_with_subcaptions_are_one_figure() -> None:
+    """Three numbered listings across the page, each with an "(a) ..." sub-caption under it, and one caption
+    under them all."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 330, (40, 40))
+    for x, label in ((56, "(a) modify returns zero on success"), (226, "(b) init checks for an error"),
+                     (396, "(c) init propagates the result")):
+        last = _listing(page, x, 80, ["int f(...) {", "  ...", "  int ret = 0;", "  h = kzalloc(...);", "  if (!h)",
+                                      "    return -ENOMEM;", "  ...", "out:", "  kfree(h);", "  return ret;", "}"])
+        page.insert_text((x, last + 20), label, fontsize=8, fontname="tibo")
+        page.insert_text((x, last + 29), "and an error code on failure.", fontsize=8, fontname="tibo")
+    page.insert_text((50, last + 50), "Figure 8: Bug found by the checker in Linux, from an incomplete "
+                     "specification.", fontsize=9, fontname="tibo")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= 75 and fig.figure_box[2] >= 490

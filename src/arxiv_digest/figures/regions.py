@@ -222,7 +222,10 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
             if any(o.taken for o in opts.values()):
                 break
-        if c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
+        if c.kind is FigureKind.FIGURE and not opts[c.preferred].taken and any(o.taken for o in opts.values()):
+            # a code listing on its usual side: the graphics on the other side may be the next figure's
+            opts[c.preferred].taken = _code_listing(c, p, lay, c.preferred == "up", caption_lines)
+        elif c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
             for direction, o in opts.items():  # no graphics either side: a figure that is a code listing
                 o.taken = _code_listing(c, p, lay, direction == "up", caption_lines)
             # ...or text set apart, on its usual side, under a caption of its own (a bare "Figure 2" heading
@@ -675,19 +678,26 @@ def _lines_outward(c: Caption, p: PageData, up: bool, caption_lines: set[int]) -
 
 
 def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int]) -> list[Element]:
-    """The run of monospaced lines next to a caption (within a caption skip, each within a line of the next),
-    stopping at any other line: at least CODE_MIN_LINES of them, else nothing."""
+    """The run of monospaced lines next to a caption (within a caption skip, then each within a blank line of the
+    next), with their line numbers and "(a) ..." sub-captions, stopping at any other line: at least
+    CODE_MIN_LINES of code, else nothing."""
     edge = c.box[1] if up else c.box[3]
     near = _lines_outward(c, p, up, caption_lines)
     run: list[Element] = []
     frontier, gap = edge, GRAPHIC_GAP_LINES * lay.line_h
+    code = 0
+    subcaptions = {p.lines[i].block for i in near if SUBCAPTION_RE.match(p.lines[i].text)}
     for i in near:
-        b = p.lines[i].box
-        if not MONOSPACE_RE.search(p.lines[i].font) or (frontier - b[3] if up else b[1] - frontier) > gap:
+        line = p.lines[i]
+        b = line.box
+        numbered = line.text.isdigit() and line.size < lay.body_size - SAME_SIZE  # a listing's line number
+        if (not (MONOSPACE_RE.search(line.font) or numbered or line.block in subcaptions)
+                or (frontier - b[3] if up else b[1] - frontier) > gap):
             break
         run.append(Element(b, "code"))  # counts as the figure's content
-        frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_GAP_LINES * lay.line_h
-    return run if len(run) >= CODE_MIN_LINES else []
+        code += MONOSPACE_RE.search(line.font) is not None
+        frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_FIGURE_BLANK_LINES * lay.line_h
+    return run if code >= CODE_MIN_LINES else []
 
 
 def _described(c: Caption) -> bool:
