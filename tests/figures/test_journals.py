@@ -784,3 +784,24 @@ def test_listings_side_by_side_with_subcaptions_are_one_figure() -> None:
 
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[1] <= 75 and fig.figure_box[2] >= 490
+
+
+def test_a_small_picture_pasted_on_a_large_one_with_its_own_clip_leaves_it_whole() -> None:
+    """IEEE: a strip of face images with "(a)" and "(b)" labels pasted onto it as small pictures, each drawn
+    in a clip of its own size: that clip trims the label, not the strip."""
+    label = pymupdf.open()
+    label.new_page(width=11, height=10).insert_image(pymupdf.Rect(0, 0, 11, 10),
+                                                     pixmap=pymupdf.Pixmap(pymupdf.csRGB, (0, 0, 8, 8), False))
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 60, (24, 60))
+    strip = pymupdf.Pixmap(pymupdf.csRGB, (0, 0, 200, 50), False)
+    strip.set_rect(strip.irect, (90, 90, 90))
+    page.insert_image(pymupdf.Rect(53, 300, 296, 361), pixmap=strip)
+    for x in (105, 233):
+        page.show_pdf_page(pymupdf.Rect(x, 351, x + 11, 361), label, 0)
+    page.insert_text((50, 380), "Fig. 4. Some results achieved over the corrupted data set.", fontsize=8,
+                     fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= 301 and fig.figure_box[0] <= 54

@@ -11,7 +11,7 @@ from typing import Any
 
 import pymupdf
 
-from .geometry import Box, area, height, intersection, union_all, width
+from .geometry import Box, area, contains, height, intersection, union_all, width
 
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
@@ -24,6 +24,7 @@ MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, 
 MAX_VECTOR_PAGE_SHARE = 0.6
 MAX_RASTER_PAGE_SHARE = 0.7
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
+OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
 CLIP_INSIDE = 0.95  # a clip this much inside an image, and smaller by this share, shows only part of it
 MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
@@ -157,8 +158,12 @@ def read_page(page: pymupdf.Page) -> PageData:
     clips: list[Box] = []
     if any(CAPTION_HINT.match(line.text) for line in lines):
         graphics.extend(_drawings(page, rect, clips))
-    distinct = {c: area(c) for c in clips}
     images: Images = tuple((tuple(info["bbox"]), info["width"] * info["height"]) for info in page.get_image_info())
+    # A clip no larger than the box of a smaller image it holds is that image's own (a label pasted onto a
+    # picture), not a trim of the picture under it.
+    own = [b for b, _ in images]
+    distinct = {c: area(c) for c in clips if not any(contains(c, b) and area(c) <= OWN_CLIP_SHARE * area(b)
+                                                     for b in own)}
     for image_box, _ in images:
         box = _visible(intersection(image_box, rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:
