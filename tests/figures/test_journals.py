@@ -805,3 +805,19 @@ def test_a_small_picture_pasted_on_a_large_one_with_its_own_clip_leaves_it_whole
 
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[1] <= 301 and fig.figure_box[0] <= 54
+
+
+def test_a_rule_and_one_line_under_a_table_caption_are_no_table() -> None:
+    """A&A: an unruled table over its caption; under the caption, the top rule of a code figure and its first
+    line: one row of text is no table, so the caption keeps the rows above it."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 400, (30, 30))
+    rows = _rows(page, 70, 5, x0=60, size=9, step=11)
+    page.insert_text((40, rows + 18), "Table 1. Definition of the different SED types supported.", fontsize=9,
+                     fontname="tiro")
+    page.draw_line((40, rows + 30), (290, rows + 30), width=0.4)
+    page.insert_text((42, rows + 40), "from astropy import units as u", fontsize=8, fontname="tiro")
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[1] <= 64 and table.figure_box[3] <= rows + 12

@@ -849,10 +849,20 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
 def _has_content(c: Caption, taken: list[Element]) -> bool:
     """Tables may be pure text, but more than one line of it; a figure needs a drawing or an image, more than a
     lone rule (the line a journal sets under its captions)."""
-    if c.kind is not FigureKind.FIGURE:  # a table: some rules, or rows of text (one stray line is none)
-        return len(taken) >= 2 or any(e.kind != "text" for e in taken)
+    if c.kind is not FigureKind.FIGURE:  # a table: a picture, or rows of text (one stray line is none)
+        return any(_is_shape(e) for e in taken) or _row_count([e for e in taken if e.kind != "vector"]) >= 2
     shapes = [e for e in taken if e.kind != "text"]
     return len(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
+
+
+def _row_count(elements: list[Element]) -> int:
+    """How many rows the elements stand in (the pieces of one line share a row)."""
+    rows, bottom = 0, float("-inf")
+    for e in sorted(elements, key=lambda e: e.box[1]):
+        if e.box[1] >= bottom - ROW_OVERLAP * height(e.box):
+            rows += 1
+        bottom = max(bottom, e.box[3])
+    return rows
 
 
 def _opposite(d: str) -> str:
