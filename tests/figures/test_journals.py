@@ -821,3 +821,29 @@ def test_a_rule_and_one_line_under_a_table_caption_are_no_table() -> None:
 
     (table,) = locate_figures(doc)
     assert table.figure_box is not None and table.figure_box[1] <= 64 and table.figure_box[3] <= rows + 12
+
+
+def test_a_row_of_cells_set_larger_than_the_body_is_no_heading() -> None:
+    """The R Journal: a ruled table of arguments in a type larger than the body; its last row "B   Number of
+    bootstrap replicates   500" is shaped like an appendix heading but its pieces stand far apart."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    words = BODY.split()
+    for k in range(30):  # a 9 pt body
+        page.insert_text((100, 400 + 11 * k), " ".join(words[k % 5:k % 5 + 15]), fontsize=9, fontname="tiro")
+    page.draw_line((100, 66), (490, 66), width=0.5)
+    page.draw_line((100, 86), (490, 86), width=0.5)
+    page.insert_text((110, 80), "Argument          Explanation                               Default", fontsize=10,
+                     fontname="tiro")
+    rows = [(f"arg{k}", f"The evaluation points of kind {k}", "NULL") for k in range(10)]
+    for k, (name, text, default) in enumerate([*rows, ("B", "Number of bootstrap replicates", "500")]):
+        row = pymupdf.TextWriter(page.rect)  # one text object per row, as TeX writes a table's row
+        row.append((110, 100 + 15 * k), name, font=pymupdf.Font("cour"), fontsize=10.2)
+        row.append((190, 100 + 15 * k), text, font=pymupdf.Font("tiro"), fontsize=10)
+        row.append((430, 100 + 15 * k), default, font=pymupdf.Font("cour"), fontsize=10.2)
+        row.write_text(page)
+    page.draw_line((100, 260), (490, 260), width=0.5)
+    page.insert_text((220, 275), "Table 2: Arguments to the function", fontsize=9, fontname="tibo")
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[1] <= 67

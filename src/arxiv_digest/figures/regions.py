@@ -31,6 +31,7 @@ HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
 # "(a)", "b)", "C": a panel letter may sit as far from its panel as graphics from each other.
 PANEL_LETTER_RE = re.compile(r"\(?[a-hA-H]\)?\.?")
 APPENDIX_HEADING_RE = re.compile(r"[A-Z]\s+[A-Z][a-z]")  # "B Descriptions of the Baselines", set larger
+HEADING_MAX_GAP_EMS = 3.0  # a heading's number and title stand closer than this many ems
 HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
 PAD = 2.0  # points of white added around every crop
 BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a title or heading...
@@ -272,6 +273,9 @@ def _headings(p: PageData, lay: Layout) -> set[int]:
         row = [i]
         while row[-1] + 1 < len(p.lines) and same_row(p.lines[row[-1]], p.lines[row[-1] + 1]):
             row.append(row[-1] + 1)
+        if any(p.lines[b].box[0] - p.lines[a].box[2] > HEADING_MAX_GAP_EMS * line.size
+               for a, b in zip(row, row[1:], strict=False)):
+            continue  # pieces far apart: a table's row of cells ("B   Number of replicates   500")
         text = " ".join(p.lines[j].text for j in row)
         if len(text) <= 80 and (HEADING_RE.match(text) is not None or text.lower() in HEADING_WORDS
                                 or line.size > lay.body_size + 0.9 and APPENDIX_HEADING_RE.match(text) is not None):
