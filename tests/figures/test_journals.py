@@ -847,3 +847,23 @@ def test_a_row_of_cells_set_larger_than_the_body_is_no_heading() -> None:
 
     (table,) = locate_figures(doc)
     assert table.figure_box is not None and table.figure_box[1] <= 67
+
+
+def test_a_short_caption_under_a_full_width_ruled_table_in_a_document_without_a_habit() -> None:
+    """MNRAS: a table across both columns, its caption short and flush left under its bottom rule, body text
+    under the caption; nothing tells which side this document captions its tables on."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 420, (30, 30))
+    for y in (60, 74, 380):
+        page.draw_line((42, y), (545, y), width=0.5)
+    page.insert_text((48, 70), "Reference            Target          Simulation                  Probability",
+                     fontsize=8, fontname="tiro")
+    for k in range(14):
+        for x, text in ((48, f"Author et al. ({2000 + k})"), (173, "c/a ratio in 11 satellites"),
+                        (313, "Monte Carlo from a spherical law"), (500, f"< {k}.5")):
+            page.insert_text((x, 90 + 20 * k), text, fontsize=8, fontname="tiro")
+    page.insert_text((42, 394), "Table 2. Same as Table 1 for the MW satellites.", fontsize=8, fontname="tibo")
+
+    (table,) = locate_figures(doc)
+    assert table.figure_box is not None and table.figure_box[1] <= 61 and table.figure_box[2] >= 540

@@ -314,10 +314,17 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
     for c in captions:
         if c.xr[0] <= l0 + 1 and c.xr[1] >= r1 - 1:
             continue
-        up = c.preferred == "up"  # only on the conventional side: the float beyond may be another's
+        up = c.preferred == "up"  # on the conventional side: the float beyond may be another's...
+
+        def near(b: Box, up: bool, c: Caption = c) -> bool:
+            return x_overlap(b, c.box) > 0 and 0 <= (c.box[1] - b[3] if up else b[1] - c.box[3]) <= gap
+
+        # ...or on the other, when nothing is on that side (a table captioned below in a document that
+        # shows no habit)
+        sides = [up] if any(near(e.box, up) for e in graphics + texts) else [up, not up]
         for g in graphics:
             if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
-                    and _reaches(c.box, g.box, texts, up, gap)):
+                    and any(_reaches(c.box, g.box, texts, side, gap) for side in sides)):
                 c.xr = (min(c.xr[0], l0, g.box[0]), max(c.xr[1], r1, g.box[2]))
         if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, texts, lay, gap):
             c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
