@@ -867,3 +867,25 @@ def test_a_short_caption_under_a_full_width_ruled_table_in_a_document_without_a_
 
     (table,) = locate_figures(doc)
     assert table.figure_box is not None and table.figure_box[1] <= 61 and table.figure_box[2] >= 540
+
+
+def test_a_long_listing_in_a_smaller_roman_type_is_a_figure() -> None:
+    """A&A: twenty lines of Python set in a roman type smaller than the body over "Fig. 5. ...", none of them
+    like the body: a listing, however long."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    two_columns(page, 60, (20, 60))
+    code = ["from gammapy.datasets import MapDataset", "from gammapy.estimators import TSMapEstimator", "",
+            "dataset = MapDataset.read(filename)", "estimator = TSMapEstimator(", "    energy_edges=[0.1, 1, 10],",
+            "    n_sigma=1,", "    n_sigma_ul=2,", ")", "maps = estimator.run(dataset)", "maps.plot_grid()",
+            "", "models = Models.read(path)", "for model in models:", "    model.spectral_model.plot()",
+            "datasets = Datasets.read(path)", "fit = Fit()", "result = fit.run(datasets)", "print(result)",
+            "result.parameters.to_table()"]
+    for k, line in enumerate(code):
+        if line:
+            page.insert_text((50, 300 + 9 * k), line, fontsize=8, fontname="tiro")
+    page.insert_text((50, 300 + 9 * len(code) + 12), "Fig. 5. Using the TSMapEstimator object to compute maps.",
+                     fontsize=8, fontname="tiro")
+
+    (fig,) = [f for f in locate_figures(doc) if f.number == "5"]
+    assert fig.figure_box is not None and fig.figure_box[1] <= 294

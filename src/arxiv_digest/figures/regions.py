@@ -84,6 +84,7 @@ CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 TEXT_FIGURE_SKIP_LINES = 2.0
 TEXT_FIGURE_APART_LINES = 1.5
 TEXT_FIGURE_MAX_ROWS = 12
+TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
 TEXT_FIGURE_FAR_SKIP_LINES = 3.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
@@ -748,7 +749,9 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
             rows[-1] = union(rows[-1], b)
         else:
             rows.append(b)
-    return [Element(b, "code") for b in run] if 2 <= len(rows) <= TEXT_FIGURE_MAX_ROWS else []
+    # code in a type of its own throughout (no line set like the body) may run longer: a listing, not a note
+    longest = TEXT_FIGURE_MAX_ROWS if body_like else TEXT_FIGURE_MAX_CODE_ROWS
+    return [Element(b, "code") for b in run] if 2 <= len(rows) <= longest else []
 
 
 def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: float, up: bool) -> list[Element]:
