@@ -889,3 +889,19 @@ def test_a_long_listing_in_a_smaller_roman_type_is_a_figure() -> None:
 
     (fig,) = [f for f in locate_figures(doc) if f.number == "5"]
     assert fig.figure_box is not None and fig.figure_box[1] <= 294
+
+
+def test_a_caption_in_the_footer_band_under_a_page_filling_figure() -> None:
+    """APA manuscripts: a figure fills its page down to a caption in the last tenth of the page, where footers
+    stand; a styled label right under the graphic is still its caption."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    _plot(page, pymupdf.Rect(100, 70, 510, 762))
+    page.insert_text((72, 780), "Figure 1. Different types of simulated signals, to which noise was added.",
+                     fontsize=8, fontname="tibi")
+    page.insert_text((72, 792), "For each signal type, the first row shows the signal with the least noise.",
+                     fontsize=8, fontname="tiro")
+
+    (fig,) = [f for f in locate_figures(doc) if f.page == 1]
+    assert fig.number == "1" and fig.caption_box is not None and fig.caption_box[1] >= 770

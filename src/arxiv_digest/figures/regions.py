@@ -145,12 +145,18 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     decor = [is_decor(ln.box) for ln in p.lines]
     # a drawing reaching out of the footer (one path for a journal's footer rules) lies mostly in the band
     graphics = [g for g in p.graphics if not is_decor(g.box) and (g.box[1] + g.box[3]) / 2 < bottom_band]
-    captions = find_captions(p, lay, [in_band(ln.box) for ln in p.lines])  # a caption may stand in the margin
+    # A caption may stand in the margin, or in the footer's band under a float that fills the page: a styled
+    # label right under a graphic.
+    gap_g = GRAPHIC_GAP_LINES * lay.line_h
+    captions = find_captions(p, lay, [in_band(ln.box) and not (
+        ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band
+        and any(x_overlap(g.box, ln.box) > 0 and 0 <= ln.box[1] - g.box[3] <= gap_g for g in graphics))
+        for ln in p.lines])
     for c in captions:
         c.preferred = (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
     caption_lines = set().union(*(c.lines for c in captions))
 
-    gap_g, gap_t = GRAPHIC_GAP_LINES * lay.line_h, TEXT_GAP_LINES * lay.line_h
+    gap_t = TEXT_GAP_LINES * lay.line_h
     frames = [g.box for g in graphics if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA]
     barrier_lines: list[int] = []
     text_elements: list[Element] = []
