@@ -507,6 +507,18 @@ def _ticks(page: pymupdf.Page, box: pymupdf.Rect, title: str) -> float:
     return box.y1 + 20
 
 
+def _panel(page: pymupdf.Page, box: pymupdf.Rect, title: str = "Velocity (km/s)") -> float:
+    """A framed plot with its tick labels and axis title under it; returns the title's baseline."""
+    _plot(page, box)
+    return _ticks(page, box, title)
+
+
+def _labelled_caption(page: pymupdf.Page, bottom: float, label_x: float, text: str) -> None:
+    """A panel letter "(e)" under the last axis title, then a short AASTeX caption flush left under it."""
+    page.insert_text((label_x, bottom + 12), "(e)", fontsize=8, fontname="tiro")
+    page.insert_text((56, bottom + 30), text, fontsize=8, fontname="tiro")
+
+
 def test_a_grid_captioned_flush_left_under_its_centred_last_panel_spans_both_columns() -> None:
     """AASTeX: two rows of two panels and a fifth centred under them, across the gutter; tick labels, an axis
     title and "(e)" between that panel and a short caption flush left in the left column."""
@@ -514,14 +526,9 @@ def test_a_grid_captioned_flush_left_under_its_centred_last_panel_spans_both_col
     page = doc.new_page()
     two_columns(page, 600, (14, 14))
     for x, y in ((90, 70), (330, 70), (90, 210), (330, 210)):
-        _ticks(page, pymupdf.Rect(x, y, x + 190, y + 90), "Velocity (km/s)")
-        _plot(page, pymupdf.Rect(x, y, x + 190, y + 90))
-    last = pymupdf.Rect(215, 350, 405, 440)
-    _plot(page, last)
-    y = _ticks(page, last, "Velocity (km/s)")
-    page.insert_text((300, y + 12), "(e)", fontsize=8, fontname="tiro")
-    page.insert_text((56, y + 30), "Fig. 5.- Cross-correlation functions of the companions.", fontsize=8,
-                     fontname="tiro")
+        _panel(page, pymupdf.Rect(x, y, x + 190, y + 90))
+    bottom = _panel(page, pymupdf.Rect(215, 350, 405, 440))
+    _labelled_caption(page, bottom, 300, "Fig. 5.- Cross-correlation functions of the companions.")
 
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[0] <= 92 and fig.figure_box[2] >= 518
@@ -535,12 +542,8 @@ def test_a_row_of_framed_panels_captioned_under_their_tick_labels_spans_both_col
     two_columns(page, 600, (14, 14))
     for x in (90, 340):
         for y in (70, 210, 350):
-            box = pymupdf.Rect(x, y, x + 180, y + 90)
-            _plot(page, box)
-            bottom = _ticks(page, box, "Velocity (km/s)")
-    page.insert_text((170, bottom + 12), "(e)", fontsize=8, fontname="tiro")
-    page.insert_text((56, bottom + 30), "Fig. 6.- Cross-correlation functions, continued.", fontsize=8,
-                     fontname="tiro")
+            bottom = _panel(page, pymupdf.Rect(x, y, x + 180, y + 90))
+    _labelled_caption(page, bottom, 170, "Fig. 6.- Cross-correlation functions, continued.")
 
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and fig.figure_box[2] >= 518 and fig.figure_box[1] <= 72
@@ -707,8 +710,7 @@ def test_a_figure_captioned_above_keeps_its_subcaptions_and_notes_under_it() -> 
     page.insert_text((150, 90), "Figure 2: Heterogeneous Markups and Monetary Non-neutrality", fontsize=12,
                      fontname="tibo")
     for x in (90, 330):
-        _plot(page, pymupdf.Rect(x, 110, x + 200, 280))
-        _ticks(page, pymupdf.Rect(x, 110, x + 200, 280), "Period")
+        _panel(page, pymupdf.Rect(x, 110, x + 200, 280), "Period")
     page.insert_text((130, 322), "(a) Eight-sector Model", fontsize=11, fontname="tibo")
     page.insert_text((370, 322), "(b) Twenty-sector Model", fontsize=11, fontname="tibo")
     page.insert_text((92, 352), "Note: This figure plots the responses of real output to a monetary shock in",

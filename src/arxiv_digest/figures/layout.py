@@ -158,7 +158,7 @@ def read_page(page: pymupdf.Page) -> PageData:
     clips: list[Box] = []
     if any(CAPTION_HINT.match(line.text) for line in lines):
         graphics.extend(_drawings(page, rect, clips))
-    images: Images = tuple((tuple(info["bbox"]), info["width"] * info["height"]) for info in page.get_image_info())
+    images = page_images(page)
     # A clip no larger than the box of a smaller image it holds is that image's own (a label pasted onto a
     # picture), not a trim of the picture under it.
     own = [b for b, _ in images]
@@ -177,6 +177,11 @@ def read_page(page: pymupdf.Page) -> PageData:
         return PageData(page.number, rect, lines, graphics, images=images)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics, turn, rect, page.rotation, images)
+
+
+def page_images(page: pymupdf.Page) -> Images:
+    """The page's embedded images: where each is drawn and how many pixels it has."""
+    return tuple((tuple(info["bbox"]), info["width"] * info["height"]) for info in page.get_image_info())
 
 
 def _line_box(raw: dict[str, Any], spans: list[dict[str, Any]]) -> Box:

@@ -12,7 +12,7 @@ import pymupdf
 from arxiv_digest.models import FigureKind
 
 from .geometry import area, intersection
-from .layout import Images
+from .layout import Images, page_images
 from .regions import LocatedFigure
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,7 @@ def render_figures(doc: pymupdf.Document, figures: list[LocatedFigure], *, dpi: 
         try:
             if fig.page not in pages:
                 page = doc[fig.page]
-                images = fig.images if fig.images is not None else tuple(
-                    (tuple(i["bbox"]), i["width"] * i["height"]) for i in page.get_image_info())
+                images = fig.images if fig.images is not None else page_images(page)
                 pages[fig.page] = (page, page.get_displaylist(), images)
             rendered.append(_render(*pages[fig.page], fig, dpi, max_pixels, max_bytes))
         except Exception:
