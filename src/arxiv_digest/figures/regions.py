@@ -763,12 +763,9 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
 def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: float, up: bool) -> list[Element]:
     """A table runs to its last horizontal rule (top rule when captioned below, bottom rule when above), however
     widely its rows are spaced: nothing between caption and rule is body text, the zone ends before any."""
-    span = c.xr[1] - c.xr[0]
-    rules = [e.box for e in zone if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
-             and width(e.box) >= TABLE_RULE_SHARE * span]
-    if not rules:
+    far = _last_rule(c, zone, up)
+    if far is None:
         return taken
-    far = min(r[1] for r in rules) if up else max(r[3] for r in rules)
     lo, hi = (far, edge) if up else (edge, far)
     frontier = min(e.box[1] for e in taken) if up else max(e.box[3] for e in taken)
     if (far >= frontier) if up else (far <= frontier):
@@ -776,33 +773,26 @@ def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: f
     return [e for e in zone if e.box[1] >= lo - 0.5 and e.box[3] <= hi + 0.5]
 
 
-def _wide_rules(c: Caption, elements: list[Element]) -> list[Box]:
-    """The horizontal rules among the elements as wide as a table's under (or over) this caption."""
-    span = c.xr[1] - c.xr[0]
-    return [e.box for e in elements if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
-            and width(e.box) >= TABLE_RULE_SHARE * span]
-
-
 def _is_shape(e: Element) -> bool:
     """A picture, or a drawing that is not a rule."""
     return e.kind == "raster" or e.kind == "vector" and min(width(e.box), height(e.box)) > RULE_MAX_WIDTH
 
 
-def _last_rule(c: Caption, taken: list[Element], up: bool) -> float | None:
-    """Where a ruled table's rules end, away from its caption."""
-    rules = _wide_rules(c, taken)
+def _last_rule(c: Caption, elements: list[Element], up: bool) -> float | None:
+    """Where the horizontal rules as wide as a table's under (over) this caption end, away from it; None without
+    any."""
+    span = c.xr[1] - c.xr[0]
+    rules = [e.box for e in elements if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
+             and width(e.box) >= TABLE_RULE_SHARE * span]
     if not rules:
         return None
     return min(r[1] for r in rules) if up else max(r[3] for r in rules)
 
 
-def _gap_after_rules(c: Caption, rows: list[Element], shapes: list[Element], everything: list[Element],
-                     up: bool) -> float | None:
+def _gap_after_rules(last: float, shapes: list[Element], everything: list[Element], up: bool) -> float | None:
     """Where a ruled table ends when pictures or plots lie beyond its last rule: the widest white row between
     that rule and the nearest of them (rows may go on past a rule that is not the table's last)."""
-    last = _last_rule(c, rows, up)
-    if last is None or not shapes or not all(e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5
-                                              for e in shapes):
+    if not shapes or not all(e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5 for e in shapes):
         return None
     lo, hi = (max(e.box[3] for e in shapes), last) if up else (last, min(e.box[1] for e in shapes))
     spans = [(lo, lo), (hi, hi)] + [(max(lo, e.box[1]), min(hi, e.box[3])) for e in everything
@@ -816,7 +806,7 @@ def _before_graphics(c: Caption, taken: list[Element], up: bool) -> list[Element
     if last is None:
         return taken
     shapes = [e for e in taken if _is_shape(e) and (e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5)]
-    cut = _gap_after_rules(c, taken, shapes, taken, up)
+    cut = _gap_after_rules(last, shapes, taken, up)
     if cut is None:
         return taken
     return [e for e in taken if (e.box[1] >= cut if up else e.box[3] <= cut)]
@@ -829,7 +819,8 @@ def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: 
         return None
     (table, rows, up), fig = ((a, a_taken, d == "up"), b_taken) if a.kind is FigureKind.TABLE else (
         (b, b_taken, d != "up"), a_taken)
-    return _gap_after_rules(table, rows, [e for e in fig if _is_shape(e)], rows + fig, up)
+    last = _last_rule(table, rows, up)
+    return None if last is None else _gap_after_rules(last, [e for e in fig if _is_shape(e)], rows + fig, up)
 
 
 def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[int],
