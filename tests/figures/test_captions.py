@@ -51,6 +51,13 @@ def test_period_captions_in_the_body_font_are_captions(caption: str) -> None:
     assert fig.figure_box is not None and fig.figure_box[3] < fig.caption_box[1] + 2  # type: ignore[index]
 
 
+def test_a_caption_pandoc_left_in_brackets_is_a_caption() -> None:
+    doc = pymupdf.open()
+    _float_page(doc, "[Figure 3: Array gain by epoch for the three beamformers.]")
+    (fig,) = locate_figures(doc)
+    assert fig.number == "3"
+
+
 def test_a_mention_opening_a_sentence_is_still_not_a_caption() -> None:
     doc = pymupdf.open()
     _float_page(doc, "Figure 3 shows the gain of the beamformers.")

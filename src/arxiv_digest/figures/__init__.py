@@ -14,8 +14,9 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # papers are extracted again. 2: manifests carry figure_box and caption_box. 3: the extractor tuned on the
 # 104-paper real set (margin captions, text figures, landscape pages, supplements). 4: tables keep their notes,
 # one-channel PNGs for black-and-white crops, tuned on the 198-paper set. 5: tuned on the 296-paper set (figure
-# notes, code listings, full-width grids, margin captions), photo crops JPEG-encoded by Pillow.
-MANIFEST_VERSION = "5"
+# notes, code listings, full-width grids, margin captions), photo crops JPEG-encoded by Pillow. 6: tuned on the
+# 380-paper set (line-numbered submissions, side-by-side floats, text figures, glyph-drawn plots).
+MANIFEST_VERSION = "6"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]

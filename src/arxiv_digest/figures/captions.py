@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from arxiv_digest.models import FigureKind
 
-from .geometry import Box, center_x, height, union, union_all, x_overlap
+from .geometry import Box, center_x, height, union, union_all, width, x_overlap
 from .layout import SAME_SIZE, Layout, Line, PageData, column_of
 
-# A capital label ("table 0.026" is a table row) and a number that is no decimal fraction.
+# A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
+# sets a caption it could not attach in brackets ("[Table 2: ...]").
 CAPTION_RE = re.compile(
-    r"(?P<label>F(?i:ig(?:ure)?)\.?|T(?i:able))\s*"
+    r"\[?(?P<label>F(?i:ig(?:ure)?)\.?|T(?i:able))\s*"
     r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:[.-]\d+)*[a-z]?|[IVXLC]+)"
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
@@ -25,6 +26,9 @@ CAPTION_LINE_OVERLAP = 0.6
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
 RADICAL_GAP = 4.0  # points between a line's end and a radical sign raised above it
 LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
+CELL_GAP_EMS = 1.0  # a header row under a caption: pieces this many font sizes apart...
+HEADER_MIN_CELLS = 3  # ...at least this many...
+HEADER_CELL_SHARE = 0.3  # ...the first narrower than this share of the caption
 GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
 
 
@@ -125,8 +129,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             idx.append(j)
             box = union(box, nxt.box)
             continue
-        same_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
-        if (nxt.horizontal and same_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size
+        on_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
+        if (nxt.horizontal and on_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size
                 and CAPTION_RE.match(nxt.text) is None):
             # the rest of the row: the text beside a label set as its own line ("Figure 1" in bold), or what
             # follows a sub- or superscript PyMuPDF set apart
@@ -137,19 +141,32 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         gap = nxt.box[1] - box[3]
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box) + leading
-                or _opens_caption(nxt)):
+                or opens_caption(nxt)):
             break
         if len(idx) > 1 and p.lines[idx[-1]].bold and not nxt.bold and nxt.starts_para:
             break  # a caption set in bold throughout (ACM) ends where a paragraph in the body's weight opens
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
                for g in p.graphics):
             break  # a table's top rule separates the caption from the header row
+        if _header_row(p, j, box):
+            break  # a table's header row under the caption, not the caption's next line
         idx.append(j)
         box, last = union(box, nxt.box), nxt.box
     return idx
 
 
-def _opens_caption(line: Line) -> bool:
+def _header_row(p: PageData, j: int, caption: Box) -> bool:
+    """Line ``j`` opens a row of at least HEADER_MIN_CELLS short pieces set well apart ("Symbol  Description
+    Units"): a table's cells, not a caption line that inline math breaks into pieces."""
+    row = [j]
+    while row[-1] + 1 < len(p.lines) and same_row(p.lines[row[-1]], p.lines[row[-1] + 1]):
+        row.append(row[-1] + 1)
+    pieces = [p.lines[k] for k in row]
+    return (len(pieces) >= HEADER_MIN_CELLS and width(pieces[0].box) < HEADER_CELL_SHARE * width(caption)
+            and all(b.box[0] - a.box[2] > CELL_GAP_EMS * a.size for a, b in zip(pieces, pieces[1:], strict=False)))
+
+
+def opens_caption(line: Line) -> bool:
     """A line that starts another caption, not one that carries on with a mention ("Table 1 for details")."""
     m = CAPTION_RE.match(line.text)
     return m is not None and (line.styled or m["delim"].strip() != "")

@@ -16,10 +16,15 @@ from .geometry import Box, area, contains, height, intersection, union_all, widt
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
 TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
-CAPTION_HINT = re.compile(r"(?i)\s*(fig|table)")  # a line that may open a caption (captions.py decides)
+CAPTION_HINT = re.compile(r"(?i)\s*\[?(fig|table)")  # a line that may open a caption (captions.py decides)
+CAPTION_LABEL = re.compile(r"\s*\[?(F(?i:ig(ure)?)\.?|T(?i:able))\s*[A-Z]?\d")  # "Table 2", "Fig. 3", "Table A1"
 # Work limits that keep hostile or broken PDFs bounded in time and memory.
 HEAVY_CONTENT_BYTES = 1_000_000  # above this (or with form XObjects) count a page's items before listing them
 MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, from the cheap bbox log
+MAX_PAGE_LINES = 5_000  # more text lines than this: a plot whose markers are glyphs (R's pch symbols)...
+MARKER_MAX_SIZE = 4.0  # ...set this small (points)...
+MARKER_MAX_CHARS = 4  # ...and this short, which become drawings, merged on a grid of...
+MARKER_GRID = 10.0  # ...this many points
 # Drawings covering more of the page than this are page backgrounds or frames, not figure parts.
 MAX_VECTOR_PAGE_SHARE = 0.6
 MAX_RASTER_PAGE_SHARE = 0.7
@@ -151,6 +156,9 @@ def read_page(page: pymupdf.Page) -> PageData:
                                     styled, bold, False, spans[0]["font"]))
         mark_paragraph_starts(block_lines, turn_box(tuple(block["bbox"]), rect, turn))
         lines.extend(block_lines)
+    markers: list[Element] = []
+    if len(lines) > MAX_PAGE_LINES:
+        lines, markers = _glyph_markers(lines)
 
     graphics: list[Element] = []
     # Listing drawings is the costliest read: a page with no caption-like line has no captioned float, and
@@ -174,9 +182,24 @@ def read_page(page: pymupdf.Page) -> PageData:
         elif thin <= MIN_RASTER_SIDE and long >= MIN_RULE_LENGTH:
             graphics.append(Element(box, "vector"))  # a table rule some writers draw as a one-pixel image
     if not turn:
-        return PageData(page.number, rect, lines, graphics, images=images)
+        return PageData(page.number, rect, lines, graphics + markers, images=images)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
-    return PageData(page.number, turn_box(rect, rect, turn), lines, graphics, turn, rect, page.rotation, images)
+    return PageData(page.number, turn_box(rect, rect, turn), lines, graphics + markers, turn, rect, page.rotation,
+                    images)
+
+
+def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:
+    """Split a page's tiny short lines off as drawings (a scatter plot's points set as glyphs), merged into one
+    box per grid cell, so a plot of tens of thousands of points costs no more than its cells."""
+    cells: dict[tuple[int, int], Box] = {}
+    kept: list[Line] = []
+    for ln in lines:
+        if ln.size <= MARKER_MAX_SIZE and len(ln.text.replace(" ", "")) <= MARKER_MAX_CHARS:
+            key = (int(ln.box[0] // MARKER_GRID), int(ln.box[1] // MARKER_GRID))
+            cells[key] = union_all([cells[key], ln.box]) if key in cells else ln.box
+        else:
+            kept.append(ln)
+    return kept, [Element(b, "vector") for b in cells.values()]
 
 
 def page_images(page: pymupdf.Page) -> Images:
@@ -266,15 +289,20 @@ def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
 
 
 def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
-    """A line starts a paragraph if it opens its block or follows a gap, a size change or a short line."""
+    """A line starts a paragraph if it opens its block or follows a gap, a size change, a short line or a row's
+    last cell."""
     prev: Line | None = None
     for line in lines:
         if prev is None:
             line.starts_para = True
         elif line.box[1] >= prev.box[3] - 0.3 * height(prev.box):  # on a new row
             gap = line.box[1] - prev.box[3]
+            # a short line ends a paragraph, and so does the last cell of a table's row (it starts far right and
+            # stops short of the right edge, where a justified line's last word would not)
             line.starts_para = (gap > 0.5 * height(line.box) or abs(line.size - prev.size) > SAME_SIZE
-                                or prev.box[2] < block[2] - 0.25 * width(block))
+                                or prev.box[2] < block[2] - 0.25 * width(block)
+                                or prev.box[0] > line.box[0] + 0.25 * width(block)
+                                and prev.box[2] < block[2] - 0.1 * width(block))
         prev = line
 
 
@@ -379,8 +407,9 @@ def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, floa
     rows: Counter[tuple[int, int]] = Counter()
     texts: Counter[tuple[int, int, str]] = Counter()  # a head repeats its words (a body's first lines do not)
     for p in pages:
+        # a float's label at the head of many pages ("Table 2", "Table 3", ...) is no running head
         here = {((round(ln.box[1] / 2), round(ln.box[3] / 2)), _head_text(ln))
-                for ln in p.lines if ln.box[3] <= top + 1}
+                for ln in p.lines if ln.box[3] <= top + 1 and not CAPTION_LABEL.match(ln.text)}
         rows.update({row for row, _ in here})
         texts.update({(*row, text) for row, text in here})
     repeated = {(y0, y1) for (y0, y1, _), n in texts.items() if n >= HEAD_MIN_PAGES}

@@ -3,6 +3,7 @@ and other captions in the caption's range; pick a side per caption; then keep la
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from arxiv_digest.models import FigureKind
 
-from .captions import CAPTION_RE, GUTTER_CROSSING, Caption, find_captions, same_row
+from .captions import CAPTION_RE, GUTTER_CROSSING, Caption, find_captions, opens_caption, same_row
 from .geometry import (
     Box,
     area,
@@ -40,7 +41,9 @@ FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
-BRIDGE_MAX_ROWS = 3  # rows of text (axis title, tick labels) crossed to a graphic further on
+BRIDGE_MAX_ROWS = 3  # rows of text (axis title, tick labels) crossed to a graphic further on...
+BRIDGE_GAP_LINES = 1.5  # ...each within this many lines of the next in a figure (plotting libraries pad tick
+# labels; a table's rows stay within one)
 CAPTION_SKIP_LINES = 4.0  # the first step from a caption to its graphic may be this long (a generous caption skip)
 CAPTION_OVERLAP_LINES = 0.3  # a graphic may overlap its caption's edge by this much (an image's white margin)
 FAR_CAPTION_SKIP_LINES = 6.0  # ...or this long when there is nothing nearer on either side (eLife's floats)
@@ -51,7 +54,11 @@ CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's 
 CELL_INDENT_SHARE = 0.15  # a line starting this far into its column, flush with a cell, is a cell's next line
 ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the lower one's height (a label level
 # with the middle of a two-line cell overlaps each of its lines by about half)
+LINE_NUMBER_SIZE = 0.75  # a number set at most this share of the body size beside much larger text is a review
+# copy's line number, however near the text it stands
 RULE_MAX_WIDTH = 2.0  # points: a drawing this thin is a rule
+FRACTION_MAX_SHARE = 0.5  # a fraction bar is at most this share of a column wide...
+FRACTION_REACH = 0.6  # ...with text within this many line heights over it and under it
 TABLE_RULE_SHARE = 0.5  # a horizontal rule at least this share of its caption's range wide is a table's rule
 GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
 WRAP_MIN_COLUMN_SHARE = 0.3  # a body line this wide beside a caption, on its rows or up to...
@@ -87,6 +94,8 @@ TEXT_FIGURE_MAX_ROWS = 12
 TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
 TEXT_FIGURE_FAR_SKIP_LINES = 3.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
+TEXT_FIGURE_MIN_INDENTS = 3  # text in the body's type is a figure only at a column's head, its lines at this many
+# indents at least
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
@@ -179,6 +188,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     text_elements.extend(Element(p.lines[i].box, "text") for i in embedded)
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
+    # a fraction bar in a line of text reaches no further than the text does (a table's rules stay rules)
+    as_text = {id(g): Element(g.box, "text") for g in graphics if _fraction_bar(g.box, p, lay)}
 
     _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
@@ -210,15 +221,16 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             # an image's white margin may reach a little under (over) its caption
             near_lo, near_hi = (0.5, CAPTION_OVERLAP_LINES * lay.line_h) if up else (
                 CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
-            zones[up] = (neighbor, edge, [e for e in elements if lo - near_lo <= e.box[1]
+            zones[up] = (neighbor, edge, [as_text.get(id(e), e) if c.kind is FigureKind.FIGURE else e
+                                          for e in elements if lo - near_lo <= e.box[1]
                                           and e.box[3] <= hi + near_hi and in_range(e.box, c)])
         # A wide white gap between a caption and its graphics is crossed only when nothing is nearer; alone on a
         # page without body text, any gap is (a continued figure's last row, its caption at the page's foot).
         for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES, *((math.inf,) if lone else ())):
             for up, (neighbor, edge, zone) in zones.items():
-                taken = _grow(zone, edge, up, gap_g, gap_t,
-                              TABLE_TEXT_GAP_LINES * lay.line_h if c.kind is FigureKind.TABLE else gap_t,
-                              max(gap_g, skip * lay.line_h))
+                table = c.kind is FigureKind.TABLE
+                taken = _grow(zone, edge, up, gap_g, gap_t, TABLE_TEXT_GAP_LINES * lay.line_h if table else gap_t,
+                              max(gap_g, skip * lay.line_h), gap_t if table else BRIDGE_GAP_LINES * gap_t)
                 if c.kind is FigureKind.TABLE and taken:
                     taken = _before_graphics(c, _to_last_rule(c, zone, taken, edge, up), up)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
@@ -239,7 +251,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             # ...or text set apart, on its usual side, under a caption of its own (a bare "Figure 2" heading
             # over a paragraph is a legend)
             if c.strong and _described(c) and not any(o.taken for o in opts.values()):
-                opts[c.preferred].taken = _text_figure(c, p, lay, c.preferred == "up", caption_lines, decor)
+                opts[c.preferred].taken = _text_figure(c, p, lay, c.preferred == "up", caption_lines, decor, prose)
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
@@ -255,6 +267,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         elif d is not None:
             finals[i] = _resolve_shared(i, d, captions, options, chosen)
     _split_overlaps(captions, finals, chosen, side)
+    _split_side_by_side(captions, finals)
     for i, taken in finals.items():
         c = captions[i]
         if not _has_content(c, taken):
@@ -267,6 +280,16 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     prose_boxes = [p.lines[i].box for i in prose]
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
+
+
+def _fraction_bar(b: Box, p: PageData, lay: Layout) -> bool:
+    """A short horizontal rule with text reaching over it and under it: a formula's fraction bar."""
+    if height(b) > RULE_MAX_WIDTH or width(b) > FRACTION_MAX_SHARE * min(c[1] - c[0] for c in lay.columns):
+        return False
+    y, reach = (b[1] + b[3]) / 2, FRACTION_REACH * lay.line_h
+    beside = [ln.box for ln in p.lines if x_overlap(ln.box, b) > 0]
+    return (any(t[1] < y - 1 and t[3] > y - reach for t in beside)
+            and any(t[3] > y + 1 and t[1] < y + reach for t in beside))
 
 
 def _headings(p: PageData, lay: Layout) -> set[int]:
@@ -329,12 +352,20 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
         # ...or on the other, when nothing is on that side (a table captioned below in a document that
         # shows no habit)
         sides = [up] if any(near(e.box, up) for e in graphics + texts) else [up, not up]
+        before = c.xr
         for g in graphics:
             if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
                     and any(_reaches(c.box, g.box, texts, side, gap) for side in sides)):
                 c.xr = (min(c.xr[0], l0, g.box[0]), max(c.xr[1], r1, g.box[2]))
         if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, texts, lay, gap):
             c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
+        # ...but not past a caption beside it on its row: side-by-side floats of unequal widths cross the gutter
+        for o in captions:
+            if o is not c and min(c.box[3], o.box[3]) > max(c.box[1], o.box[1]):
+                if o.box[2] <= c.box[0]:
+                    c.xr = (max(c.xr[0], min(before[0], (o.box[2] + c.box[0]) / 2)), c.xr[1])
+                elif o.box[0] >= c.box[2]:
+                    c.xr = (c.xr[0], min(c.xr[1], max(before[1], (c.box[2] + o.box[0]) / 2)))
 
 
 def _reaches(caption: Box, graphic: Box, texts: list[Element], up: bool, gap: float) -> bool:
@@ -491,11 +522,13 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
 
 
 def _top_band(p: PageData, limit: float, min_gap: float) -> float:
-    """Where the page's running head ends: the last clear vertical gap above ``limit``, else the page top."""
+    """Where the page's running head ends: the last clear vertical gap above ``limit``, else the page top; never
+    past a caption (a table's caption over a header row set a blank line lower)."""
     band = p.rect[1]
     bottom: float | None = None
+    captions = [ln.box[1] for ln in p.lines if opens_caption(ln)]
     for b in sorted([ln.box for ln in p.lines] + [g.box for g in p.graphics], key=lambda b: b[1]):
-        if bottom is not None and b[1] - bottom >= min_gap:
+        if bottom is not None and b[1] - bottom >= min_gap and not any(c < bottom for c in captions):
             band = bottom
         bottom = b[3] if bottom is None else max(bottom, b[3])
         if bottom > limit:
@@ -513,7 +546,8 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         by_block[line.block].append(i)
         col = column_of(center_x(line.box), lay)
         w = width(line.box)
-        if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0])
+        code = line.font != lay.body_font and MONOSPACE_RE.search(line.font) is not None  # a listing's line
+        if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0]) and not code
                 and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
             prose.add(i)
     for members in by_block.values():
@@ -581,12 +615,17 @@ def _table_cells(p: PageData, lay: Layout) -> set[int]:
     order = sorted((i for i, ln in enumerate(p.lines) if ln.horizontal and lay.left - 2 < ln.box[2]
                     and ln.box[0] < lay.right + 2), key=lambda i: p.lines[i].box[1])
     rows: dict[int, list[int]] = defaultdict(list)  # each line's row-mates: lines overlapping much of its height
+    numbers = {i for i in order if p.lines[i].size <= LINE_NUMBER_SIZE * lay.body_size
+               and p.lines[i].text.strip().isdigit()}
     for k, i in enumerate(order):
         a = p.lines[i].box
         for j in order[k + 1:]:
             b = p.lines[j].box
             if b[1] >= a[3]:
                 break
+            if (i in numbers) != (j in numbers) and max(p.lines[i].size, p.lines[j].size) >= min(
+                    p.lines[i].size, p.lines[j].size) / LINE_NUMBER_SIZE:
+                continue  # a line number beside its line of text
             if min(a[3], b[3]) - max(a[1], b[1]) >= ROW_OVERLAP * min(height(a), height(b)):
                 rows[i].append(j)
                 rows[j].append(i)
@@ -647,8 +686,9 @@ def _limit(c: Caption, captions: list[Caption], barriers: list[Box], page: Box,
 
 
 def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float, gap_cell: float,
-          gap_first: float) -> list[Element]:
-    """Take elements outward from the caption while each is within a small gap of what was taken."""
+          gap_first: float, bridge: float) -> list[Element]:
+    """Take elements outward from the caption while each is within a small gap of what was taken, or leads on to
+    a graphic through text each within ``bridge`` of the next."""
     frontier = edge
     taken: list[Element] = []
     skipped: list[Element] = []
@@ -658,7 +698,7 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
         # caption); after that, text must sit within a line of what was taken, graphics within three.
         loose_text = e.kind == "text" and taken and not e.panel_letter
         reach = (gap_cell if e.cell else gap_t) if loose_text else gap_g if taken else gap_first
-        if dist <= reach or loose_text and dist <= gap_g and _leads_to_graphic(e, zone, up, gap_t):
+        if dist <= reach or loose_text and dist <= gap_g and _leads_to_graphic(e, zone, up, gap_t, bridge):
             taken.append(e)
             frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
         else:
@@ -668,13 +708,14 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
     return taken
 
 
-def _leads_to_graphic(e: Element, zone: list[Element], up: bool, gap_t: float) -> bool:
-    """Whether text lines stacked beyond ``e`` at a line's spacing reach a graphic: an axis title and its tick
-    labels between two stacked panels belong to the panel beyond them, however wide the gap before them."""
+def _leads_to_graphic(e: Element, zone: list[Element], up: bool, gap_t: float, reach: float) -> bool:
+    """Whether text lines stacked beyond ``e``, each within ``reach`` of the next, reach a graphic: an axis title
+    and its tick labels between two stacked panels belong to the panel beyond them, however wide the gap before
+    them."""
     far = e.box[1] if up else e.box[3]
     for _ in range(BRIDGE_MAX_ROWS):
-        beyond = [t for t in zone if (t.box[1] < far and far - t.box[3] <= gap_t if up
-                                      else t.box[3] > far and t.box[1] - far <= gap_t)]
+        beyond = [t for t in zone if (t.box[1] < far and far - t.box[3] <= reach if up
+                                      else t.box[3] > far and t.box[1] - far <= reach)]
         # a shape, not a rule (a formula's fraction bars are rules too), or an upright rule lines don't make: a
         # plot's axis or frame
         if any(t.kind != "text" and (min(width(t.box), height(t.box)) > RULE_MAX_WIDTH
@@ -725,30 +766,43 @@ def _described(c: Caption) -> bool:
 
 
 def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int],
-                 decor: list[bool]) -> list[Element]:
+                 decor: list[bool], prose: set[int]) -> list[Element]:
     """A figure that is text alone (rules of a grammar, a tagged sentence): the lines next to the caption, each
     within a line of the next, set apart from anything beyond by more than the body's spacing, in at most
-    TEXT_FIGURE_MAX_ROWS rows, mostly not in the body's font and size; else nothing."""
+    TEXT_FIGURE_MAX_ROWS rows, mostly not in the body's font and size, ending at body text set apart; else
+    nothing."""
     edge = c.box[1] if up else c.box[3]
     near = [i for i in _lines_outward(c, p, up, caption_lines) if not decor[i]]
     run: list[Box] = []
     body_like = 0
     frontier, gap = edge, TEXT_FIGURE_SKIP_LINES * lay.line_h
+    ended = True  # the run goes on to the last line in the caption's range
+    in_prose = False  # the run holds lines read as body text
     for i in near:
         b = p.lines[i].box
         like_body = abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
-        if (frontier - b[3] if up else b[1] - frontier) > (gap if like_body or run else
-                                                            TEXT_FIGURE_FAR_SKIP_LINES * lay.line_h):
-            if not run or (frontier - b[3] if up else b[1] - frontier) <= TEXT_FIGURE_APART_LINES * lay.line_h:
+        dist = frontier - b[3] if up else b[1] - frontier
+        if i in prose and run and not in_prose and dist > TEXT_FIGURE_APART_LINES * lay.line_h:
+            ended = False  # a paragraph set apart from the figure's lines
+            break
+        in_prose = in_prose or i in prose
+        if dist > (gap if like_body or run else TEXT_FIGURE_FAR_SKIP_LINES * lay.line_h):
+            if not run or dist <= TEXT_FIGURE_APART_LINES * lay.line_h:
                 return []  # nothing near the caption, or the run is not set apart from the text beyond it
+            ended = False
             break
         run.append(b)
         body_like += like_body
         # code in a smaller type may leave a blank line between its statements
         spacing = TEXT_GAP_LINES if like_body else TEXT_FIGURE_BLANK_LINES
         frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), spacing * lay.line_h + lay.leading
-    if 2 * body_like > len(run):
-        return []  # set like the body: a paragraph, not a figure
+    # set like the body: a paragraph, not a figure; unless it fills the column from the top of the text area down to
+    # a caption under it and is laid out unlike a paragraph, its lines at several indents (a definition with
+    # its items, set as a figure at the head of a column)
+    top_run = (up and ended and bool(run) and min(b[1] for b in run) <= lay.top + lay.line_h
+               and len({round(b[0] / 2) for b in run}) >= TEXT_FIGURE_MIN_INDENTS)
+    if 2 * body_like > len(run) and not top_run:
+        return []
     rows: list[Box] = []
     for b in sorted(run, key=lambda b: b[1]):
         if rows and b[1] < rows[-1][3] - 0.3 * height(b):
@@ -982,8 +1036,26 @@ def _widest_gap(elements: list[Element]) -> float | None:
     return _widest_gap_of([(e.box[1], e.box[3]) for e in elements])
 
 
-def _widest_gap_of(spans: list[tuple[float, float]]) -> float | None:
-    """The middle of the widest white row between vertical spans, if there is one."""
+def _split_side_by_side(captions: list[Caption], finals: dict[int, list[Element]]) -> None:
+    """Two floats captioned side by side on one row that reach into each other (one wider than its column) are
+    cut at the widest white column between the middles of their captions."""
+    for a, b in itertools.permutations(finals, 2):
+        ca, cb = captions[a].box, captions[b].box
+        if not (finals[a] and finals[b] and ca[2] <= cb[0] and min(ca[3], cb[3]) > max(ca[1], cb[1])):
+            continue
+        if max(e.box[2] for e in finals[a]) <= min(e.box[0] for e in finals[b]):
+            continue
+        both = list({id(e): e for e in finals[a] + finals[b]}.values())
+        cut = _widest_gap_of([(e.box[0], e.box[2]) for e in both], (center_x(ca), center_x(cb)))
+        if cut is not None:
+            finals[a] = [e for e in finals[a] if center_x(e.box) < cut]
+            finals[b] = [e for e in finals[b] if center_x(e.box) > cut]
+
+
+def _widest_gap_of(spans: list[tuple[float, float]],
+                   within: tuple[float, float] = (-math.inf, math.inf)) -> float | None:
+    """The middle of the widest white row between vertical spans (or column between horizontal ones), if there
+    is one whose middle lies ``within`` a range."""
     spans = sorted(spans)
     merged = [list(spans[0])]
     for y0, y1 in spans[1:]:
@@ -991,10 +1063,9 @@ def _widest_gap_of(spans: list[tuple[float, float]]) -> float | None:
             merged[-1][1] = max(merged[-1][1], y1)
         else:
             merged.append([y0, y1])
-    if len(merged) == 1:
-        return None
-    _, k = max((merged[k + 1][0] - merged[k][1], k) for k in range(len(merged) - 1))
-    return (merged[k][1] + merged[k + 1][0]) / 2
+    gaps = [(merged[k + 1][0] - merged[k][1], (merged[k][1] + merged[k + 1][0]) / 2) for k in range(len(merged) - 1)]
+    gaps = [g for g in gaps if within[0] <= g[1] <= within[1]]
+    return max(gaps)[1] if gaps else None
 
 
 def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
