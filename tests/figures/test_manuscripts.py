@@ -221,3 +221,22 @@ def test_a_plot_of_thousands_of_glyph_points_is_read_as_a_drawing() -> None:
     assert len(data.lines) < 20 and data.graphics
     (fig,) = locate_figures(doc)
     assert fig.figure_box is not None and iou(fig.figure_box, tuple(box)) >= 0.9
+
+
+def test_a_figure_of_inference_rules_keeps_every_row() -> None:
+    """Rules of a semantics: premises over a bar over a conclusion, rows of rules further apart than a line. Their
+    bars are no fraction bars in a paragraph, so the figure spans all the rows."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _body(page, 80, 3)
+    top = y + 40
+    for r in range(4):
+        base = top + 44 * r
+        page.insert_text((80, base), f"T, e{r} => v", fontsize=9, fontname="tiro")
+        page.draw_line((80, base + 5), (190, base + 5), width=0.4)
+        page.insert_text((80, base + 16), f"x : rho, e{r} => v", fontsize=9, fontname="tiro")
+    page.insert_text((200, top + 220), "Fig. 6. Operational semantics", fontsize=9, fontname="helv")
+    _body(page, top + 260, 10)
+
+    (fig,) = locate_figures(doc)
+    assert fig.figure_box is not None and fig.figure_box[1] <= top - 5

@@ -58,7 +58,8 @@ LINE_NUMBER_SIZE = 0.75  # a number set at most this share of the body size besi
 # copy's line number, however near the text it stands
 RULE_MAX_WIDTH = 2.0  # points: a drawing this thin is a rule
 FRACTION_MAX_SHARE = 0.5  # a fraction bar is at most this share of a column wide...
-FRACTION_REACH = 0.6  # ...with text within this many line heights over it and under it
+FRACTION_REACH = 0.6  # ...with text within this many line heights over it and under it...
+FRACTION_PROSE_LINES = 2.5  # ...and body text within this many line heights
 TABLE_RULE_SHARE = 0.5  # a horizontal rule at least this share of its caption's range wide is a table's rule
 GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
 WRAP_MIN_COLUMN_SHARE = 0.3  # a body line this wide beside a caption, on its rows or up to...
@@ -189,7 +190,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
     # a fraction bar in a line of text reaches no further than the text does (a table's rules stay rules)
-    as_text = {id(g): Element(g.box, "text") for g in graphics if _fraction_bar(g.box, p, lay)}
+    prose_boxes = [p.lines[i].box for i in prose]
+    as_text = {id(g): Element(g.box, "text") for g in graphics if _fraction_bar(g.box, p, lay, prose_boxes)}
 
     _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
@@ -277,14 +279,17 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         regions.append(box)
         found.append((LocatedFigure(c.kind, c.number, p.index, box, c.text, pad(graphic, p.rect, PAD),
                                     pad(c.box, p.rect, PAD)), c.strong))
-    prose_boxes = [p.lines[i].box for i in prose]
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
 
 
-def _fraction_bar(b: Box, p: PageData, lay: Layout) -> bool:
-    """A short horizontal rule with text reaching over it and under it: a formula's fraction bar."""
+def _fraction_bar(b: Box, p: PageData, lay: Layout, prose: list[Box]) -> bool:
+    """A short horizontal rule with text reaching over it and under it, near body text: a fraction bar in a
+    paragraph (an inference rule's bar, in a figure of such rules, stands further from the body)."""
     if height(b) > RULE_MAX_WIDTH or width(b) > FRACTION_MAX_SHARE * min(c[1] - c[0] for c in lay.columns):
+        return False
+    near = FRACTION_PROSE_LINES * lay.line_h
+    if not any(x_overlap(t, b) > 0 and (0 <= b[1] - t[3] <= near or 0 <= t[1] - b[3] <= near) for t in prose):
         return False
     y, reach = (b[1] + b[3]) / 2, FRACTION_REACH * lay.line_h
     beside = [ln.box for ln in p.lines if x_overlap(ln.box, b) > 0]
