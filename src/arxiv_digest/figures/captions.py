@@ -3,21 +3,15 @@ the lines that continue them, and the horizontal range each caption's graphics m
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from arxiv_digest.models import FigureKind
 
 from .geometry import Box, center_x, height, union, union_all, width, x_overlap
-from .layout import SAME_SIZE, Layout, Line, PageData, column_of
+from .layout import CAPTION_RE, SAME_SIZE, Layout, Line, PageData, column_of
 
-# A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
-# sets a caption it could not attach in brackets ("[Table 2: ...]").
-CAPTION_RE = re.compile(
-    r"\[?(?P<label>F(?i:ig(?:ure)?)\.?|T(?i:able))\s*"
-    r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:[.-]\d+)*[a-z]?|[IVXLC]+)"
-    r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
-)
 LABEL_ONLY_RE = re.compile(r"F(?i:ig(?:ure)?)\.?|T(?i:able)")
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
@@ -183,13 +177,20 @@ def caption_range(c: Caption, captions: list[Caption], lay: Layout) -> tuple[flo
         xr = lay.columns[0]
     # A caption set wider than the text column (into a side margin, as eLife does) has graphics as wide.
     xr = (min(xr[0], c.box[0]), max(xr[1], c.box[2]))
-    lo, hi = xr
-    for other in captions:  # side-by-side captions split the range between them
+    # side-by-side captions split the range between them
+    lo, hi = row_bounds(c, [o for o in captions if xr[0] <= center_x(o.box) <= xr[1]])
+    return max(xr[0], lo), min(xr[1], hi)
+
+
+def row_bounds(c: Caption, captions: list[Caption]) -> tuple[float, float]:
+    """The middle of the white between a caption and the nearest of ``captions`` beside it on its row, on the left
+    and on the right (infinite where there is none)."""
+    lo, hi = -math.inf, math.inf
+    for other in captions:
         if other is c or min(c.box[3], other.box[3]) <= max(c.box[1], other.box[1]):
             continue
-        if xr[0] <= center_x(other.box) <= xr[1]:
-            if other.box[2] <= c.box[0]:
-                lo = max(lo, (other.box[2] + c.box[0]) / 2)
-            elif other.box[0] >= c.box[2]:
-                hi = min(hi, (c.box[2] + other.box[0]) / 2)
+        if other.box[2] <= c.box[0]:
+            lo = max(lo, (other.box[2] + c.box[0]) / 2)
+        elif other.box[0] >= c.box[2]:
+            hi = min(hi, (c.box[2] + other.box[0]) / 2)
     return lo, hi

@@ -11,13 +11,19 @@ from typing import Any
 
 import pymupdf
 
-from .geometry import Box, area, contains, height, intersection, union_all, width
+from .geometry import Box, area, contains, height, intersection, union, union_all, width
 
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
 TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 CAPTION_HINT = re.compile(r"(?i)\s*\[?(fig|table)")  # a line that may open a caption (captions.py decides)
-CAPTION_LABEL = re.compile(r"\s*\[?(F(?i:ig(ure)?)\.?|T(?i:able))\s*[A-Z]?\d")  # "Table 2", "Fig. 3", "Table A1"
+# A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
+# sets a caption it could not attach in brackets ("[Table 2: ...]").
+CAPTION_RE = re.compile(
+    r"\[?(?P<label>F(?i:ig(?:ure)?)\.?|T(?i:able))\s*"
+    r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:[.-]\d+)*[a-z]?|[IVXLC]+)"
+    r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
+)
 # Work limits that keep hostile or broken PDFs bounded in time and memory.
 HEAVY_CONTENT_BYTES = 1_000_000  # above this (or with form XObjects) count a page's items before listing them
 MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, from the cheap bbox log
@@ -196,7 +202,7 @@ def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:
     for ln in lines:
         if ln.size <= MARKER_MAX_SIZE and len(ln.text.replace(" ", "")) <= MARKER_MAX_CHARS:
             key = (int(ln.box[0] // MARKER_GRID), int(ln.box[1] // MARKER_GRID))
-            cells[key] = union_all([cells[key], ln.box]) if key in cells else ln.box
+            cells[key] = union(cells[key], ln.box) if key in cells else ln.box
         else:
             kept.append(ln)
     return kept, [Element(b, "vector") for b in cells.values()]
@@ -409,7 +415,7 @@ def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, floa
     for p in pages:
         # a float's label at the head of many pages ("Table 2", "Table 3", ...) is no running head
         here = {((round(ln.box[1] / 2), round(ln.box[3] / 2)), _head_text(ln))
-                for ln in p.lines if ln.box[3] <= top + 1 and not CAPTION_LABEL.match(ln.text)}
+                for ln in p.lines if ln.box[3] <= top + 1 and CAPTION_RE.match(ln.text) is None}
         rows.update({row for row, _ in here})
         texts.update({(*row, text) for row, text in here})
     repeated = {(y0, y1) for (y0, y1, _), n in texts.items() if n >= HEAD_MIN_PAGES}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from arxiv_digest.models import FigureKind
 
-from .captions import CAPTION_RE, GUTTER_CROSSING, Caption, find_captions, opens_caption, same_row
+from .captions import CAPTION_RE, GUTTER_CROSSING, Caption, find_captions, opens_caption, row_bounds, same_row
 from .geometry import (
     Box,
     area,
@@ -365,12 +365,8 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
         if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, texts, lay, gap):
             c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
         # ...but not past a caption beside it on its row: side-by-side floats of unequal widths cross the gutter
-        for o in captions:
-            if o is not c and min(c.box[3], o.box[3]) > max(c.box[1], o.box[1]):
-                if o.box[2] <= c.box[0]:
-                    c.xr = (max(c.xr[0], min(before[0], (o.box[2] + c.box[0]) / 2)), c.xr[1])
-                elif o.box[0] >= c.box[2]:
-                    c.xr = (c.xr[0], min(c.xr[1], max(before[1], (c.box[2] + o.box[0]) / 2)))
+        lo, hi = row_bounds(c, captions)
+        c.xr = (max(c.xr[0], min(before[0], lo)), min(c.xr[1], max(before[1], hi)))
 
 
 def _reaches(caption: Box, graphic: Box, texts: list[Element], up: bool, gap: float) -> bool:
