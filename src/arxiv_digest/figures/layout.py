@@ -175,9 +175,9 @@ def read_page(page: pymupdf.Page) -> PageData:
     images = page_images(page)
     # A clip no larger than the box of a smaller image it holds is that image's own (a label pasted onto a
     # picture), not a trim of the picture under it.
-    own = [b for b, _ in images]
-    distinct = {c: area(c) for c in clips if not any(contains(c, b) and area(c) <= OWN_CLIP_SHARE * area(b)
-                                                     for b in own)}
+    own = [(b, OWN_CLIP_SHARE * area(b)) for b, _ in images]
+    sizes = {c: area(c) for c in dict.fromkeys(clips)}  # a plot may set thousands of clips, mostly the same
+    distinct = {c: size for c, size in sizes.items() if not any(size <= most and contains(c, b) for b, most in own)}
     for image_box, _ in images:
         box = _visible(intersection(image_box, rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -191,7 +192,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     elements = graphics + text_elements
     # a fraction bar in a line of text reaches no further than the text does (a table's rules stay rules)
     prose_boxes = [p.lines[i].box for i in prose]
-    as_text = {id(g): Element(g.box, "text") for g in graphics if _fraction_bar(g.box, p, lay, prose_boxes)}
+    as_text = {id(g): Element(g.box, "text") for g in _fraction_bars(graphics, p, lay, prose_boxes)}
 
     _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
@@ -283,18 +284,29 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     return found
 
 
-def _fraction_bar(b: Box, p: PageData, lay: Layout, prose: list[Box]) -> bool:
-    """A short horizontal rule with text reaching over it and under it, near body text: a fraction bar in a
+def _fraction_bars(graphics: list[Element], p: PageData, lay: Layout, prose: list[Box]) -> list[Element]:
+    """Short horizontal rules with text reaching over and under them, near body text: fraction bars in a
     paragraph (an inference rule's bar, in a figure of such rules, stands further from the body)."""
-    if height(b) > RULE_MAX_WIDTH or width(b) > FRACTION_MAX_SHARE * min(c[1] - c[0] for c in lay.columns):
-        return False
-    near = FRACTION_PROSE_LINES * lay.line_h
-    if not any(x_overlap(t, b) > 0 and (0 <= b[1] - t[3] <= near or 0 <= t[1] - b[3] <= near) for t in prose):
-        return False
-    y, reach = (b[1] + b[3]) / 2, FRACTION_REACH * lay.line_h
-    beside = [ln.box for ln in p.lines if x_overlap(ln.box, b) > 0]
-    return (any(t[1] < y - 1 and t[3] > y - reach for t in beside)
-            and any(t[3] > y + 1 and t[1] < y + reach for t in beside))
+    longest = FRACTION_MAX_SHARE * min(c[1] - c[0] for c in lay.columns)
+    near, reach = FRACTION_PROSE_LINES * lay.line_h, FRACTION_REACH * lay.line_h
+    prose = sorted(prose, key=lambda t: t[1])
+    tops = [t[1] for t in prose]
+    tallest = max((height(t) for t in prose), default=0.0)
+    bars = []
+    for g in graphics:
+        b = g.box
+        if height(b) > RULE_MAX_WIDTH or width(b) > longest:
+            continue
+        # only prose whose top lies within reach of the rule can end just above it or start just below it
+        window = prose[bisect_left(tops, b[1] - near - tallest - 1):bisect_right(tops, b[3] + near + 1)]
+        if not any(x_overlap(t, b) > 0 and (0 <= b[1] - t[3] <= near or 0 <= t[1] - b[3] <= near) for t in window):
+            continue
+        y = (b[1] + b[3]) / 2
+        beside = [ln.box for ln in p.lines if x_overlap(ln.box, b) > 0]
+        if (any(t[1] < y - 1 and t[3] > y - reach for t in beside)
+                and any(t[3] > y + 1 and t[1] < y + reach for t in beside)):
+            bars.append(g)
+    return bars
 
 
 def _headings(p: PageData, lay: Layout) -> set[int]:
