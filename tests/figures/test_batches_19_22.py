@@ -1,0 +1,43 @@
+"""Layouts found on the real set's dev half in batches 19-22 (PLOS supporting information, plots whose text is
+set larger than the body): each case drawn here in miniature."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from arxiv_digest.figures import locate_figures
+from arxiv_digest.figures.layout import CAPTION_RE
+
+from .common import body_text as _body
+from .common import iou
+from .common import plot as _plot
+
+
+@pytest.mark.parametrize(("text", "label", "number"), [
+    ("Supporting Figure S1. Dot plots of the two assemblies.", "Figure", "S1"),
+    ("Supplementary Table 2: Parameters of the runs.", "Table", "2"),
+    ("Extended Data Fig. 3 | Sky maps of the field.", "Fig.", "3"),
+    ("Appendix Figure A2: Share of released defendants.", "Figure", "A2"),
+])
+def test_a_qualified_label_opens_a_caption(text: str, label: str, number: str) -> None:
+    """Supplements and appendices qualify their labels; the number and delimiter read as in any caption."""
+    m = CAPTION_RE.match(text)
+    assert m is not None and (m["label"], m["number"]) == (label, number)
+
+
+def test_a_supporting_figure_is_found_under_its_qualified_caption() -> None:
+    """PLOS supporting information: "Supporting Figure S1." under the graphic is its caption."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    y = _body(page, 80, 4)
+    plot = pymupdf.Rect(110, y + 20, 500, y + 220)
+    _plot(page, plot)
+    page.insert_text((72, plot.y1 + 20), "Supporting Figure S1. Dot plots of the assemblies of the three samples.",
+                     fontsize=10, fontname="tibo")
+    _body(page, plot.y1 + 60, 10)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "S1" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9
+
