@@ -41,3 +41,21 @@ def test_a_supporting_figure_is_found_under_its_qualified_caption() -> None:
     (fig,) = locate_figures(doc)
     assert fig.number == "S1" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9
 
+
+def test_an_axis_title_set_larger_than_the_body_stays_in_its_plot() -> None:
+    """A plot exported with large type: its axis title, under two rows of tick labels and further from the
+    graphic than a figure's parts usually are, is no heading that cuts the figure from its caption."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    plot = pymupdf.Rect(110, 80, 500, 300)
+    _plot(page, plot)
+    for i, x in enumerate(range(120, 500, 60)):
+        page.insert_text((x, plot.y1 + 12), f"{2006 + i}", fontsize=10, fontname="tiro")
+        page.insert_text((x, plot.y1 + 24), "(est.)", fontsize=10, fontname="tiro")
+    page.insert_text((280, plot.y1 + 62), "Year", fontsize=15, fontname="tiro")
+    page.insert_text((210, plot.y1 + 88), "Figure 9: Topic frequency per year.", fontsize=10, fontname="tiro")
+    _body(page, plot.y1 + 130, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "9" and fig.figure_box is not None and fig.figure_box[1] <= plot.y0 + 2

@@ -77,6 +77,7 @@ TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
 TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
 EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
 RUN_LINE_GAP = 0.6
+HANG_REACH = 2.0  # tick labels and an axis title hanging from a plot are looked for this many gaps above a run
 # A table's notes start within this many line heights under it, lie mostly within its width, and open with a
 # note mark when not set smaller than the body.
 NOTE_SKIP_LINES = 1.5
@@ -506,6 +507,21 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
     open_above = [c for c in fig_captions
                   if not any(x_overlap(g, c) > 0 and 0 <= c[1] - g[3] <= gap for g in shapes)]
     embedded: set[int] = set()
+    barrier = set(lines)
+
+    def hanging_above(box: Box) -> bool:
+        """Text hanging from a sizeable graphic (its tick labels, then an axis title under them, each within a
+        line of the one above) ends within the gap above the run."""
+        lo = box[1] - HANG_REACH * gap
+        held = [g for g in shapes if lo <= g[3] <= box[1] + 1]
+        hung: list[Box] = []
+        for t in sorted((ln.box for i, ln in enumerate(p.lines) if i not in barrier and lo <= ln.box[1]
+                         and ln.box[3] <= box[1] + 1 and not any(contains(k, ln.box) for k in all_captions)),
+                        key=lambda t: t[1]):
+            if any(x_overlap(h, t) > 0 and -height(t) <= t[1] - h[3] <= line_h for h in held + hung):
+                hung.append(t)
+        return any(x_overlap(t, box) > 0 and 0 <= box[1] - t[3] <= gap for t in hung)
+
     for run in runs:
         # a sub-caption ("(b) The dynamic subtask requires ...") may run longer than a plot's own text
         longest = MAX_SUBCAPTION_LINES if SUBCAPTION_RE.match(p.lines[run[0]].text) else MAX_EMBEDDED_LINES
@@ -521,8 +537,8 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
                                    for k in all_captions if k != o)
                        for o in boxes)
 
-        if (near(shapes, True) and (near(shapes, False) or near(fig_captions, False))
-                or near(shapes, False) and near(open_above, True)):
+        if (near(shapes, False) and near(open_above, True)
+                or (near(shapes, False) or near(fig_captions, False)) and (near(shapes, True) or hanging_above(box))):
             embedded.update(run)
         elif len(run) <= 2:  # a plot's title: right above graphics, centred over them and narrower
             below = [g for g in shapes if 0 <= g[1] - box[3] <= line_h and x_overlap(g, box) > 0]
