@@ -59,3 +59,24 @@ def test_an_axis_title_set_larger_than_the_body_stays_in_its_plot() -> None:
 
     (fig,) = locate_figures(doc)
     assert fig.number == "9" and fig.figure_box is not None and fig.figure_box[1] <= plot.y0 + 2
+
+
+def test_a_caption_run_on_from_a_sub_caption_in_its_block_is_found() -> None:
+    """A sub-caption and the caption under it, set in one text block: "Fig. 3:" with its colon opens a caption
+    though it does not open the block."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    top = pymupdf.Rect(150, 100, 450, 220)
+    bottom = pymupdf.Rect(150, 250, 450, 370)
+    _plot(page, top)
+    page.insert_text((220, top.y1 + 14), "(a) Possible paths from occurrence to occurrence", fontsize=8,
+                     fontname="tiro")
+    _plot(page, bottom)
+    page.insert_text((250, bottom.y1 + 14), "(b) Binned quotation family", fontsize=8, fontname="tiro")
+    page.insert_text((225, bottom.y1 + 23), "Fig. 3: Temporal binning of quotation families", fontsize=8,
+                     fontname="tiro")
+    _body(page, bottom.y1 + 60, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[1] <= top.y0 + 2

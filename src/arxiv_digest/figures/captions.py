@@ -47,7 +47,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for i, line in enumerate(p.lines):
         if i in used or decor[i] or not line.horizontal:
             continue
-        if not line.starts_para and not _label_line(p, i):
+        if not line.starts_para and not _label_line(p, i) and not _colon_label(line.text):
             # a caption opens a paragraph, or stands beside another one on its row
             prev = p.lines[i - 1].box if i else None
             if not (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
@@ -87,6 +87,13 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for c in captions:
         c.xr = caption_range(c, captions, lay)
     return captions
+
+
+def _colon_label(text: str) -> bool:
+    """A line opening with "Fig. 3:" (or "|"): a caption even run on from the line above (a sub-caption set
+    in the same block), since prose wrapped at a reference never puts a colon right after its number."""
+    m = CAPTION_RE.match(text)
+    return m is not None and m["delim"].strip() in (":", "|") and len(text) > m.end()
 
 
 def _label_line(p: PageData, i: int) -> bool:
