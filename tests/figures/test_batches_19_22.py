@@ -80,3 +80,31 @@ def test_a_caption_run_on_from_a_sub_caption_in_its_block_is_found() -> None:
 
     (fig,) = locate_figures(doc)
     assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[1] <= top.y0 + 2
+
+
+def test_a_bold_number_inside_a_tables_row_is_no_section_heading() -> None:
+    """A row whose bold count is followed by a capitalised cell reads like "4 Results", but a heading opens its
+    row: the table captioned above runs on past it to its last row."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    y = _body(page, 80, 6)
+    page.insert_text((72, y + 20), "Table 2. Assembly of the real data sets with the two assemblers.", fontsize=10,
+                     fontname="tiro")
+    page.draw_line((90, y + 30), (520, y + 30), width=1)
+    page.insert_text((220, y + 42), "Unicycler    npGraph", fontsize=10, fontname="cour")
+    page.insert_text((340, y + 42), "Replicons (based on PlasmidFinder)", fontsize=10, fontname="tiro")
+    page.draw_line((90, y + 46), (520, y + 46), width=0.5)
+    for r in range(8):
+        row = y + 60 + 12 * r
+        if r == 0:
+            page.insert_text((93, row), "CAV1374", fontsize=10, fontname="tiro")
+        page.insert_text((230, row), f"{109688 - 9000 * r}", fontsize=10, fontname="tibo")
+        page.insert_text((290, row), f"{109688 - 9000 * r}", fontsize=10, fontname="tibo")
+        page.insert_text((340, row), f"IncFIB(pB{171 + r}) 1 pB{171 + r} AB0249{46 + r}", fontsize=10,
+                         fontname="tiro")
+    page.draw_line((90, y + 60 + 12 * 8), (520, y + 60 + 12 * 8), width=1)
+    _body(page, y + 60 + 12 * 8 + 40, 12)
+
+    (table,) = locate_figures(doc)
+    assert table.kind == "table" and table.bbox[3] >= y + 60 + 12 * 8 - 1

@@ -318,6 +318,8 @@ def _headings(p: PageData, lay: Layout) -> set[int]:
         if not (line.horizontal and line.size >= lay.body_size - SAME_SIZE
                 and (line.bold or line.size > lay.body_size + 0.9)):
             continue
+        if i and same_row(p.lines[i - 1], line):
+            continue  # a heading opens its row: a bold number in a table's row is a cell ("109688 IncFIB")
         row = [i]
         while row[-1] + 1 < len(p.lines) and same_row(p.lines[row[-1]], p.lines[row[-1] + 1]):
             row.append(row[-1] + 1)
