@@ -108,3 +108,22 @@ def test_a_bold_number_inside_a_tables_row_is_no_section_heading() -> None:
 
     (table,) = locate_figures(doc)
     assert table.kind == "table" and table.bbox[3] >= y + 60 + 12 * 8 - 1
+
+
+def test_a_single_spaced_caption_in_a_double_spaced_manuscript_ends_with_its_last_line() -> None:
+    """A manuscript double-spaces its body but not its captions: the paragraph that follows a caption, one
+    double space below, is no caption line."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 28, step=24)
+    page = doc.new_page()
+    plot = pymupdf.Rect(100, 80, 500, 300)
+    _plot(page, plot)
+    caption = ["Figure 3: Empirical rejection rates of the diagnostic methods for three sample sizes in the",
+               "continuous simulation, at a nominal significance level of 0.05. Rates under the correct model",
+               "are shown in black, and rates under the misspecified model in red."]
+    for i, text in enumerate(caption):
+        page.insert_text((72, plot.y1 + 20 + 12 * i), text, fontsize=10, fontname="tiro")
+    _body(page, plot.y1 + 20 + 12 * 2 + 24, 10, step=24)
+
+    (fig,) = locate_figures(doc)
+    assert fig.caption_box is not None and fig.caption_box[3] <= plot.y1 + 20 + 12 * 2 + 6

@@ -17,6 +17,7 @@ LABEL_ONLY_RE = re.compile(r"F(?i:ig(?:ure)?)\.?|T(?i:able)")
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
+SPACING_JUMP = 0.5  # a row this many line heights further from the last than the caption's rows are ends it
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
 RADICAL_GAP = 4.0  # points between a line's end and a radical sign raised above it
 LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
@@ -120,6 +121,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     box = head.box
     last = head.box  # the last line taken, fragments aside
     sizes = [head.size]  # a label set larger than its text ("Figure 6" at 10pt, the rest at 9pt)
+    pitches: list[float] = []  # the distances between the caption's rows so far
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
         if len(nxt.text) <= MATH_FRAGMENT_CHARS and (
@@ -151,6 +153,11 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             break  # a table's top rule separates the caption from the header row
         if _header_row(p, j, box):
             break  # a table's header row under the caption, not the caption's next line
+        # rows' distance, top to top or bottom to bottom, whichever a raised or lowered glyph did not stretch
+        pitch = min(nxt.box[1] - last[1], nxt.box[3] - last[3])
+        if pitches and pitch > max(pitches) + SPACING_JUMP * height(nxt.box):
+            break  # a caption set tighter than a double-spaced body ends where the body's spacing resumes
+        pitches.append(pitch)
         idx.append(j)
         box, last = union(box, nxt.box), nxt.box
     return idx
