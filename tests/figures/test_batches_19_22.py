@@ -127,3 +127,22 @@ def test_a_single_spaced_caption_in_a_double_spaced_manuscript_ends_with_its_las
 
     (fig,) = locate_figures(doc)
     assert fig.caption_box is not None and fig.caption_box[3] <= plot.y1 + 20 + 12 * 2 + 6
+
+
+def test_a_label_on_its_own_line_takes_the_legend_under_it() -> None:
+    """An author manuscript sets "Figure 3." in small bold type on its own line, over a legend in the body's
+    type: the legend is the caption's text."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    plot = pymupdf.Rect(100, 80, 500, 300)
+    _plot(page, plot)
+    page.insert_text((100, plot.y1 + 20), "Figure 3.", fontsize=9, fontname="tibo")
+    legend = ["Hyperspectral and multispectral ratio imaging compared. Representative (A) multispectral",
+              "and (B) hyperspectral ratio images at 24 hours after feeding. Scale bars equal to 10 um.",
+              "(C) Averages of the ratio of the two lipids for both kinds of image (n=3 cells per time)."]
+    for i, text in enumerate(legend):
+        page.insert_text((100, plot.y1 + 33 + 12 * i), text, fontsize=10, fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.caption_box is not None and fig.caption_box[3] >= plot.y1 + 33 + 12 * 2

@@ -142,6 +142,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             sizes.append(nxt.size)
             continue
         gap = nxt.box[1] - box[3]
+        if idx == [first] and CAPTION_RE.fullmatch(head.text) is not None:
+            sizes.append(nxt.size)  # a label on a line of its own ("Figure 3." in bold) over its legend's text
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box) + leading
                 or opens_caption(nxt)):
