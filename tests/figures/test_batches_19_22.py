@@ -146,3 +146,31 @@ def test_a_label_on_its_own_line_takes_the_legend_under_it() -> None:
 
     (fig,) = locate_figures(doc)
     assert fig.caption_box is not None and fig.caption_box[3] >= plot.y1 + 33 + 12 * 2
+
+
+def test_a_caption_line_justified_word_by_word_is_no_tables_header_row() -> None:
+    """A justified caption line that PyMuPDF cuts into words, evenly spread from the caption's left edge to its
+    right one, short words among them: the caption goes on through it to its last line."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    plot = pymupdf.Rect(72, 80, 300, 280)
+    _plot(page, plot)
+    y = plot.y1 + 20
+    full = "binaries of symmetric mass at a distance of one gigaparsec each"
+    right = 72 + pymupdf.get_text_length(full, fontname="tiro", fontsize=9.5)
+    page.insert_text((72, y), "FIG. 4. The sensitivity strain of the detector (black curve). The", fontsize=9.5,
+                     fontname="tiro")
+    page.insert_text((72, y + 11), "colours show the characteristic strain of the gravitational waves", fontsize=9.5,
+                     fontname="tiro")
+    words = ["each", "binary", "mass", "during", "the", "inspiral,", "defined", "as"]
+    widths = [pymupdf.get_text_length(w, fontname="tiro", fontsize=9.5) for w in words]
+    x, gap = 72.0, (right - 72 - sum(widths)) / (len(words) - 1)
+    for word, w in zip(words, widths, strict=True):
+        page.insert_text((x, y + 22), word, fontsize=9.5, fontname="tiro")
+        x += w + gap
+    for i in range(3):
+        page.insert_text((72, y + 33 + 11 * i), full, fontsize=9.5, fontname="tiro")
+
+    (fig,) = locate_figures(doc)
+    assert fig.caption_box is not None and fig.caption_box[3] >= y + 33 + 22

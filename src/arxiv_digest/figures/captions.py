@@ -24,6 +24,7 @@ LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right o
 CELL_GAP_EMS = 1.0  # a header row under a caption: pieces this many font sizes apart...
 HEADER_MIN_CELLS = 3  # ...at least this many...
 HEADER_CELL_SHARE = 0.3  # ...the first narrower than this share of the caption
+JUSTIFIED_SPREAD = 2.0  # points by which a justified line's word gaps may differ, and its ends miss the caption's
 GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
 
 
@@ -131,6 +132,9 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             # raised right after the line's end, too)
             idx.append(j)
             box = union(box, nxt.box)
+            if (nxt.text.isalpha() and min(abs(nxt.size - sz) for sz in sizes) <= SAME_SIZE
+                    and nxt.box[0] >= last[2] - 1 and abs(nxt.box[1] - last[1]) <= 1):
+                last = nxt.box  # a short word of a justified line cut word by word: the row goes on after it
             continue
         on_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
         if (nxt.horizontal and on_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size
@@ -172,8 +176,13 @@ def _header_row(p: PageData, j: int, caption: Box) -> bool:
     while row[-1] + 1 < len(p.lines) and same_row(p.lines[row[-1]], p.lines[row[-1] + 1]):
         row.append(row[-1] + 1)
     pieces = [p.lines[k] for k in row]
+    gaps = [b.box[0] - a.box[2] for a, b in zip(pieces, pieces[1:], strict=False)]
+    # a justified line PyMuPDF cut word by word spreads evenly from the caption's left edge to its right one
+    justified = (max(gaps, default=0) - min(gaps, default=0) <= JUSTIFIED_SPREAD
+                 and abs(pieces[0].box[0] - caption[0]) <= JUSTIFIED_SPREAD
+                 and abs(pieces[-1].box[2] - caption[2]) <= JUSTIFIED_SPREAD)
     return (len(pieces) >= HEADER_MIN_CELLS and width(pieces[0].box) < HEADER_CELL_SHARE * width(caption)
-            and all(b.box[0] - a.box[2] > CELL_GAP_EMS * a.size for a, b in zip(pieces, pieces[1:], strict=False)))
+            and all(g > CELL_GAP_EMS * a.size for a, g in zip(pieces, gaps)) and not justified)
 
 
 def opens_caption(line: Line) -> bool:
