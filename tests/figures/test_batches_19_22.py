@@ -174,3 +174,19 @@ def test_a_caption_line_justified_word_by_word_is_no_tables_header_row() -> None
 
     (fig,) = locate_figures(doc)
     assert fig.caption_box is not None and fig.caption_box[3] >= y + 33 + 22
+
+
+def test_a_plot_exported_with_a_wide_bottom_margin_keeps_its_caption() -> None:
+    """A chart saved with a wide white margin under it sits nine lines above its caption, with no body text
+    between: it is still that caption's figure."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    page = doc.new_page()
+    plot = pymupdf.Rect(110, 100, 480, 330)
+    _plot(page, plot)
+    page.insert_text((72, plot.y1 + 105), "Figure 8: Distribution of documents over the topics found.", fontsize=10,
+                     fontname="tiro")
+    _body(page, plot.y1 + 160, 15)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "8" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9

@@ -48,6 +48,7 @@ BRIDGE_GAP_LINES = 1.5  # ...each within this many lines of the next in a figure
 CAPTION_SKIP_LINES = 4.0  # the first step from a caption to its graphic may be this long (a generous caption skip)
 CAPTION_OVERLAP_LINES = 0.3  # a graphic may overlap its caption's edge by this much (an image's white margin)
 FAR_CAPTION_SKIP_LINES = 6.0  # ...or this long when there is nothing nearer on either side (eLife's floats)
+FARTHEST_CAPTION_SKIP_LINES = 10.0  # ...or this, with no body text between (a plot exported with a wide margin)
 TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apart (multi-line cells, padding)
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
@@ -230,7 +231,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                                           and e.box[3] <= hi + near_hi and in_range(e.box, c)])
         # A wide white gap between a caption and its graphics is crossed only when nothing is nearer; alone on a
         # page without body text, any gap is (a continued figure's last row, its caption at the page's foot).
-        for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES, *((math.inf,) if lone else ())):
+        for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES, FARTHEST_CAPTION_SKIP_LINES,
+                     *((math.inf,) if lone else ())):
             for up, (neighbor, edge, zone) in zones.items():
                 table = c.kind is FigureKind.TABLE
                 taken = _grow(zone, edge, up, gap_g, gap_t, TABLE_TEXT_GAP_LINES * lay.line_h if table else gap_t,
