@@ -182,7 +182,7 @@ def _header_row(p: PageData, j: int, caption: Box) -> bool:
                  and abs(pieces[0].box[0] - caption[0]) <= JUSTIFIED_SPREAD
                  and abs(pieces[-1].box[2] - caption[2]) <= JUSTIFIED_SPREAD)
     return (len(pieces) >= HEADER_MIN_CELLS and width(pieces[0].box) < HEADER_CELL_SHARE * width(caption)
-            and all(g > CELL_GAP_EMS * a.size for a, g in zip(pieces, gaps)) and not justified)
+            and all(g > CELL_GAP_EMS * a.size for a, g in zip(pieces, gaps, strict=False)) and not justified)
 
 
 def opens_caption(line: Line) -> bool:
