@@ -14,6 +14,13 @@ from .common import iou
 from .common import plot as _plot
 
 
+def _second_page() -> tuple[pymupdf.Document, pymupdf.Page]:
+    """A document whose first page of body text sets the body's type, and a blank second page to draw on."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    return doc, doc.new_page()
+
+
 @pytest.mark.parametrize(("text", "label", "number"), [
     ("Supporting Figure S1. Dot plots of the two assemblies.", "Figure", "S1"),
     ("Supplementary Table 2: Parameters of the runs.", "Table", "2"),
@@ -28,9 +35,7 @@ def test_a_qualified_label_opens_a_caption(text: str, label: str, number: str) -
 
 def test_a_supporting_figure_is_found_under_its_qualified_caption() -> None:
     """PLOS supporting information: "Supporting Figure S1." under the graphic is its caption."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    page = doc.new_page()
+    doc, page = _second_page()
     y = _body(page, 80, 4)
     plot = pymupdf.Rect(110, y + 20, 500, y + 220)
     _plot(page, plot)
@@ -45,9 +50,7 @@ def test_a_supporting_figure_is_found_under_its_qualified_caption() -> None:
 def test_an_axis_title_set_larger_than_the_body_stays_in_its_plot() -> None:
     """A plot exported with large type: its axis title, under two rows of tick labels and further from the
     graphic than a figure's parts usually are, is no heading that cuts the figure from its caption."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    page = doc.new_page()
+    doc, page = _second_page()
     plot = pymupdf.Rect(110, 80, 500, 300)
     _plot(page, plot)
     for i, x in enumerate(range(120, 500, 60)):
@@ -64,9 +67,7 @@ def test_an_axis_title_set_larger_than_the_body_stays_in_its_plot() -> None:
 def test_a_caption_run_on_from_a_sub_caption_in_its_block_is_found() -> None:
     """A sub-caption and the caption under it, set in one text block: "Fig. 3:" with its colon opens a caption
     though it does not open the block."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    page = doc.new_page()
+    doc, page = _second_page()
     top = pymupdf.Rect(150, 100, 450, 220)
     bottom = pymupdf.Rect(150, 250, 450, 370)
     _plot(page, top)
@@ -85,9 +86,7 @@ def test_a_caption_run_on_from_a_sub_caption_in_its_block_is_found() -> None:
 def test_a_bold_number_inside_a_tables_row_is_no_section_heading() -> None:
     """A row whose bold count is followed by a capitalised cell reads like "4 Results", but a heading opens its
     row: the table captioned above runs on past it to its last row."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    page = doc.new_page()
+    doc, page = _second_page()
     y = _body(page, 80, 6)
     page.insert_text((72, y + 20), "Table 2. Assembly of the real data sets with the two assemblers.", fontsize=10,
                      fontname="tiro")
@@ -132,9 +131,7 @@ def test_a_single_spaced_caption_in_a_double_spaced_manuscript_ends_with_its_las
 def test_a_label_on_its_own_line_takes_the_legend_under_it() -> None:
     """An author manuscript sets "Figure 3." in small bold type on its own line, over a legend in the body's
     type: the legend is the caption's text."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    page = doc.new_page()
+    doc, page = _second_page()
     plot = pymupdf.Rect(100, 80, 500, 300)
     _plot(page, plot)
     page.insert_text((100, plot.y1 + 20), "Figure 3.", fontsize=9, fontname="tibo")
@@ -151,9 +148,7 @@ def test_a_label_on_its_own_line_takes_the_legend_under_it() -> None:
 def test_a_caption_line_justified_word_by_word_is_no_tables_header_row() -> None:
     """A justified caption line that PyMuPDF cuts into words, evenly spread from the caption's left edge to its
     right one, short words among them: the caption goes on through it to its last line."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    page = doc.new_page()
+    doc, page = _second_page()
     plot = pymupdf.Rect(72, 80, 300, 280)
     _plot(page, plot)
     y = plot.y1 + 20
@@ -179,9 +174,7 @@ def test_a_caption_line_justified_word_by_word_is_no_tables_header_row() -> None
 def test_a_plot_exported_with_a_wide_bottom_margin_keeps_its_caption() -> None:
     """A chart saved with a wide white margin under it sits nine lines above its caption, with no body text
     between: it is still that caption's figure."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    page = doc.new_page()
+    doc, page = _second_page()
     plot = pymupdf.Rect(110, 100, 480, 330)
     _plot(page, plot)
     page.insert_text((72, plot.y1 + 105), "Figure 8: Distribution of documents over the topics found.", fontsize=10,
