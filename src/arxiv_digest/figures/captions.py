@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from arxiv_digest.models import FigureKind
 
 from .geometry import Box, center_x, height, union, union_all, width, x_overlap
-from .layout import CAPTION_RE, SAME_SIZE, Layout, Line, PageData, column_of
+from .layout import CAPTION_RE, LABEL, SAME_SIZE, Layout, Line, PageData, column_of
 
-LABEL_ONLY_RE = re.compile(r"F(?i:ig(?:ure)?)\.?|T(?i:able)")
+LABEL_ONLY_RE = re.compile(LABEL)
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3

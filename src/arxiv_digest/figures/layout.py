@@ -16,13 +16,14 @@ from .geometry import Box, area, contains, height, intersection, union, union_al
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
 TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+LABEL = r"F(?i:ig(?:ure)?)\.?|T(?i:able)"  # "Figure", "Fig.", "FIG.", "Table", "TABLE"
 # A label may carry a qualifier: "Supplementary Figure S2", "Extended Data Fig. 1", "Appendix Table A3".
 QUALIFIER = r"(?:S(?i:upplementary|upplemental|upporting)|E(?i:xtended\s+data)|A(?i:ppendix)|O(?i:nline))\s+"
 CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|table)")  # a line that may open a caption
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
 # sets a caption it could not attach in brackets ("[Table 2: ...]").
 CAPTION_RE = re.compile(
-    rf"\[?(?:{QUALIFIER})?(?P<label>F(?i:ig(?:ure)?)\.?|T(?i:able))\s*"
+    rf"\[?(?:{QUALIFIER})?(?P<label>{LABEL})\s*"
     r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:[.-]\d+)*[a-z]?|[IVXLC]+)"
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
