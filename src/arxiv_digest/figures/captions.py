@@ -13,12 +13,17 @@ from .geometry import Box, center_x, height, union, union_all, width, x_overlap
 from .layout import CAPTION_RE, LABEL, SAME_SIZE, Layout, Line, PageData, column_of
 
 LABEL_ONLY_RE = re.compile(LABEL)
+# "Listing 6.2: BSL code", "Algorithm 1." over a listing or an algorithm set as a float of its own (captioned
+# above, like a table): not a figure, but a neighbouring figure must not take its box.
+FOREIGN_RE = re.compile(r"(?P<label>L(?i:isting)|A(?i:lgorithm))\s*(?P<number>[1-9]\d*(?:\.\d+)*)"
+                        r"(?P<delim>\s*[:.]|\s|$)")
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
 SPACING_JUMP = 0.5  # a row this many line heights further from the last than the caption's rows are ends it
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
+MATH_LOOKAHEAD = 8  # lines after a caption row searched for the inline math in a smaller font that row holds
 RADICAL_GAP = 4.0  # points between a line's end and a radical sign raised above it
 LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
 CELL_GAP_EMS = 1.0  # a header row under a caption: pieces this many font sizes apart...
@@ -40,6 +45,7 @@ class Caption:
     strong: bool  # a colon-like delimiter or a distinct style; weak ones ("Figure 3. The ...") lose ties
     xr: tuple[float, float] = (0.0, 0.0)
     preferred: str = "up"  # the side searched first when both have graphics: "up" (captioned below) or "down"
+    foreign: bool = False  # a listing's or an algorithm's caption: its float is no figure, but it claims its box
 
 
 def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
@@ -58,7 +64,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         head = line.text
         if LABEL_ONLY_RE.fullmatch(head) and i + 1 < len(p.lines) and same_row(line, p.lines[i + 1]):
             head = f"{head} {p.lines[i + 1].text}"  # a justified line cut word by word: "Figure", "8:", ...
-        m = CAPTION_RE.match(head)
+        m = CAPTION_RE.match(head) or FOREIGN_RE.match(head)
         if m is None:
             continue
         # ":" never follows "Figure 3" in prose, but a space does ("Figure 3 shows"), so that needs a caption
@@ -75,6 +81,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
         if delim == "" and not distinct or delim == "." and not (distinct or sentence):
             continue
+        if m.re is FOREIGN_RE and not rest:
+            continue  # "Algorithm 1" alone is a label inside a figure, not the caption of a float
         idx = caption_lines(p, i, lay.leading)
         used.update(idx)
         text = ""
@@ -85,7 +93,11 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         kind = FigureKind.TABLE if m["label"].lower().startswith("t") else FigureKind.FIGURE
         box = union_all([p.lines[j].box for j in idx])
         strong = distinct or delim not in ("", ".")
-        captions.append(Caption(kind, m["number"], box, text, set(idx), strong))
+        captions.append(Caption(kind, m["number"], box, text, set(idx), strong, foreign=m.re is FOREIGN_RE))
+    # "Figure 7a:" over a sub-figure, above "Figure 7:" on the same page, captions a panel of Figure 7
+    whole = {(c.kind, c.number): c.box[1] for c in captions}
+    captions = [c for c in captions if not (c.number[-1:].islower() and c.number[:-1]
+                                            and whole.get((c.kind, c.number[:-1]), -1.0) > c.box[1])]
     for c in captions:
         c.xr = caption_range(c, captions, lay)
     return captions
@@ -121,6 +133,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     idx = [first]
     box = head.box
     last = head.box  # the last line taken, fragments aside
+    band = head.box  # the last row with the inline math hanging from it
     sizes = [head.size]  # a label set larger than its text ("Figure 6" at 10pt, the rest at 9pt)
     pitches: list[float] = []  # the distances between the caption's rows so far
     for j in range(first + 1, len(p.lines)):
@@ -131,10 +144,18 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             # a radical, an accent or a subscript set apart from its line of the caption (a radical's sign
             # raised right after the line's end, too)
             idx.append(j)
-            box = union(box, nxt.box)
+            box, band = union(box, nxt.box), union(band, nxt.box)
             if (nxt.text.isalpha() and min(abs(nxt.size - sz) for sz in sizes) <= SAME_SIZE
                     and nxt.box[0] >= last[2] - 1 and abs(nxt.box[1] - last[1]) <= 1):
                 last = nxt.box  # a short word of a justified line cut word by word: the row goes on after it
+            continue
+        if (len(idx) > 1 and nxt.size < min(sizes) - SAME_SIZE and nxt.box[0] >= last[0] - 1
+                and nxt.box[2] <= box[2] + 1 and last[1] < nxt.box[3] and nxt.box[1] < band[3]):
+            # a piece of inline math in a smaller font (a fraction's numerator, a subscript) on or hanging
+            # from the caption's last row
+            idx.append(j)
+            box, band = union(box, nxt.box), union(band, nxt.box)
+            last = (last[0], last[1], max(last[2], nxt.box[2]), last[3])
             continue
         on_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
         if (nxt.horizontal and on_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size
@@ -145,7 +166,11 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             box, last = union(box, nxt.box), nxt.box
             sizes.append(nxt.size)
             continue
-        gap = nxt.box[1] - box[3]
+        # a row pushed down by the inline math it holds (a built-up fraction) starts where that math does
+        row_top = min([nxt.box[1]] + [m.box[1] for m in p.lines[j + 1:j + 1 + MATH_LOOKAHEAD]
+                                      if m.size < nxt.size - SAME_SIZE and m.box[1] < nxt.box[3]
+                                      and m.box[3] > nxt.box[1] and x_overlap(m.box, box) > 0])
+        gap = row_top - box[3]
         if idx == [first] and CAPTION_RE.fullmatch(head.text) is not None:
             sizes.append(nxt.size)  # a label on a line of its own ("Figure 3." in bold) over its legend's text
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
@@ -154,6 +179,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             break
         if len(idx) > 1 and p.lines[idx[-1]].bold and not nxt.bold and nxt.starts_para:
             break  # a caption set in bold throughout (ACM) ends where a paragraph in the body's weight opens
+        if nxt.bold and nxt.starts_para and not head.bold:
+            break  # ...and one in the body's weight where a paragraph with a bold run-in head ("Remark 1.") opens
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
                for g in p.graphics):
             break  # a table's top rule separates the caption from the header row
@@ -163,9 +190,11 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         pitch = min(nxt.box[1] - last[1], nxt.box[3] - last[3])
         if pitches and pitch > max(pitches) + SPACING_JUMP * height(nxt.box):
             break  # a caption set tighter than a double-spaced body ends where the body's spacing resumes
-        pitches.append(pitch)
+        if row_top == nxt.box[1]:
+            pitches.append(pitch)  # a row inline math pushed down says nothing of the caption's spacing
         idx.append(j)
         box, last = union(box, nxt.box), nxt.box
+        band = last
     return idx
 
 

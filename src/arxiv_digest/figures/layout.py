@@ -37,6 +37,7 @@ MARKER_GRID = 10.0  # ...this many points
 # Drawings covering more of the page than this are page backgrounds or frames, not figure parts.
 MAX_VECTOR_PAGE_SHARE = 0.6
 MAX_RASTER_PAGE_SHARE = 0.7
+LINKED_IMAGE_SHARE = 0.1  # an image covering this share of its page has its page's web links read
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
 OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
 CLIP_INSIDE = 0.95  # a clip this much inside an image, and smaller by this share, shows only part of it
@@ -74,6 +75,7 @@ class Element:
     kind: str  # "vector" | "raster" | "text" | "code" (a code listing's line, a figure's only content)
     panel_letter: bool = False  # a text line that is only "(a)", "b)", ...
     cell: bool = False  # a text line that is a table cell (shares its row, or sits between vertical rules)
+    textbox: bool = False  # a frame around lines of body text (a "Result 1" box): a float only on its own
 
 
 @dataclass
@@ -89,6 +91,7 @@ class PageData:
     page_rect: Box | None = None  # the unrotated page, when turned
     rotation: int = 0  # the page's /Rotate, in degrees clockwise
     images: Images = ()  # every embedded image, unturned: rendering reads them again otherwise
+    links: tuple[Box, ...] = ()  # web links' areas on a page with a large image (a linked image is an advert)
 
     def to_page(self, box: Box) -> Box:
         """A box of this frame in the page's unrotated coordinates."""
@@ -190,11 +193,15 @@ def read_page(page: pymupdf.Page) -> PageData:
             graphics.append(Element(box, "raster"))
         elif thin <= MIN_RASTER_SIDE and long >= MIN_RULE_LENGTH:
             graphics.append(Element(box, "vector"))  # a table rule some writers draw as a one-pixel image
+    # only a large picture can be an advert worth telling from a figure: other pages skip reading their links
+    linked = any(area(intersection(b, rect)) >= LINKED_IMAGE_SHARE * page_area for b, _ in images)
+    links = tuple(turn_box(tuple(link["from"] * page.derotation_matrix), rect, turn)
+                  for link in (page.get_links() if linked else ()) if link.get("kind") == pymupdf.LINK_URI)
     if not turn:
-        return PageData(page.number, rect, lines, graphics + markers, images=images)
+        return PageData(page.number, rect, lines, graphics + markers, images=images, links=links)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics + markers, turn, rect, page.rotation,
-                    images)
+                    images, links)
 
 
 def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:

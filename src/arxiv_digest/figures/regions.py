@@ -39,6 +39,7 @@ PAD = 2.0  # points of white added around every crop
 BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a title or heading...
 BIG_TEXT_MIN_LETTERS = 4  # ...of at least this many letters, outside a row of cells
 FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a figure's own text
+TEXTBOX_MIN_PROSE = 2  # a frame around this many lines of body text is a text box, not part of a larger figure
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
 TEXT_GAP_LINES = 1.0
@@ -104,6 +105,7 @@ UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover t
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
 UNCAPTIONED_EDGE = 30.0  # points: ...that comes no nearer the page's edge than this
+UNCAPTIONED_LINK_SHARE = 0.8  # ...and is not this much covered by one web link (an advert on a publisher's cover)
 # Where a caption's graphics are looked for first, unless the document shows otherwise: figures captioned below
 # ("up" from the caption), tables above ("down").
 DEFAULT_SIDE = {FigureKind.FIGURE: "up", FigureKind.TABLE: "down"}
@@ -166,7 +168,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         and any(x_overlap(g.box, ln.box) > 0 and 0 <= ln.box[1] - g.box[3] <= gap_g for g in graphics))
         for ln in p.lines])
     for c in captions:
-        c.preferred = (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
+        c.preferred = "down" if c.foreign else (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
     caption_lines = set().union(*(c.lines for c in captions))
 
     gap_t = TEXT_GAP_LINES * lay.line_h
@@ -176,6 +178,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     cells = _table_cells(p, lay)
     prose = _prose_lines(p, lay, caption_lines, cells)
     headings = _headings(p, lay)
+    for g in graphics:
+        if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA:
+            g.textbox = sum(contains(g.box, p.lines[i].box) for i in prose) >= TEXTBOX_MIN_PROSE
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
@@ -261,7 +266,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
-                     if i not in side and len(sides := [s for s in ("up", "down") if options[i][s].taken]) == 1)
+                     if i not in side and not c.foreign
+                     and len(sides := [s for s in ("up", "down") if options[i][s].taken]) == 1)
     chosen = _choose_directions(captions, options)
 
     found: list[tuple[LocatedFigure, bool]] = []
@@ -281,6 +287,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         graphic = union_all([e.box for e in taken])
         box = pad(union(graphic, c.box), p.rect, PAD)
         regions.append(box)
+        if c.foreign:
+            continue
         found.append((LocatedFigure(c.kind, c.number, p.index, box, c.text, pad(graphic, p.rect, PAD),
                                     pad(c.box, p.rect, PAD)), c.strong))
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
@@ -725,8 +733,13 @@ def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float
     frontier = edge
     taken: list[Element] = []
     skipped: list[Element] = []
+    walls: list[Box] = []  # text boxes set apart beyond what was taken: neither they nor what they hold join it
     for e in sorted(zone, key=lambda e: edge - e.box[3] if up else e.box[1] - edge):
         dist = frontier - e.box[3] if up else e.box[1] - frontier
+        if any(contains(w, e.box) for w in walls) or (
+                e.textbox and taken and dist > gap_t and not all(contains(e.box, t.box) for t in taken)):
+            walls.append(e.box)
+            continue
         # The first step may cross the caption skip (LaTeX puts ~10pt between a plot's axis label and its
         # caption); after that, text must sit within a line of what was taken, graphics within three.
         loose_text = e.kind == "text" and taken and not e.panel_letter
@@ -1128,6 +1141,8 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
         if min(box[0] - r[0], box[1] - r[1], r[2] - box[2], r[3] - box[3]) < UNCAPTIONED_EDGE:
             continue  # art printed to the page's edge: a cover or a background, not a paper's figure
         if sum(area(intersection(box, t)) for t in prose) > UNCAPTIONED_MAX_PROSE_SHARE * area(box):
+            continue
+        if any(area(intersection(box, link)) >= UNCAPTIONED_LINK_SHARE * area(box) for link in p.links):
             continue
         labels = [t.box for t in texts if contains(box, t.box, tol=6)]
         bbox = pad(union_all([box, *labels]), p.rect, PAD)

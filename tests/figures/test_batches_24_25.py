@@ -1,0 +1,157 @@
+"""Layouts found on the real set's dev half in batches 24-25 (framed result boxes, panels captioned "Figure 7a",
+inline fractions in captions, a publisher's cover with an advert): each case drawn here in miniature."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from arxiv_digest.figures import locate_figures
+
+from .common import body_text as _body
+from .common import iou
+from .common import plot as _plot
+
+
+def _second_page() -> tuple[pymupdf.Document, pymupdf.Page]:
+    """A document whose first page of body text sets the body's type, and a blank second page to draw on."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)
+    return doc, doc.new_page()
+
+
+def _png(width: int = 120, height: int = 60) -> bytes:
+    """A small colour image to place on a page."""
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, width, height), False)
+    pix.set_rect(pix.irect, (200, 60, 40))
+    pix.set_rect(pymupdf.IRect(10, 10, width // 2, height // 2), (30, 90, 200))
+    return pix.tobytes("png")
+
+
+def test_a_framed_text_box_above_a_figure_stays_out_of_it() -> None:
+    """A "Result 1" box (body text in a frame) set a little above a plot is no part of the figure under it."""
+    doc, page = _second_page()
+    y = _body(page, 80, 8)
+    box = pymupdf.Rect(72, y + 10, 520, y + 58)
+    page.draw_rect(box, color=(0, 0, 0), fill=(0.9, 0.9, 0.9), width=0.8)
+    page.insert_text((78, box.y0 + 14), "Result 1", fontsize=10, fontname="tibo")
+    _body(page, box.y0 + 28, 2, x=78)
+    plot = pymupdf.Rect(110, box.y1 + 26, 480, box.y1 + 226)
+    _plot(page, plot)
+    page.insert_text((72, plot.y1 + 16), "Figure 6: Raw scores before tuning.", fontsize=10, fontname="tiro")
+    _body(page, plot.y1 + 50, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "6" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9
+
+
+def test_a_framed_text_box_captioned_as_a_figure_is_one() -> None:
+    """A prompt set in a frame right over its caption is the figure itself."""
+    doc, page = _second_page()
+    y = _body(page, 80, 8)
+    box = pymupdf.Rect(72, y + 20, 520, y + 100)
+    page.draw_rect(box, color=(0, 0, 0), width=0.8)
+    _body(page, box.y0 + 16, 5, x=78)
+    page.insert_text((72, box.y1 + 16), "Figure 2: The prompt given to the model.", fontsize=10, fontname="tiro")
+    _body(page, box.y1 + 50, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "2" and fig.figure_box is not None and iou(fig.figure_box, tuple(box)) > 0.9
+
+
+def test_panels_captioned_figure_7a_and_7b_belong_to_figure_7() -> None:
+    """"Figure 7a:" and "Figure 7b:" under two panels, above "Figure 7:": one figure holding both panels."""
+    doc, page = _second_page()
+    top = pymupdf.Rect(110, 80, 480, 230)
+    _plot(page, top)
+    page.insert_text((150, top.y1 + 12), "Figure 7a: After tuning.", fontsize=9, fontname="tiro")
+    bottom = pymupdf.Rect(110, top.y1 + 24, 480, top.y1 + 174)
+    _plot(page, bottom)
+    page.insert_text((150, bottom.y1 + 12), "Figure 7b: Delta, after minus before.", fontsize=9, fontname="tiro")
+    page.insert_text((72, bottom.y1 + 34), "Figure 7: Stability over ten repeated runs.", fontsize=10,
+                     fontname="tiro")
+    _body(page, bottom.y1 + 70, 10)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "7" and fig.figure_box is not None
+    assert fig.figure_box[1] <= top.y0 + 2 and fig.figure_box[3] >= bottom.y1 + 10
+
+
+def test_a_caption_row_pushed_down_by_a_fraction_keeps_its_lines() -> None:
+    """A caption's second row holds a built-up fraction in a smaller type, so it sits further below the first
+    row than the caption's rows otherwise do; the caption goes on to its last row."""
+    doc, page = _second_page()
+    plot = pymupdf.Rect(110, 80, 480, 260)
+    _plot(page, plot)
+    y = plot.y1 + 16
+    page.insert_text((72, y), "Figure 4: Fraction of the variation from the program average due to the conformational "
+                     "state of the system, and not to", fontsize=8, fontname="tiro")
+    y2 = y + 14  # the fraction pushes the second row down
+    page.insert_text((72, y2), "tional variability instead of molecular variability, given as", fontsize=8,
+                     fontname="tiro")
+    page.insert_text((300, y2 - 5), "s2 conf - s2 mol", fontsize=5, fontname="tiro")
+    page.draw_line((300, y2 - 3), (345, y2 - 3), width=0.4)
+    page.insert_text((310, y2 + 4), "s2 mol", fontsize=5, fontname="tiro")
+    page.insert_text((350, y2), ", where s are the standard deviations", fontsize=6, fontname="tiro")
+    last = y2 + 11
+    page.insert_text((72, last), "over all configurations and over all molecules.", fontsize=8, fontname="tiro")
+    _body(page, last + 60, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "4" and fig.caption_box is not None and fig.caption_box[3] >= last
+
+
+def test_an_advert_on_a_publishers_cover_is_no_figure() -> None:
+    """A download's cover sheet carries an advert: an image that is a web link, with no caption anywhere near.
+    The same image without the link is kept as an uncaptioned figure."""
+    found = []
+    for linked in (True, False):
+        doc = pymupdf.open()
+        cover = doc.new_page()
+        _body(cover, 80, 10)
+        ad = pymupdf.Rect(40, 520, 560, 740)
+        cover.insert_image(ad, stream=_png())
+        if linked:
+            cover.insert_link({"kind": pymupdf.LINK_URI, "from": ad, "uri": "https://ads.example.org/click"})
+        _body(doc.new_page(), 80, 50)
+        found.append(locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf")))
+    assert found[0] == [] and len(found[1]) == 1 and found[1][0].number is None
+
+
+def test_a_listing_captioned_above_a_figure_is_no_part_of_it() -> None:
+    """"Listing 6.2: BSL code" over a shaded code box, a figure right under it: the figure keeps to its own
+    graphic, and the listing (no figure) is not reported."""
+    doc, page = _second_page()
+    page.insert_text((250, 90), "Listing 6.2: BSL code", fontsize=10, fontname="tiro")
+    listing = pymupdf.Rect(72, 96, 520, 230)
+    page.draw_rect(listing, color=None, fill=(0.93, 0.93, 0.9))
+    for i in range(8):
+        page.insert_text((78, 110 + 14 * i), f"  bplus (bden o bvarimm64) \"x\", bconst64 {i}", fontsize=8,
+                         fontname="cour")
+    plot = pymupdf.Rect(110, listing.y1 + 4, 480, listing.y1 + 180)
+    _plot(page, plot)
+    page.insert_text((220, plot.y1 + 16), "Figure 6.1: Default HOL4 printing", fontsize=10, fontname="tiro")
+    _body(page, plot.y1 + 50, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "6.1" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9
+
+
+def test_a_remark_after_a_caption_is_not_part_of_it() -> None:
+    """A paragraph opening with a bold run-in head ("Remark 1.") right under a caption in the body's type ends
+    the caption."""
+    doc, page = _second_page()
+    plot = pymupdf.Rect(110, 80, 480, 260)
+    _plot(page, plot)
+    page.insert_text((72, plot.y1 + 16), "Figure 7.1: Visual structure of the proof. References like (a) point to",
+                     fontsize=10, fontname="tiro")
+    page.insert_text((72, plot.y1 + 28), "the arrows of this figure.", fontsize=10, fontname="tiro")
+    remark = plot.y1 + 40
+    page.insert_text((72, remark), "Remark 1.", fontsize=10, fontname="tibo")
+    page.insert_text((120, remark), "The relation is defined on both the initial and the final states.",
+                     fontsize=10, fontname="tiit")
+    page.insert_text((72, remark + 12), "This lets us reason about the initial state in the postcondition.",
+                     fontsize=10, fontname="tiit")
+    _body(page, remark + 40, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "7.1" and fig.caption_box is not None and fig.caption_box[3] < remark - 7
