@@ -63,3 +63,10 @@ def plot(page: pymupdf.Page, box: pymupdf.Rect) -> None:
     page.draw_rect(box, color=(0, 0, 0), width=0.8)
     page.draw_polyline([(box.x0, box.y1), (box.x0 + box.width / 2, box.y0 + 20), (box.x1, box.y0 + 10)],
                        color=(0.8, 0.1, 0.1), width=1.2)
+
+
+def second_page() -> tuple[pymupdf.Document, pymupdf.Page]:
+    """A document whose first page of body text sets the body's type, and a blank second page to draw on."""
+    doc = pymupdf.open()
+    body_text(doc.new_page(), 80, 50)
+    return doc, doc.new_page()

@@ -12,13 +12,7 @@ from arxiv_digest.figures.layout import CAPTION_RE
 from .common import body_text as _body
 from .common import iou
 from .common import plot as _plot
-
-
-def _second_page() -> tuple[pymupdf.Document, pymupdf.Page]:
-    """A document whose first page of body text sets the body's type, and a blank second page to draw on."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    return doc, doc.new_page()
+from .common import second_page as _second_page
 
 
 @pytest.mark.parametrize(("text", "label", "number"), [

@@ -10,13 +10,7 @@ from arxiv_digest.figures import locate_figures
 from .common import body_text as _body
 from .common import iou
 from .common import plot as _plot
-
-
-def _second_page() -> tuple[pymupdf.Document, pymupdf.Page]:
-    """A document whose first page of body text sets the body's type, and a blank second page to draw on."""
-    doc = pymupdf.open()
-    _body(doc.new_page(), 80, 50)
-    return doc, doc.new_page()
+from .common import second_page as _second_page
 
 
 def _png(width: int = 120, height: int = 60) -> bytes:
