@@ -149,3 +149,71 @@ def test_a_remark_after_a_caption_is_not_part_of_it() -> None:
 
     (fig,) = locate_figures(doc)
     assert fig.number == "7.1" and fig.caption_box is not None and fig.caption_box[3] < remark - 7
+
+
+def test_a_side_caption_at_the_left_edge_finds_its_figure_at_the_right_edge() -> None:
+    """Springer's side captions: a narrow caption against the text block's left edge, the figure against its right
+    edge, white between them wider than a side caption's usual gap."""
+    doc = pymupdf.open()
+    _body(doc.new_page(), 80, 50)  # the body's text block: 72 to about 415 points
+    page = doc.new_page()
+    right = max(b[2] for b in doc[0].get_text("blocks"))
+    plot = pymupdf.Rect(right - 120, 80, right, 300)
+    _plot(page, plot)
+    for i, words in enumerate(["Fig. 1 Output of an individual", "based model showing a branching",
+                               "trajectory without full mutation", "limitation, a dot for each one"]):
+        page.insert_text((72, 88 + 10 * i), words, fontsize=8, fontname="tibo" if i == 0 else "tiro")
+    _body(page, plot.y1 + 30, 20)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "1" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9
+
+
+def test_a_caption_line_opening_with_a_bold_symbol_does_not_end_the_caption() -> None:
+    """A caption in the body's weight whose line happens to open with a bold vector ("u and w, ...") goes on past
+    that line: only a caption set in bold throughout ends where a paragraph in the body's weight opens."""
+    doc, page = _second_page()
+    plot = pymupdf.Rect(110, 80, 480, 260)
+    _plot(page, plot)
+    y = plot.y1 + 16
+    page.insert_text((72, y), "Figure 1. Schematic view of the coordinate systems used to represent the body with",
+                     fontsize=9, fontname="tiro")
+    writer = pymupdf.TextWriter(page.rect)  # one line whose first word is bold
+    _, end = writer.append((72, y + 15), "u", font=pymupdf.Font("tibo"), fontsize=9)
+    writer.append((end.x + 2, y + 15), "and w defining two semi-axes of the body, the third one normal to both",
+                  font=pymupdf.Font("tiro"), fontsize=9)
+    writer.write_text(page)
+    last = y + 30  # rows 15 points apart: each its own text block
+    page.insert_text((72, last), "and the plane that holds the strike direction of the body.", fontsize=9,
+                     fontname="tiro")
+    _body(page, last + 50, 12)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "1" and fig.caption_box is not None and fig.caption_box[3] >= last
+
+
+def test_a_justified_paragraph_between_a_code_block_and_a_figure_stays_out_of_it() -> None:
+    """Three lines of body text set flush with both edges of the column, between a shaded code block and a figure,
+    are a paragraph, not text inside the figure: the figure keeps to its own graphic."""
+    doc = pymupdf.open()
+    column = pymupdf.Rect(72, 72, 520, 760)
+    words = "Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows. "
+    doc.new_page().insert_textbox(column, words * 40, fontsize=10, fontname="tiro", align=pymupdf.TEXT_ALIGN_JUSTIFY)
+    page = doc.new_page()
+    code = pymupdf.Rect(72, 72, 520, 130)
+    page.draw_rect(code, color=None, fill=(0.9, 0.9, 0.9))
+    for i in range(3):
+        page.insert_text((80, 88 + 14 * i), f"tucker_contractions(N) = Tuple((B, A) -> product(B, A, {i}))",
+                         fontsize=8, fontname="cour")
+    spare = page.insert_textbox(pymupdf.Rect(72, 138, 520, 200), words * 3, fontsize=10, fontname="tiro",
+                                align=pymupdf.TEXT_ALIGN_JUSTIFY)
+    assert spare >= 0  # the paragraph fits: three or four lines, all but the last flush with both edges
+    plot = pymupdf.Rect(110, 200 - spare + 10, 480, 400)
+    _plot(page, plot)
+    page.insert_text((200, plot.y1 + 16), "Figure 3: Tucker factorization of a tensor.", fontsize=10,
+                     fontname="tiro")
+    page.insert_textbox(pymupdf.Rect(72, plot.y1 + 40, 520, 700), words * 12, fontsize=10, fontname="tiro",
+                        align=pymupdf.TEXT_ALIGN_JUSTIFY)
+
+    (fig,) = locate_figures(doc)
+    assert fig.number == "3" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9

@@ -13,6 +13,7 @@ from .geometry import Box, center_x, height, union, union_all, width, x_overlap
 from .layout import CAPTION_RE, LABEL, SAME_SIZE, Layout, Line, PageData, column_of
 
 LABEL_ONLY_RE = re.compile(LABEL)
+RUN_IN_HEAD_RE = re.compile(r"[A-Z][a-z]+\b")  # "Remark", "Theorem", "Proof": a word, not a bold symbol ("u")
 # "Listing 6.2: BSL code", "Algorithm 1." over a listing or an algorithm set as a float of its own (captioned
 # above, like a table): not a figure, but a neighbouring figure must not take its box.
 FOREIGN_RE = re.compile(r"(?P<label>L(?i:isting)|A(?i:lgorithm))\s*(?P<number>[1-9]\d*(?:\.\d+)*)"
@@ -177,9 +178,9 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box) + leading
                 or opens_caption(nxt)):
             break
-        if len(idx) > 1 and p.lines[idx[-1]].bold and not nxt.bold and nxt.starts_para:
+        if len(idx) > 1 and all(p.lines[k].bold for k in idx) and not nxt.bold and nxt.starts_para:
             break  # a caption set in bold throughout (ACM) ends where a paragraph in the body's weight opens
-        if nxt.bold and nxt.starts_para and not head.bold:
+        if nxt.bold and nxt.starts_para and not head.bold and RUN_IN_HEAD_RE.match(nxt.text):
             break  # ...and one in the body's weight where a paragraph with a bold run-in head ("Remark 1.") opens
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
                for g in p.graphics):

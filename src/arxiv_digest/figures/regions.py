@@ -71,6 +71,7 @@ SIDE_CAPTION_MAX_SHARE = 0.35  # a caption beside its figure is at most this sha
 SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
 SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
 SIDE_GAP_LINES = 5.0  # ...within this many line heights of it (a caption in the margin sits further off)
+SIDE_FLUSH = 4.0  # points: a side caption and its figure set against the text block's opposite edges
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
 MAX_EMBEDDED_LINES = 3
 MAX_SUBCAPTION_LINES = 6
@@ -79,6 +80,8 @@ TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
 TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
 EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
 RUN_LINE_GAP = 0.6
+JUSTIFIED_SLACK = 1.5  # points: a body line set flush with both edges of its column...
+JUSTIFIED_MIN_LINES = 2  # ...and a run with this many such lines, between two graphics, is a paragraph
 HANG_REACH = 2.0  # tick labels and an axis title hanging from a plot are looked for this many gaps above a run
 # A table's notes start within this many line heights under it, lie mostly within its width, and open with a
 # note mark when not set smaller than the body.
@@ -193,7 +196,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         elif line.size < lay.body_size + BIG_TEXT_POINTS:
             label = PANEL_LETTER_RE.fullmatch(line.text) is not None or SUBCAPTION_RE.match(line.text) is not None
             text_elements.append(Element(line.box, "text", label, i in cells))
-    embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay.line_h)
+    embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay)
     text_elements.extend(Element(p.lines[i].box, "text") for i in embedded)
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
@@ -456,10 +459,19 @@ def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layou
 
         pool = [e for e in elements if on_side(e.box)]
         near = SIDE_GAP_LINES * lay.line_h
+
+        def flush(e: Element, left: bool = left) -> bool:
+            """Caption and graphic set against the opposite edges of a one-column text block with nothing between
+            them (Springer's side captions): beside each other however wide the white between."""
+            x0, x1 = (e.box[2], c.box[0]) if left else (c.box[2], e.box[0])
+            return (len(lay.columns) == 1 and abs((e.box[0] if left else e.box[2]) - (lay.left if left else lay.right))
+                    <= SIDE_FLUSH and abs(c.box[2 if left else 0] - (lay.right if left else lay.left)) <= SIDE_FLUSH
+                    and not any(o.box[0] < x1 and o.box[2] > x0 and min(o.box[3], c.box[3]) > max(o.box[1], c.box[1])
+                                for o in elements))
         # A figure's graphics, or a table's rows (its lines of text), spanning most of the caption's height.
         seeds = [e for e in pool if (e.kind != "text" or c.kind is FigureKind.TABLE)
                  and min(e.box[3], c.box[3]) > max(e.box[1], c.box[1])
-                 and (c.box[0] - e.box[2] if left else e.box[0] - c.box[2]) <= near]
+                 and ((c.box[0] - e.box[2] if left else e.box[0] - c.box[2]) <= near or flush(e))]
         # Captions stacked in the same margin: what lies level with another one is that one's float.
         theirs = [o for o in others if x_overlap(o, c.box) > 0]
         pool = [e for e in pool if not any(min(e.box[3], o[3]) > max(e.box[1], o[1]) for o in theirs)]
@@ -493,11 +505,12 @@ def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layou
 
 
 def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], captions: list[Caption],
-                   gap: float, line_h: float) -> set[int]:
+                   gap: float, lay: Layout) -> set[int]:
     """Text that looks like body text but is part of a figure: a plot's title or a column-wide axis label, a
     diagram's sentence. A short run of such lines with graphics just above it and graphics or a figure
     caption just below it (or the reverse) is inside a figure: body text never sits between a figure and
     its caption, and a paragraph between two floats is longer."""
+    line_h = lay.line_h
     runs: list[list[int]] = []
     active: list[list[int]] = []  # runs a later line can still join: lines come top down
     for i in sorted(lines, key=lambda i: p.lines[i].box[1]):
@@ -549,8 +562,12 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
                                    for k in all_captions if k != o)
                        for o in boxes)
 
+        # lines set flush with both edges of their column are a paragraph's, however short it is
+        justified = sum(abs(b[0] - col[0]) <= JUSTIFIED_SLACK and abs(b[2] - col[1]) <= JUSTIFIED_SLACK
+                        for b in (p.lines[i].box for i in run) for col in [column_of(center_x(b), lay)])
         if (near(shapes, False) and near(open_above, True)
-                or (near(shapes, False) or near(fig_captions, False)) and (near(shapes, True) or hanging_above(box))):
+                or (near(shapes, False) or near(fig_captions, False)) and (near(shapes, True) or hanging_above(box))
+                and justified < JUSTIFIED_MIN_LINES):
             embedded.update(run)
         elif len(run) <= 2:  # a plot's title: right above graphics, centred over them and narrower
             below = [g for g in shapes if 0 <= g[1] - box[3] <= line_h and x_overlap(g, box) > 0]
