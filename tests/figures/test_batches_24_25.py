@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pymupdf
 
-from arxiv_digest.figures import locate_figures
+from arxiv_digest.figures import layout, locate_figures, regions
+from arxiv_digest.models import FigureKind
 
 from .common import body_text as _body
 from .common import iou
@@ -217,3 +218,27 @@ def test_a_justified_paragraph_between_a_code_block_and_a_figure_stays_out_of_it
 
     (fig,) = locate_figures(doc)
     assert fig.number == "3" and fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.9
+
+
+def test_a_grammar_set_in_a_math_font_is_a_table_not_body_text() -> None:
+    """A thesis's "Table 4.1: BIR's syntax", captioned below a grammar whose wide lines are set mostly in TeX's
+    math italic: those lines are the table's rows, not body text that leaves the caption with nothing."""
+    body = "Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows with"
+
+    def line(text: str, box: tuple[float, float, float, float], block: int, font: str = "Termes") -> layout.Line:
+        return layout.Line(box, text, 10.9, block, True, False, False, True, font, font)
+
+    pages = [layout.PageData(k, (0, 0, 612, 792), [line(body, (99, 90 + 14 * i, 546, 101 + 14 * i), 0)
+                                                   for i in range(40)], []) for k in range(3)]
+    grammar = ["stmt := assign (string, exp) | assert (exp) | assume (exp) | halt (exp)",
+               "estmt := jmp (exp) | cjmp (exp, exp, exp) | halt (exp) | load (exp, exp)",
+               "exp := integer | var string | load (exp, exp, tau) | store (exp, exp, exp)"]
+    lines = [line(t, (160, 120 + 18 * i, 470, 131 + 18 * i), i, "CMMI10") for i, t in enumerate(grammar)]
+    lines.append(line("Table 4.1: The syntax of the intermediate language.", (127, 200, 400, 211), 3))
+    lines += [line(body, (99, 240 + 14 * i, 546, 251 + 14 * i), 4) for i in range(20)]
+    pages.append(layout.PageData(3, (0, 0, 612, 792), lines, []))
+    lay = layout.document_layout(pages)
+
+    found = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert [(f.kind, f.number) for f in found] == [(FigureKind.TABLE, "4.1")]
+    assert found[0].figure_box is not None and found[0].figure_box[1] <= 122

@@ -64,7 +64,8 @@ class Line:
     styled: bool  # first span's font differs from the rest, e.g. a bold "Fig. 3" label
     bold: bool
     starts_para: bool
-    font: str = ""
+    font: str = ""  # the first span's
+    main_font: str = ""  # the font of most of its characters
 
 
 @dataclass
@@ -165,7 +166,7 @@ def read_page(page: pymupdf.Page) -> PageData:
             styled = bold or (len(fonts) > 1 and spans[0]["font"] != fonts.most_common(1)[0][0])
             horizontal = _reads_along(raw["dir"], turn)
             block_lines.append(Line(turn_box(_line_box(raw, spans), rect, turn), text, size, bi, horizontal,
-                                    styled, bold, False, spans[0]["font"]))
+                                    styled, bold, False, spans[0]["font"], fonts.most_common(1)[0][0]))
         mark_paragraph_starts(block_lines, turn_box(tuple(block["bbox"]), rect, turn))
         lines.extend(block_lines)
     markers: list[Element] = []

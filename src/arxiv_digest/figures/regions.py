@@ -92,6 +92,7 @@ NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z
                      rf"|{NOTE_WORD}|[Pp]\s*[<\u2264=])")
 NOTE_WORD_RE = re.compile(rf"\s*({NOTE_WORD})")
 NOTE_WORD_SKIP_LINES = 3.0  # ...or this many when they open with "Note." (AASTeX's deluxetable sets them apart)
+MATH_FONT_RE = re.compile(r"(?:[A-Z]{6}\+)?(?:CM(?:MI|SY|EX)|MSBM|MSAM|\w*Math)")  # TeX's math fonts
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 # A figure of plain text starts within this many line heights of its caption, is set apart from the text
@@ -604,7 +605,9 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         by_block[line.block].append(i)
         col = column_of(center_x(line.box), lay)
         w = width(line.box)
-        code = line.font != lay.body_font and MONOSPACE_RE.search(line.font) is not None  # a listing's line
+        # a listing's line, or a line set mostly in a math font (a grammar, a display equation)
+        code = line.font != lay.body_font and (MONOSPACE_RE.search(line.font) is not None
+                                               or MATH_FONT_RE.match(line.main_font) is not None)
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0]) and not code
                 and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
             prose.add(i)
