@@ -242,3 +242,29 @@ def test_a_grammar_set_in_a_math_font_is_a_table_not_body_text() -> None:
     found = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert [(f.kind, f.number) for f in found] == [(FigureKind.TABLE, "4.1")]
     assert found[0].figure_box is not None and found[0].figure_box[1] <= 122
+
+
+def test_text_under_a_table_set_larger_than_its_rows_is_no_note() -> None:
+    """A table in 7 pt type, then (a line under its last rule) a bulleted list in the 9 pt footnote size: the list
+    is body text, not the table's notes, while a 7 pt note right under the rule is one."""
+    for with_note in (False, True):
+        doc, page = _second_page()
+        page.insert_text((72, 90), "Table 2: Comparison of baseline methods", fontsize=10, fontname="tiro")
+        page.draw_line((72, 96), (520, 96), width=0.6)
+        for r in range(6):
+            for k, cell in enumerate(["LSTM", "yes", "no", "yes", "no"]):
+                page.insert_text((80 + 90 * k, 108 + 10 * r), cell, fontsize=7, fontname="tiro")
+        page.draw_line((72, 164), (520, 164), width=0.6)
+        top = 176
+        if with_note:
+            page.insert_text((72, 172), "Note: a tick marks a model that shares its parameters.", fontsize=7,
+                             fontname="tiro")
+            top = 186
+        for i in range(6):
+            page.insert_text((82, top + 11 * i), "road occupancy rates measured by different sensors on the bay area "
+                             "freeways every hour", fontsize=9, fontname="tiro")
+        _body(page, top + 90, 20)
+
+        (table,) = locate_figures(doc)
+        assert table.number == "2" and table.figure_box is not None
+        assert table.figure_box[3] <= (176 if with_note else 166)

@@ -85,6 +85,7 @@ JUSTIFIED_MIN_LINES = 2  # ...and a run with this many such lines, between two g
 HANG_REACH = 2.0  # tick labels and an axis title hanging from a plot are looked for this many gaps above a run
 # A table's notes start within this many line heights under it, lie mostly within its width, and open with a
 # note mark when not set smaller than the body.
+NOTE_SIZE_SLACK = 1.0  # points a note in a small type may be larger than the table's largest text
 NOTE_SKIP_LINES = 1.5
 NOTE_INSIDE = 0.3
 NOTE_WORD = r"(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE"
@@ -949,6 +950,9 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
     0.05"), in its small type or opening with a note mark, each at a line's spacing from the one before."""
     table = union_all([e.box for e in taken])
     held = {e.box for e in taken}
+    # notes in a small type are no larger than the table's own text (body text in a footnote size is not one)
+    rows = [ln.size for ln in p.lines if ln.box in held]
+    largest = max(rows) + NOTE_SIZE_SLACK if rows else math.inf
     notes: list[Element] = []
     last_size = 0.0  # the size of the last note taken: a note's next lines keep it
     frontier = table[3]
@@ -966,7 +970,7 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
             if b[1] - frontier > 0 and x_overlap(b, span) > 0:
                 break  # the next line under the table is no note: the text resumes
             continue
-        small = line.size < lay.body_size - SAME_SIZE
+        small = line.size < lay.body_size - SAME_SIZE and line.size <= largest
         marked = NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
         if not (small or marked or notes and abs(line.size - last_size) <= SAME_SIZE):
             break
