@@ -268,3 +268,21 @@ def test_text_under_a_table_set_larger_than_its_rows_is_no_note() -> None:
         (table,) = locate_figures(doc)
         assert table.number == "2" and table.figure_box is not None
         assert table.figure_box[3] <= (176 if with_note else 166)
+
+
+def test_a_label_alone_over_a_title_set_a_little_apart_captions_the_table_under_them() -> None:
+    """Genetics sets "TABLE 1" centred on a line of its own and the table's title a little further below than the
+    caption's own lines are apart: the title is the caption's, not body text between the caption and its table."""
+    doc, page = _second_page()
+    page.insert_text((280, 100), "TABLE 1", fontsize=9, fontname="tiro")
+    page.insert_text((72, 117), "Goodness-of-fit of the different models and kinship matrices in explaining the "
+                     "phenotypic variation", fontsize=9, fontname="tibo")
+    page.draw_line((72, 124), (520, 124), width=0.6)
+    for r in range(8):
+        for k, cell in enumerate(["Simple", "NA", "1632.8", "1643.9", "2296.0"]):
+            page.insert_text((80 + 90 * k, 136 + 11 * r), cell, fontsize=8, fontname="tiro")
+    page.draw_line((72, 220), (520, 220), width=0.6)
+    _body(page, 260, 20)
+
+    (table,) = locate_figures(doc)
+    assert table.number == "1" and table.figure_box is not None and table.figure_box[3] >= 218

@@ -22,6 +22,7 @@ FOREIGN_RE = re.compile(r"(?P<label>L(?i:isting)|A(?i:lgorithm))\s*(?P<number>[1
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
+LABEL_TITLE_GAP = 1.0  # ...or this close under a label set on a line of its own
 SPACING_JUMP = 0.5  # a row this many line heights further from the last than the caption's rows are ends it
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
 MATH_LOOKAHEAD = 8  # lines after a caption row searched for the inline math in a smaller font that row holds
@@ -172,15 +173,19 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
                                       if m.size < nxt.size - SAME_SIZE and m.box[1] < nxt.box[3]
                                       and m.box[3] > nxt.box[1] and x_overlap(m.box, box) > 0])
         gap = row_top - box[3]
-        if idx == [first] and CAPTION_RE.fullmatch(head.text) is not None:
-            sizes.append(nxt.size)  # a label on a line of its own ("Figure 3." in bold) over its legend's text
+        # a label on a line of its own ("Figure 3." in bold) over its legend's text, which may stand a little
+        # apart from it ("TABLE 1" over its title)
+        label_alone = idx == [first] and CAPTION_RE.fullmatch(head.text) is not None
+        if label_alone:
+            sizes.append(nxt.size)
+        reach = LABEL_TITLE_GAP if label_alone else CAPTION_LINE_GAP
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
-                or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= CAPTION_LINE_GAP * height(nxt.box) + leading
+                or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= reach * height(nxt.box) + leading
                 or opens_caption(nxt)):
             break
         if len(idx) > 1 and all(p.lines[k].bold for k in idx) and not nxt.bold and nxt.starts_para:
             break  # a caption set in bold throughout (ACM) ends where a paragraph in the body's weight opens
-        if nxt.bold and nxt.starts_para and not head.bold and RUN_IN_HEAD_RE.match(nxt.text):
+        if nxt.bold and nxt.starts_para and not head.bold and not label_alone and RUN_IN_HEAD_RE.match(nxt.text):
             break  # ...and one in the body's weight where a paragraph with a bold run-in head ("Remark 1.") opens
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
                for g in p.graphics):
