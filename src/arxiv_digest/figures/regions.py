@@ -8,7 +8,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from arxiv_digest.models import FigureKind
 
@@ -183,9 +183,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     cells = _table_cells(p, lay)
     prose = _prose_lines(p, lay, caption_lines, cells)
     headings = _headings(p, lay)
-    for g in graphics:
-        if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA:
-            g.textbox = sum(contains(g.box, p.lines[i].box) for i in prose) >= TEXTBOX_MIN_PROSE
+    graphics = [replace(g, textbox=True) if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA
+                and sum(contains(g.box, p.lines[i].box) for i in prose) >= TEXTBOX_MIN_PROSE else g for g in graphics]
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
