@@ -36,6 +36,7 @@ from benchmarks.figures.figeval import Report, figure_box, score
 from benchmarks.figures.synthetic import Paper
 
 _PEER_MODULE = "pdf_figure_table_extractor"
+PEER_TIMEOUT = 300  # seconds the peer may take on one paper before it counts as having found nothing
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,17 @@ def _run_peer(papers: Iterable[Paper], peer_dir: Path, dpi: int) -> dict[str, An
             pdf, out = Path(tmp) / f"{paper.name}.pdf", Path(tmp) / paper.name
             pdf.write_bytes(paper.data)
             start = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-c", code, "--dpi", str(dpi), str(pdf), str(out)], env=env,
-                                  capture_output=True, text=True, timeout=600)
+            try:
+                proc = subprocess.run([sys.executable, "-c", code, "--dpi", str(dpi), str(pdf), str(out)], env=env,
+                                      capture_output=True, text=True, timeout=PEER_TIMEOUT)
+            except subprocess.TimeoutExpired:  # scored as finding nothing, like any other failure of the peer's
+                print(f"peer failed on {paper.name}: no answer in {PEER_TIMEOUT} s", file=sys.stderr)
+                proc = None
             seconds.append(time.perf_counter() - start)
             manifest = out / "manifest.json"
-            assets = json.loads(manifest.read_text(encoding="utf-8"))["assets"] if manifest.is_file() else []
-            if proc.returncode:
+            assets = (json.loads(manifest.read_text(encoding="utf-8"))["assets"]
+                      if proc is not None and manifest.is_file() else [])
+            if proc is not None and proc.returncode:
                 print(f"peer failed on {paper.name}: {proc.stderr.strip()[-300:]}", file=sys.stderr)
             preds = [_Box(a["page"] - 1, tuple(a["bbox"]), a.get("kind", "figure")) for a in assets]
             with pymupdf.open(stream=paper.data, filetype="pdf") as doc:
