@@ -221,6 +221,10 @@ def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:
 
 def page_images(page: pymupdf.Page) -> Images:
     """The page's embedded images: where each is drawn and how many pixels it has."""
+    # Listing them runs the whole page through MuPDF; a page whose resources hold no image, no form (which may
+    # hold one), no annotation and no inline image ("BI") has none, and most text pages are such.
+    if not (page.get_images() or page.get_xobjects() or page.first_annot or b"BI" in page.read_contents()):
+        return ()
     return tuple((tuple(info["bbox"]), info["width"] * info["height"]) for info in page.get_image_info())
 
 
