@@ -42,11 +42,12 @@ BODY = ("Adaptive beamformers lose most of their gain when the array is miscalib
         "with the number of elements in the array")
 
 
-def body_text(page: pymupdf.Page, top: float, lines: int, *, x: float = 72, step: float = 12) -> float:
+def body_text(page: pymupdf.Page, top: float, lines: int, *, x: float = 72, step: float = 12,
+              size: float = 10) -> float:
     """Lines of body text from ``top`` down; returns where the next line would go."""
     words = BODY.split()
     for i in range(lines):
-        page.insert_text((x, top + step * i), " ".join(words[i % 5:i % 5 + 14]), fontsize=10, fontname="tiro")
+        page.insert_text((x, top + step * i), " ".join(words[i % 5:i % 5 + 14]), fontsize=size, fontname="tiro")
     return top + step * lines
 
 

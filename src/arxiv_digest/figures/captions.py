@@ -18,6 +18,9 @@ RUN_IN_HEAD_RE = re.compile(r"[A-Z][a-z]+\b")  # "Remark", "Theorem", "Proof": a
 # above, like a table): not a figure, but a neighbouring figure must not take its box.
 FOREIGN_RE = re.compile(r"(?P<label>L(?i:isting)|A(?i:lgorithm))\s*(?P<number>[1-9]\d*(?:\.\d+)*)"
                         r"(?P<delim>\s*[:.]|\s|$)")
+# An entry of a list of figures holds a dot leader and a page number (". . . 44", "....44"), its dots often lines
+# of their own in PyMuPDF.
+LEADER_RE = re.compile(r"(?:(?:\.\s+){2,}|\.{4,}\s*)\d+(?:\s|$)")
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
@@ -87,6 +90,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             continue  # "Algorithm 1" alone is a label inside a figure, not the caption of a float
         idx = caption_lines(p, i, lay.leading)
         used.update(idx)
+        if _list_entry(p, i):
+            continue
         text = ""
         for j in idx:
             piece = p.lines[j].text
@@ -103,6 +108,13 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for c in captions:
         c.xr = caption_range(c, captions, lay)
     return captions
+
+
+def _list_entry(p: PageData, first: int) -> bool:
+    """The caption's text block holds a dot leader and a page number (". . . . . 44", which PyMuPDF may cut into
+    a line per dot): an entry of a list of figures or tables."""
+    block = p.lines[first].block
+    return LEADER_RE.search(" ".join(ln.text for ln in p.lines if ln.block == block)) is not None
 
 
 def _colon_label(text: str) -> bool:
