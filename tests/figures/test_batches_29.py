@@ -58,3 +58,28 @@ def test_entries_of_a_list_of_figures_are_no_captions() -> None:
     for f, (_, plot) in zip(sorted(found, key=lambda f: f.page), plots, strict=True):
         assert f.figure_box is not None and iou(f.figure_box, tuple(plot)) > 0.9
 
+
+def test_a_footnote_under_a_table_is_the_pages_not_the_tables() -> None:
+    """A table captioned above near a page's foot, then the page's footnote rule (two inches, flush left) and
+    its footnote: the table ends at its last rule, leaving the rule and the footnote out."""
+    doc, page = _second_page()
+    y = _body(page, 80, 30)
+    page.insert_text((200, y + 20), "Table 24: Material properties for fatigue analysis.", fontsize=10,
+                     fontname="helv")
+    table = pymupdf.Rect(135, y + 26, 476, y + 26 + 4 * 14)
+    for k in range(5):
+        page.draw_line((table.x0, table.y0 + 14 * k), (table.x1, table.y0 + 14 * k), color=(0, 0, 0), width=0.5)
+    for x in (table.x0, 250, 330, 400, table.x1):
+        page.draw_line((x, table.y0), (x, table.y1), color=(0, 0, 0), width=0.5)
+    for k, row in enumerate(("Glass 10 1000 Table 5", "Carbon 14 1546 Table 5", "Triax 10 700 Table 5")):
+        for x, cell in zip((150, 270, 345, 415), row.rsplit(" ", 4)[0].split(" ", 3), strict=False):
+            page.insert_text((x, table.y0 + 14 * (k + 1) + 10), cell, fontsize=10, fontname="tiro")
+    rule_y = table.y1 + 10
+    page.draw_line((72, rule_y), (216, rule_y), color=(0, 0, 0), width=0.5)
+    page.insert_text((72, rule_y + 12), "ix To keep it simple, the slope parameter is set to 10 for every material",
+                     fontsize=10, fontname="tiro")
+    page.insert_text((72, rule_y + 24), "of the blade, as the standard allows for laminates.", fontsize=10,
+                     fontname="tiro")
+
+    (tab,) = [f for f in locate_figures(doc) if f.number == "24"]
+    assert tab.figure_box is not None and iou(tab.figure_box, tuple(table)) > 0.9

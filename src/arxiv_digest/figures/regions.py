@@ -87,6 +87,11 @@ HANG_REACH = 2.0  # tick labels and an axis title hanging from a plot are looked
 # note mark when not set smaller than the body.
 NOTE_SIZE_SLACK = 1.0  # points a note in a small type may be larger than the table's largest text
 NOTE_SKIP_LINES = 1.5
+# A footnote rule: thin, flush with its column's left edge (within this many points), this share of it long
+# (LaTeX draws 0.4 of the column, Word two inches).
+FOOTNOTE_RULE_SLACK = 3.0
+FOOTNOTE_RULE_MIN_SHARE = 0.15
+FOOTNOTE_RULE_MAX_SHARE = 0.45
 NOTE_INSIDE = 0.3
 NOTE_WORD = r"(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE"
 NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z]))"
@@ -165,6 +170,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     decor = [is_decor(ln.box) for ln in p.lines]
     # a drawing reaching out of the footer (one path for a journal's footer rules) lies mostly in the band
     graphics = [g for g in p.graphics if not is_decor(g.box) and (g.box[1] + g.box[3]) / 2 < bottom_band]
+    footrules = _footnote_rules(p, graphics, lay)
+    graphics = [g for g in graphics if g.box not in footrules]
     # A caption may stand in the margin, or in the footer's band under a float that fills the page: a styled
     # label right under a graphic.
     gap_g = GRAPHIC_GAP_LINES * lay.line_h
@@ -253,7 +260,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                     far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
                     taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
                 if taken and not up:  # captioned above: its notes follow it (economics sets figures so too)
-                    taken = taken + _notes(taken, p, lay, caption_lines, decor)
+                    taken = taken + _notes(taken, p, lay, caption_lines, decor, footrules)
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
             if any(o.taken for o in opts.values()):
                 break
@@ -943,8 +950,26 @@ def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: 
     return None if last is None else _gap_after_rules(last, [e for e in fig if _is_shape(e)], rows + fig, up)
 
 
-def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[int],
-           decor: list[bool]) -> list[Element]:
+def _footnote_rules(p: PageData, graphics: list[Element], lay: Layout) -> list[Box]:
+    """The short rules over a page's footnotes: thin, flush with their column's left edge, a share of its width
+    long, with text right under them and no drawing further down the column."""
+    rules = []
+    for g in graphics:
+        b = g.box
+        col = column_of(center_x(b), lay)
+        w = col[1] - col[0]
+        if (g.kind != "vector" or height(b) > RULE_MAX_WIDTH or abs(b[0] - col[0]) > FOOTNOTE_RULE_SLACK
+                or not FOOTNOTE_RULE_MIN_SHARE * w <= width(b) <= FOOTNOTE_RULE_MAX_SHARE * w):
+            continue
+        if any(o.box[1] > b[3] and x_overlap(o.box, b) > 0 for o in graphics):
+            continue
+        if any(0 <= ln.box[1] - b[3] <= lay.line_h and x_overlap(ln.box, b) > 0 for ln in p.lines):
+            rules.append(b)
+    return rules
+
+
+def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[int], decor: list[bool],
+           footrules: list[Box]) -> list[Element]:
     """A table's notes: the lines right under it that explain it ("a Adjusted for age", "Note: ...", "*p <
     0.05"), in its small type or opening with a note mark, each at a line's spacing from the one before."""
     table = union_all([e.box for e in taken])
@@ -969,6 +994,8 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
             if b[1] - frontier > 0 and x_overlap(b, span) > 0:
                 break  # the next line under the table is no note: the text resumes
             continue
+        if any(frontier - 1 <= rule[1] and rule[3] <= b[1] + 1 and x_overlap(rule, span) > 0 for rule in footrules):
+            break  # under the footnote rule: the page's footnotes
         small = line.size < lay.body_size - SAME_SIZE and line.size <= largest
         marked = NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
         if not (small or marked or notes and abs(line.size - last_size) <= SAME_SIZE):
