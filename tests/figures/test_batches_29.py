@@ -7,8 +7,8 @@ import pymupdf
 
 from arxiv_digest.figures import locate_figures
 
+from .common import BODY, iou
 from .common import body_text as _body
-from .common import iou
 from .common import plot as _plot
 from .common import second_page as _second_page
 
@@ -18,7 +18,7 @@ def _entry(page: pymupdf.Page, y: float, number: int, dots: int, *, split: bool)
     leader and a page number at the right margin (the dots drawn one by one when ``split``, as LaTeX sets
     them apart)."""
     page.insert_text((53, y), f"Fig. {number}.", fontsize=10.5, fontname="tibo")
-    words = "Daily minimum temperature modelled at every station of the range over the whole study".split()
+    words = BODY.split()
     for k in range(3):
         page.insert_text((95, y + 12 * k), " ".join(words[k:k + 12]), fontsize=10.5, fontname="tiro")
         page.insert_text((35, y + 12 * k), str(700 + 4 * number + k), fontsize=5, fontname="helv")
