@@ -956,9 +956,11 @@ def _footnote_rules(p: PageData, graphics: list[Element], lay: Layout) -> list[B
     rules = []
     for g in graphics:
         b = g.box
+        if g.kind != "vector" or b[3] - b[1] > RULE_MAX_WIDTH:
+            continue  # most of a page's drawings: no need to find their column
         col = column_of(center_x(b), lay)
         w = col[1] - col[0]
-        if (g.kind != "vector" or height(b) > RULE_MAX_WIDTH or abs(b[0] - col[0]) > FOOTNOTE_RULE_SLACK
+        if (abs(b[0] - col[0]) > FOOTNOTE_RULE_SLACK
                 or not FOOTNOTE_RULE_MIN_SHARE * w <= width(b) <= FOOTNOTE_RULE_MAX_SHARE * w):
             continue
         if any(o.box[1] > b[3] and x_overlap(o.box, b) > 0 for o in graphics):
