@@ -240,7 +240,11 @@ def opens_caption(line: Line) -> bool:
 
 def caption_range(c: Caption, captions: list[Caption], lay: Layout) -> tuple[float, float]:
     """The horizontal range a caption's graphics may occupy: its column, or the full width if it spans."""
-    if len(lay.columns) > 1:
+    if len(lay.columns) > 2:  # the columns it reaches into, or the one it stands in
+        reached = [col for col in lay.columns
+                   if c.box[0] < col[1] - GUTTER_CROSSING and c.box[2] > col[0] + GUTTER_CROSSING]
+        xr = (reached[0][0], reached[-1][1]) if reached else column_of(center_x(c.box), lay)
+    elif len(lay.columns) > 1:
         (l0, gl), (gr, r1) = lay.columns[0], lay.columns[-1]
         spans_gutter = c.box[0] < gl - GUTTER_CROSSING and c.box[2] > gr + GUTTER_CROSSING
         centre = center_x(c.box)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pymupdf
 
-from .geometry import Box, area, contains, height, intersection, union, union_all, width
+from .geometry import Box, area, center_x, contains, height, intersection, union, union_all, width
 
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
@@ -50,6 +50,8 @@ HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highes
 HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
 TALL_GLYPH_SHARE = 2.0  # a span whose box is more than this many times its font size tall is a math font's
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
+THIRDS_SHARE = 0.6  # a page is set in three columns when this share of its paragraphs keeps to a third each...
+THIRD_SLACK = 0.05  # ...reaching at most this share of the text width past that third
 
 
 @dataclass
@@ -311,7 +313,8 @@ def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
 
 def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
     """A line starts a paragraph if it opens its block or follows a gap, a size change, a short line or a row's
-    last cell."""
+    last cell, or stands left of the line before it on that line's row (PyMuPDF may run two columns' lines into
+    one block)."""
     prev: Line | None = None
     for line in lines:
         if prev is None:
@@ -324,6 +327,8 @@ def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
                                 or prev.box[2] < block[2] - 0.25 * width(block)
                                 or prev.box[0] > line.box[0] + 0.25 * width(block)
                                 and prev.box[2] < block[2] - 0.1 * width(block))
+        elif line.box[2] <= prev.box[0]:
+            line.starts_para = True  # level with the last line but left of it: another column's text in the block
         prev = line
 
 
@@ -365,7 +370,9 @@ def document_layout(pages: list[PageData]) -> Layout:
     lefts = [b for b in paragraphs if b[2] <= mid + 0.05 * span]
     rights = [b for b in paragraphs if b[0] >= mid - 0.05 * span]
     columns = [(left, right)]
-    if lefts and rights and len(lefts) + len(rights) >= 0.6 * len(paragraphs):
+    if thirds := _thirds(paragraphs, left, right):
+        columns = thirds
+    elif lefts and rights and len(lefts) + len(rights) >= 0.6 * len(paragraphs):
         gutter_l, gutter_r = max(b[2] for b in lefts), min(b[0] for b in rights)
         if gutter_l >= gutter_r:
             gutter_l, gutter_r = mid - 5, mid + 5
@@ -382,6 +389,20 @@ def document_layout(pages: list[PageData]) -> Layout:
     return Layout(body, body_font, line_h, density, columns, left, right, top, bottom,
                   _running_heads(pages, head_line),
                   leading)
+
+
+def _thirds(paragraphs: list[Box], left: float, right: float) -> list[tuple[float, float]] | None:
+    """Three columns (a magazine's or Science's grid) when most paragraphs keep to a third of the text width
+    each, every third holding some: their extents, else None."""
+    span = right - left
+    thirds: list[list[Box]] = [[], [], []]
+    for b in paragraphs:
+        k = min(2, int((center_x(b) - left) / span * 3))
+        if left + k * span / 3 - THIRD_SLACK * span <= b[0] and b[2] <= left + (k + 1) * span / 3 + THIRD_SLACK * span:
+            thirds[k].append(b)
+    if sum(map(len, thirds)) < THIRDS_SHARE * len(paragraphs) or not all(thirds):
+        return None
+    return [(min(b[0] for b in third), max(b[2] for b in third)) for third in thirds]
 
 
 def _leading(pages: list[PageData], body: float, line_h: float) -> float:
