@@ -72,6 +72,8 @@ SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
 SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
 SIDE_GAP_LINES = 5.0  # ...within this many line heights of it (a caption in the margin sits further off)
 SIDE_FLUSH = 4.0  # points: a side caption and its figure set against the text block's opposite edges
+OVERHANG_SHARE = 0.5  # a graphic reaching this share of a caption's range past either end is not its figure's
+MARGIN_GAP = 2.0  # points past the text area's edge where a side margin begins
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
 MAX_EMBEDDED_LINES = 3
 MAX_SUBCAPTION_LINES = 6
@@ -182,6 +184,22 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     for c in captions:
         c.preferred = "down" if c.foreign else (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
     caption_lines = set().union(*(c.lines for c in captions))
+    margin_floats: set[int] = set()
+    # A caption in the page's margin (Tufte's margin figures): the graphics and labels in that margin, level with
+    # it or near it, are a float's, not the margin's rules and notes.
+    for c in captions:
+        if not (margin := _margin_of(c.box, lay, p.rect)):
+            continue
+        mine = [g for g in p.graphics if _in_margin(g.box, c.box, margin, lay) and not in_band(g.box)]
+        if not mine:
+            continue
+        c.xr = margin
+        if any(-CAPTION_SKIP_LINES * lay.line_h <= max(g.box[1] - c.box[3], c.box[1] - g.box[3]) for g in mine):
+            margin_floats.add(id(c))  # its graphics over or under it: a margin figure, not a side caption
+        graphics.extend(g for g in mine if g not in graphics)
+        for i, ln in enumerate(p.lines):
+            if decor[i] and _in_margin(ln.box, c.box, margin, lay) and not in_band(ln.box):
+                decor[i] = False
 
     gap_t = TEXT_GAP_LINES * lay.line_h
     frames = [g.box for g in graphics if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA]
@@ -217,8 +235,10 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     side: dict[int, list[Element]] = {}
     for i, c in enumerate(captions):  # top to bottom: a float beside one caption is not the next one's
         claimed = {id(e) for taken in side.values() for e in taken}
-        if taken := _beside(c, [e for e in elements if id(e) not in claimed], barriers, lay, gap_g,
-                            [o.box for o in captions if o is not c]):
+        if id(c) in margin_floats:
+            continue
+        if taken := _beside(c, _side_part(c, p, lay), [e for e in elements if id(e) not in claimed], barriers, lay,
+                            gap_g, [o.box for o in captions if o is not c]):
             side[i] = taken
     options: list[dict[str, _Option]] = []
     lone = len(captions) == 1 and not barriers
@@ -228,7 +248,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         that indent the text set their floats full width)."""
         if len(lay.columns) == 1 and b[0] < c.xr[0] <= lay.left + 1 and b[2] > c.xr[0] + 1:
             return True
-        return c.xr[0] - 1 <= center_x(b) <= c.xr[1] + 1
+        if not c.xr[0] - 1 <= center_x(b) <= c.xr[1] + 1:
+            return False
+        # a rule across both columns is no part of a one-column figure, however its middle falls (a table's
+        # caption may be narrower than its rules)
+        reach = OVERHANG_SHARE * (c.xr[1] - c.xr[0])
+        return c.kind is FigureKind.TABLE or c.xr[0] - reach <= b[0] and b[2] <= c.xr[1] + reach
     for i, c in enumerate(captions):
         opts = {}
         if i in side:  # captioned at the side: not a candidate above or below
@@ -274,6 +299,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             # over a paragraph is a legend)
             if c.strong and _described(c) and not any(o.taken for o in opts.values()):
                 opts[c.preferred].taken = _text_figure(c, p, lay, c.preferred == "up", caption_lines, decor, prose)
+        if not any(o.taken for o in opts.values()) and len(lay.columns) == 2:
+            # nothing over or under it: a legend filling one column beside its figure in the other (Nature's)
+            claimed = {id(e) for taken in side.values() for e in taken}
+            if taken := _beside(c, _side_part(c, p, lay), [e for e in elements if id(e) not in claimed], barriers,
+                                lay, gap_g, [o.box for o in captions if o is not c], any_width=True):
+                side[i] = taken
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
@@ -304,6 +335,20 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                                     pad(c.box, p.rect, PAD)), c.strong))
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
+
+
+def _margin_of(box: Box, lay: Layout, page: Box) -> tuple[float, float] | None:
+    """The side margin a caption stands in (wholly outside the text area), as a range, else None."""
+    if box[0] >= lay.right + MARGIN_GAP:
+        return (lay.right + MARGIN_GAP, page[2])
+    if box[2] <= lay.left - MARGIN_GAP:
+        return (page[0], lay.left - MARGIN_GAP)
+    return None
+
+
+def _in_margin(b: Box, caption: Box, margin: tuple[float, float], lay: Layout) -> bool:
+    """A box in the margin ``margin`` (across from the text area) under or over the caption's width."""
+    return margin[0] - 1 <= b[0] and b[2] <= margin[1] + 1 and b[0] <= caption[2] and b[2] >= caption[0]
 
 
 def _fraction_bars(graphics: list[Element], p: PageData, lay: Layout, prose: list[Box]) -> list[Element]:
@@ -450,43 +495,48 @@ def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], t
                    and o.box[1] <= bottom for o in captions)
 
 
-def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layout, gap: float,
-            others: list[Box]) -> list[Element]:
+def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], lay: Layout, gap: float,
+            others: list[Box], *, any_width: bool = False) -> list[Element]:
     """A narrow caption set beside its figure (left or right of it, as journals and wrapfigure do): the
-    graphics on one side that overlap the caption's rows, grown up and down until body text or a gap."""
+    graphics on one side that overlap the caption's rows, grown up and down until body text or a gap.
+
+    ``cb`` is the part of the caption beside the float (see ``_side_part``); ``any_width`` drops the narrowness
+    test (a caption with nothing over or under it)."""
     # a caption mostly in the page's margin (a Tufte-style layout) is beside its float however wide it is
-    outside = max(c.box[2] - max(c.box[0], lay.right), min(c.box[2], lay.left) - c.box[0])
-    if (width(c.box) > SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left) and outside < 0.5 * width(c.box)
-            or height(c.box) < SIDE_MIN_LINES * lay.line_h):
+    outside = max(cb[2] - max(cb[0], lay.right), min(cb[2], lay.left) - cb[0])
+    # a short table caption at the text block's left edge, its table running on to the right edge (Springer)
+    wide_table = c.kind is FigureKind.TABLE and abs(cb[0] - lay.left) <= SIDE_FLUSH
+    if (width(cb) > SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left) and outside < 0.5 * width(cb) and not any_width
+            or height(cb) < (1.0 if wide_table else SIDE_MIN_LINES) * lay.line_h):
         return []
     for left in (True, False):
         def on_side(b: Box, left: bool = left) -> bool:
             if left:
-                return b[2] <= c.box[0] + 2 and b[0] >= lay.left - 4
-            return b[0] >= c.box[2] - 2 and b[2] <= lay.right + 4
+                return b[2] <= cb[0] + 2 and b[0] >= lay.left - 4
+            return b[0] >= cb[2] - 2 and b[2] <= lay.right + 4
 
         pool = [e for e in elements if on_side(e.box)]
-        near = SIDE_GAP_LINES * lay.line_h
+        near = lay.right - lay.left if any_width else SIDE_GAP_LINES * lay.line_h
 
         def flush(e: Element, left: bool = left) -> bool:
             """Caption and graphic set against the opposite edges of a one-column text block with nothing between
             them (Springer's side captions): beside each other however wide the white between."""
-            x0, x1 = (e.box[2], c.box[0]) if left else (c.box[2], e.box[0])
+            x0, x1 = (e.box[2], cb[0]) if left else (cb[2], e.box[0])
             return (len(lay.columns) == 1 and abs((e.box[0] if left else e.box[2]) - (lay.left if left else lay.right))
-                    <= SIDE_FLUSH and abs(c.box[2 if left else 0] - (lay.right if left else lay.left)) <= SIDE_FLUSH
-                    and not any(o.box[0] < x1 and o.box[2] > x0 and min(o.box[3], c.box[3]) > max(o.box[1], c.box[1])
+                    <= SIDE_FLUSH and abs(cb[2 if left else 0] - (lay.right if left else lay.left)) <= SIDE_FLUSH
+                    and not any(o.box[0] < x1 and o.box[2] > x0 and min(o.box[3], cb[3]) > max(o.box[1], cb[1])
                                 for o in elements))
         # A figure's graphics, or a table's rows (its lines of text), spanning most of the caption's height.
         seeds = [e for e in pool if (e.kind != "text" or c.kind is FigureKind.TABLE)
-                 and min(e.box[3], c.box[3]) > max(e.box[1], c.box[1])
-                 and ((c.box[0] - e.box[2] if left else e.box[0] - c.box[2]) <= near or flush(e))]
+                 and min(e.box[3], cb[3]) > max(e.box[1], cb[1])
+                 and ((cb[0] - e.box[2] if left else e.box[0] - cb[2]) <= near or flush(e))]
         # Captions stacked in the same margin: what lies level with another one is that one's float.
-        theirs = [o for o in others if x_overlap(o, c.box) > 0]
+        theirs = [o for o in others if x_overlap(o, cb) > 0]
         pool = [e for e in pool if not any(min(e.box[3], o[3]) > max(e.box[1], o[1]) for o in theirs)]
         kept = {id(e) for e in pool}
         seeds = [e for e in seeds if id(e) in kept]
-        if not seeds or (min(c.box[3], max(e.box[3] for e in seeds)) - max(c.box[1], min(e.box[1] for e in seeds))
-                         < SIDE_OVERLAP * height(c.box)):
+        if not seeds or (min(cb[3], max(e.box[3] for e in seeds)) - max(cb[1], min(e.box[1] for e in seeds))
+                         < SIDE_OVERLAP * height(cb)):
             continue
         walls = [b for b in barriers if on_side(b)]
         taken = seeds
@@ -508,8 +558,23 @@ def _beside(c: Caption, elements: list[Element], barriers: list[Box], lay: Layou
                 taken = [*taken, e]
                 top, bottom = min(top, e.box[1]), max(bottom, e.box[3])
                 grown = True
+        if height(cb) < SIDE_MIN_LINES * lay.line_h and (
+                left or max(e.box[2] for e in taken) < lay.right - SIDE_FLUSH or top < cb[1] - lay.line_h):
+            continue  # the short caption of a table that does not start level with it and reach the right edge
         return taken
     return []
+
+
+def _side_part(c: Caption, p: PageData, lay: Layout) -> Box:
+    """The caption's box without a last row that runs on under its float across the text width (Science's
+    legends beside a figure end so): the part that stands beside the float."""
+    rows = sorted((p.lines[i].box for i in c.lines), key=lambda b: b[1])
+    narrow = SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left)
+    last = rows[-1]
+    beside = [b for b in rows if b[3] <= last[1] + 1]
+    if width(last) <= narrow or not beside or width(union_all(beside)) > narrow:
+        return c.box
+    return union_all(beside)
 
 
 def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], captions: list[Caption],
@@ -698,15 +763,15 @@ def _table_cells(p: PageData, lay: Layout) -> set[int]:
                 rows[i].append(j)
                 rows[j].append(i)
     cells: set[int] = set()
-    gutter = (lay.columns[0][1], lay.columns[-1][0]) if len(lay.columns) > 1 else None
+    gutters = [(a[1], b[0]) for a, b in zip(lay.columns, lay.columns[1:], strict=False)]
     col = {i: column_of(center_x(p.lines[i].box), lay) for i in rows}
     for i, mates in rows.items():
         c = col[i]
         same_col = [j for j in mates if col[j] == c]
         if same_col and any(width(p.lines[j].box) < CELL_MAX_COLUMN_SHARE * (c[1] - c[0]) for j in [i, *same_col]):
             cells.add(i)
-        elif gutter and any(p.lines[j].box[0] < gutter[0] - GUTTER_CROSSING and p.lines[j].box[2] > gutter[1]
-                            + GUTTER_CROSSING for j in [i, *mates]):
+        elif any(p.lines[j].box[0] < g0 - GUTTER_CROSSING and p.lines[j].box[2] > g1 + GUTTER_CROSSING
+                 for j in [i, *mates] for g0, g1 in gutters):
             cells.add(i)  # a row crossing the gutter belongs to a float as wide as the page
     rules = [g.box for g in p.graphics if width(g.box) <= RULE_MAX_WIDTH and height(g.box) >= 0.5 * lay.line_h]
     if rules:

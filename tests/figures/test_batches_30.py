@@ -1,0 +1,156 @@
+"""Layouts found on the real set's dev half in batch 30 (Tufte's margin figures, Science's three columns and
+side legends, Springer's side-captioned tables): each case drawn here in miniature."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from arxiv_digest.figures import locate_figures
+
+from .common import BODY, iou
+from .common import plot as _plot
+
+
+def _column(page: pymupdf.Page, x: float, top: float, lines: int, *, words: int = 6, size: float = 9,
+            step: float = 11, width: float | None = None) -> float:
+    """Lines of body text in a narrow column from ``top`` down (``words`` a line, or as many as fill ``width``
+    points); returns where the next line would go."""
+    pool = BODY.split() * 3
+    for i in range(lines):
+        n = words
+        if width is not None:
+            n = 1
+            while pymupdf.get_text_length(" ".join(pool[i % 7:i % 7 + n + 1]), "tiro", size) <= width:
+                n += 1
+        page.insert_text((x, top + step * i), " ".join(pool[i % 7:i % 7 + n]), fontsize=size, fontname="tiro")
+    return top + step * lines
+
+
+def test_a_figure_in_the_margin_with_its_caption_under_it() -> None:
+    """A Tufte handout: body text in a column on the left, a wide right margin holding a small figure with its
+    caption under it, and framed theorem boxes in the body beside it. The margin figure is found, not the
+    frames."""
+    doc = pymupdf.open()
+    for _ in range(3):
+        _column(doc.new_page(), 50, 80, 55, words=11, size=10, step=12)
+    page = doc.new_page()
+    y = _column(page, 50, 80, 10, words=11, size=10, step=12)
+    for k in range(2):  # two framed theorem boxes in the body column
+        frame = pymupdf.Rect(50, y + 10, 345, y + 90)
+        page.draw_rect(frame, color=(0, 0, 0), width=0.6)
+        _column(page, 58, frame.y0 + 16, 5, words=10, size=10, step=12)
+        y = frame.y1 + 10
+    plot = pymupdf.Rect(385, 200, 545, 320)
+    _plot(page, plot)
+    page.insert_text((380, plot.y1 + 22), "Figure 2. Gain against miscalibration.", fontsize=8, fontname="tibo")
+    _column(page, 50, y + 14, 20, words=11, size=10, step=12)
+
+    found = [f for f in locate_figures(doc) if f.number == "2"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert iou(found[0].figure_box, tuple(plot)) > 0.9
+
+
+def test_a_side_legend_in_one_of_three_columns() -> None:
+    """A Science page: body text in three columns, then a figure across the right two with its legend down the
+    left one, the legend's last line running on under the figure. The figure is the graphic beside the legend,
+    not the body text above it."""
+    doc = pymupdf.open()
+    for _ in range(2):
+        page = doc.new_page()
+        for x in (40, 215, 390):
+            _column(page, x, 80, 60)
+    page = doc.new_page()
+    for x in (40, 215, 390):
+        _column(page, x, 80, 24)
+    plot = pymupdf.Rect(200, 370, 536, 590)
+    _plot(page, plot)
+    page.insert_text((40, 372), "Fig. 2.", fontsize=8, fontname="tibo")
+    page.insert_text((68, 372), "(A) Gain of each array after the", fontsize=8, fontname="tiro")
+    for k in range(1, 23):
+        page.insert_text((40, 372 + 10 * k), " ".join(BODY.split()[k % 7:k % 7 + 7]), fontsize=8, fontname="tiro")
+    page.insert_text((40, 602), "for the arrays of the other panels, as in (A); the gain is averaged over 100 runs "
+                     "of the calibration, each drawn anew, and over the three arrays of the study.", fontsize=8,
+                     fontname="tiro")
+    for x in (40, 215, 390):
+        _column(page, x, 625, 12)
+
+    found = [f for f in locate_figures(doc) if f.number == "2"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert iou(found[0].figure_box, tuple(plot)) > 0.9
+    assert found[0].bbox[3] >= 600 and found[0].bbox[0] <= 41
+
+
+def test_a_table_beside_its_short_caption_across_the_page() -> None:
+    """A Springer two-column page: a table across the text width with a two-line caption at its top left, the
+    table's header row level with the caption's first line. The table runs to the right edge."""
+    doc = pymupdf.open()
+    for _ in range(2):
+        page = doc.new_page()
+        for x in (50, 305):
+            _column(page, x, 80, 60, words=8)
+    page = doc.new_page()
+    page.insert_text((50, 80), "Table 5 Simulation study", fontsize=8, fontname="tibo")
+    page.insert_text((50, 90), "for nine arrays", fontsize=8, fontname="tiro")
+    xs = (150, 205, 260, 315, 370, 445)
+    for k in range(8):
+        for j, x in enumerate(xs):
+            page.insert_text((x, 80 + 14 * k), "Size" if k == 0 and j == 0 else f"0.{(k * 7 + j * 3) % 10}{k}",
+                             fontsize=8, fontname="tiro")
+    page.draw_line((148, 84), (490, 84), color=(0, 0, 0), width=0.4)
+    page.draw_line((148, 186), (490, 186), color=(0, 0, 0), width=0.4)
+    for x in (50, 305):
+        _column(page, x, 220, 40, words=8)
+
+    found = [f for f in locate_figures(doc) if f.number == "5"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert found[0].figure_box[2] >= 488 and found[0].figure_box[0] >= 140
+
+
+def test_a_legend_filling_the_column_beside_its_figure() -> None:
+    """A Nature journal page: a figure at the top of the left column, its legend (as wide as a column) at the top
+    of the right one, body text under both. The legend has nothing over or under it, so its figure is the one
+    beside it."""
+    doc = pymupdf.open()
+    for _ in range(2):
+        page = doc.new_page()
+        for x in (43, 303):
+            _column(page, x, 80, 60, words=9)
+    page = doc.new_page()
+    plot = pymupdf.Rect(60, 66, 270, 220)
+    _plot(page, plot)
+    page.insert_text((303, 72), "Figure 1", fontsize=8, fontname="hebo")
+    for k in range(10):
+        page.insert_text((340 if k == 0 else 303, 72 + 10 * k), " ".join(BODY.split()[k % 6:k % 6 + 9]), fontsize=8,
+                         fontname="helv")
+    _column(page, 43, 250, 40, words=9)
+    _column(page, 303, 200, 45, words=9)
+
+    found = [f for f in locate_figures(doc) if f.number == "1"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert iou(found[0].figure_box, tuple(plot)) > 0.9
+
+
+def test_a_rule_across_both_columns_is_not_a_column_figures() -> None:
+    """A magazine page: a figure captioned above in the left column, and right under its graphic the thick rule
+    that opens a figure across both columns. The column figure stops at its own graphic."""
+    doc = pymupdf.open()
+    for _ in range(2):
+        page = doc.new_page()
+        for x in (36, 296):
+            _column(page, x, 80, 60, width=252)
+    page = doc.new_page()
+    page.draw_line((36, 130), (288, 130), color=(0, 0, 0), width=3)
+    page.insert_text((36, 144), "Figure 3. A sample trace of the arrays.", fontsize=8, fontname="hebo")
+    plot = pymupdf.Rect(40, 156, 285, 370)
+    _plot(page, plot)
+    page.draw_line((36, 384), (533, 384), color=(0, 0, 0), width=3)
+    page.insert_text((36, 398), "Figure 4. Gain of every array.", fontsize=8, fontname="hebo")
+    wide = pymupdf.Rect(40, 410, 530, 600)
+    _plot(page, wide)
+    _column(page, 296, 80, 25, width=252)
+    _column(page, 36, 620, 10, width=252)
+    _column(page, 296, 620, 10, width=252)
+
+    found = {f.number: f for f in locate_figures(doc) if f.page == 2}
+    assert found["3"].figure_box is not None and found["3"].figure_box[2] < 295
+    assert iou(found["3"].figure_box, tuple(plot)) > 0.9
