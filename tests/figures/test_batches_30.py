@@ -154,3 +154,121 @@ def test_a_rule_across_both_columns_is_not_a_column_figures() -> None:
     found = {f.number: f for f in locate_figures(doc) if f.page == 2}
     assert found["3"].figure_box is not None and found["3"].figure_box[2] < 295
     assert iou(found["3"].figure_box, tuple(plot)) > 0.9
+
+
+def _photo(page: pymupdf.Page, rect: pymupdf.Rect) -> None:
+    """A photo with a wide white margin around its dark middle, as a plotting tool exports one."""
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 160, 120), False)
+    pix.set_rect(pix.irect, (255, 255, 255))
+    pix.set_rect(pymupdf.IRect(30, 30, 130, 90), (20, 20, 20))
+    page.insert_image(rect, pixmap=pix)
+
+
+def test_photos_whose_white_margin_reaches_under_their_caption() -> None:
+    """Two rows of photos, each row with its sub-captions set on the white margin of the photos, the lower
+    row's margin reaching under the caption's first line: the figure is both rows, not the caption's lines
+    alone."""
+    doc, page = _two_column_doc()
+    rows = []
+    for y0 in (78.0, 172.0):
+        for x0 in (51.0, 204.0, 356.0):
+            rect = pymupdf.Rect(x0, y0, x0 + 188, y0 + 141)
+            _photo(page, rect)
+            rows.append(rect)
+        for x0 in (100.0, 255.0, 375.0):
+            page.insert_text((x0, y0 + 120), f"({'abcdef'[len(rows) // 3 - 1]}) No fusion", fontsize=9,
+                             fontname="tiro")
+    page.insert_text((50, 312), "Figure 8: Qualitative results for every array and each fusion.", fontsize=10,
+                     fontname="tiro")
+    for x in (50, 305):
+        _column(page, x, 340, 35, words=8)
+
+    found = [f for f in locate_figures(doc) if f.number == "8"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert found[0].figure_box[1] <= 100 and found[0].figure_box[3] <= 306
+
+
+def _two_column_doc() -> tuple[pymupdf.Document, pymupdf.Page]:
+    """Two pages of two-column body text, and a third page to draw on."""
+    doc = pymupdf.open()
+    for _ in range(2):
+        page = doc.new_page()
+        for x in (50, 305):
+            _column(page, x, 80, 60, words=8)
+    return doc, doc.new_page()
+
+
+def test_a_table_of_sentences_between_rules_captioned_as_a_figure() -> None:
+    """An appendix page holding only a table of example sentences between full-width rules, captioned "Figure 7"
+    under its last rule: its cells read like body text, but the ruled block is the figure."""
+    doc = pymupdf.open()
+    for _ in range(8):
+        page = doc.new_page()
+        for x in (72, 306):
+            _column(page, x, 80, 60, width=216)
+    page = doc.new_page()
+    rules = [160.0, 173.0]
+    y = 185.0
+    for k in range(5):
+        page.insert_text((75, y), f"Set {k}", fontsize=9, fontname="tiro")
+        for j in range(3):
+            page.insert_text((140, y + 11 * j), " ".join(BODY.split()[j:j + 4]), fontsize=9, fontname="tiro")
+            _column(page, 306, y + 11 * j, 1, width=214)
+        y += 11 * 3 + 8
+        rules.append(y - 10)
+    for r in rules:
+        page.draw_line((74, r), (522, r), color=(0, 0, 0), width=0.5)
+    page.insert_text((180, rules[-1] + 18), "Figure 7: Source and examples for each array in the study.",
+                     fontsize=10, fontname="tiro")
+
+    found = [f for f in locate_figures(doc) if f.number == "7"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert iou(found[0].figure_box, (74, 160, 522, rules[-1])) > 0.9
+
+
+def test_a_row_of_sub_captions_set_as_one_line() -> None:
+    """Four photos in a grid over their caption, the lower row's two sub-captions set as one line as wide as the
+    column: that line is the figure's, not body text that would cut the photos off from the caption."""
+    doc, page = _two_column_doc()
+    photos = [pymupdf.Rect(x0, y0, x0 + 95, y0 + 57) for y0 in (234.0, 301.0) for x0 in (338.0, 437.0)]
+    for rect in photos:
+        _photo(page, rect)
+    page.insert_text((352, 298), "(a) Reference image", fontsize=8, fontname="tiro")
+    page.insert_text((460, 298), "(b) Event stream", fontsize=8, fontname="tiro")
+    page.insert_text((338, 366), "(c) Correlation motion feature   (d) Difference motion feature", fontsize=8,
+                     fontname="tiro")
+    page.insert_text((317, 388), "Figure 1. Difference between correlation and difference motion features.",
+                     fontsize=8, fontname="tiro")
+    _column(page, 50, 80, 60, words=8)
+    _column(page, 305, 420, 30, words=8)
+
+    found = [f for f in locate_figures(doc) if f.number == "1"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert found[0].figure_box[1] <= 236 and found[0].figure_box[3] >= 358
+
+
+def test_an_algorithm_with_numbered_lines_captioned_as_a_figure() -> None:
+    """Pseudocode at the head of a column (its inputs, then 20 lines numbered "1:" to "20:" in the body's type)
+    over a "Figure 1." caption: longer than a text figure may run, but numbered lines make it an algorithm."""
+    doc = pymupdf.open()
+    for _ in range(3):
+        page = doc.new_page()
+        for x in (50, 309):
+            _column(page, x, 80, 60, width=230, size=10, step=12)
+    page = doc.new_page()
+    _column(page, 50, 80, 55, width=230, size=10, step=12)
+    y = 80.0
+    for what in ("Input:", "Input:", "Output:"):
+        page.insert_text((309, y), f"{what} the array and its weights", fontsize=10, fontname="tibo")
+        y += 12
+    for k in range(1, 21):
+        indent = 346 if 8 < k < 12 else 336 if 5 < k < 16 else 322
+        page.insert_text((311, y), f"{k}:", fontsize=8 if 5 < k < 16 else 10, fontname="tiro")
+        page.insert_text((indent, y), " ".join(BODY.split()[k % 5:k % 5 + 4]), fontsize=10, fontname="tiro")
+        y += 12
+    page.insert_text((321, y + 14), "Figure 1. High-level pseudocode for the search.", fontsize=10, fontname="hebo")
+    _column(page, 309, y + 50, 30, width=230, size=10, step=12)
+
+    found = [f for f in locate_figures(doc) if f.number == "1"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert found[0].figure_box[1] <= 75 and found[0].figure_box[3] >= y - 14

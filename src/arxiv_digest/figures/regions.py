@@ -72,12 +72,14 @@ SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
 SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
 SIDE_GAP_LINES = 5.0  # ...within this many line heights of it (a caption in the margin sits further off)
 SIDE_FLUSH = 4.0  # points: a side caption and its figure set against the text block's opposite edges
+RULE_ALIGN = 3.0  # points: rules this close at both ends bound one ruled block
 OVERHANG_SHARE = 0.5  # a graphic reaching this share of a caption's range past either end is not its figure's
 MARGIN_GAP = 2.0  # points past the text area's edge where a side margin begins
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
 MAX_EMBEDDED_LINES = 3
 MAX_SUBCAPTION_LINES = 6
 SUBCAPTION_RE = re.compile(r"\([a-z]\)\s")
+SUBCAPTION_ROW_RE = re.compile(r"\s\([b-z]\)\s")  # ...and a later panel's label on the same line
 TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
 TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
 EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
@@ -108,6 +110,7 @@ CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 TEXT_FIGURE_SKIP_LINES = 2.0
 TEXT_FIGURE_APART_LINES = 1.5
 TEXT_FIGURE_MAX_ROWS = 12
+LINE_NUMBER_RE = re.compile(r"\d{1,3}:(?:\s|$)")  # an algorithm's line number ("12:") opening its line
 TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
 TEXT_FIGURE_FAR_SKIP_LINES = 3.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
@@ -242,6 +245,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             side[i] = taken
     options: list[dict[str, _Option]] = []
     lone = len(captions) == 1 and not barriers
+    trims: dict[tuple[int, float], Element] = {}
 
     def in_range(b: Box, c: Caption) -> bool:
         """In the caption's range; with one column, a graphic reaching into it from the margin is too (journals
@@ -269,7 +273,10 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
             zones[up] = (neighbor, edge, [as_text.get(id(e), e) if c.kind is FigureKind.FIGURE else e
                                           for e in elements if lo - near_lo <= e.box[1]
-                                          and e.box[3] <= hi + near_hi and in_range(e.box, c)])
+                                          and e.box[3] <= hi + near_hi and in_range(e.box, c)]
+                         + [_trimmed(e, edge, up, trims) for e in elements if e.kind == "raster"
+                            and _under_caption(e.box, c.box, lo - near_lo, hi + near_hi, up, lay)
+                            and in_range(e.box, c)])
         # A wide white gap between a caption and its graphics is crossed only when nothing is nearer; alone on a
         # page without body text, any gap is (a continued figure's last row, its caption at the page's foot).
         for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES, FARTHEST_CAPTION_SKIP_LINES,
@@ -289,6 +296,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
             if any(o.taken for o in opts.values()):
                 break
+        if not any(o.taken for o in opts.values()):
+            # nothing either side, the lines there passing for body text: a block between full-width rules
+            for direction in (c.preferred, _opposite(c.preferred)):
+                if taken := _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g):
+                    opts[direction].taken = taken
+                    break
         if c.kind is FigureKind.FIGURE and not opts[c.preferred].taken and any(o.taken for o in opts.values()):
             # a code listing on its usual side: the graphics on the other side may be the next figure's
             opts[c.preferred].taken = _code_listing(c, p, lay, c.preferred == "up", caption_lines)
@@ -335,6 +348,55 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                                     pad(c.box, p.rect, PAD)), c.strong))
     found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
     return found
+
+
+def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: list[Caption], up: bool,
+                 caption_lines: set[int], decor: list[bool], gap: float) -> list[Element]:
+    """The lines between a rule right over (under) the caption and the last rule in line with it beyond, whatever
+    they look like: a table of sentences, or a listing set between rules, captioned as a figure."""
+    span = c.xr[1] - c.xr[0]
+    edge = c.box[1] if up else c.box[3]
+    rules = sorted((g for g in graphics if g.kind == "vector" and height(g.box) <= RULE_MAX_WIDTH
+                    and width(g.box) >= TABLE_RULE_SHARE * span and c.xr[0] - 1 <= center_x(g.box) <= c.xr[1] + 1
+                    and (g.box[3] <= edge + 1 if up else g.box[1] >= edge - 1)),
+                   key=lambda g: -g.box[1] if up else g.box[1])
+    if not rules or abs((rules[0].box[3] if up else rules[0].box[1]) - edge) > gap:
+        return []
+    first = rules[0].box
+    others = [o.box for o in captions if o is not c]
+    last = first
+    for g in rules[1:]:
+        if abs(g.box[0] - first[0]) > RULE_ALIGN or abs(g.box[2] - first[2]) > RULE_ALIGN:
+            continue
+        lo, hi = (g.box[1], last[3]) if up else (last[1], g.box[3])
+        if any(o[1] < hi and o[3] > lo and x_overlap(o, first) > 0 for o in others):
+            break
+        last = g.box
+    if last is first:
+        return []
+    lo, hi = (last[1], first[3]) if up else (first[1], last[3])
+    lines = [Element(ln.box, "text") for i, ln in enumerate(p.lines) if i not in caption_lines and not decor[i]
+             and lo <= ln.box[1] and ln.box[3] <= hi and x_overlap(ln.box, first) > 0]
+    if not lines:
+        return []
+    return [g for g in graphics if lo - 1 <= g.box[1] and g.box[3] <= hi + 1 and x_overlap(g.box, first) > 0] + lines
+
+
+def _under_caption(b: Box, caption: Box, lo: float, hi: float, up: bool, lay: Layout) -> bool:
+    """An image reaching under its caption's first rows (over its last ones, when ``up`` is False) from the
+    zone beyond: its transparent or white margin, which the caption is set on."""
+    if up:
+        return lo <= b[1] <= caption[1] - lay.line_h and hi < b[3] < caption[3]
+    return caption[1] < b[1] < lo and caption[3] + lay.line_h <= b[3] <= hi
+
+
+def _trimmed(e: Element, edge: float, up: bool, trims: dict[tuple[int, float], Element]) -> Element:
+    """The element cut at the caption's edge (one copy per element and edge, so captions can tell it is shared)."""
+    key = (id(e), edge)
+    if key not in trims:
+        x0, y0, x1, y1 = e.box
+        trims[key] = replace(e, box=(x0, y0, x1, edge) if up else (x0, edge, x1, y1))
+    return trims[key]
 
 
 def _margin_of(box: Box, lay: Layout, page: Box) -> tuple[float, float] | None:
@@ -680,8 +742,10 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         # a listing's line, or a line set mostly in a math font (a grammar, a display equation)
         code = line.font != lay.body_font and (MONOSPACE_RE.search(line.font) is not None
                                                or MATH_FONT_RE.match(line.main_font) is not None)
+        # a row of sub-captions PyMuPDF ran into one line: "(c) Correlation feature   (d) Difference feature"
+        panels = SUBCAPTION_RE.match(line.text) is not None and SUBCAPTION_ROW_RE.search(line.text) is not None
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0]) and not code
-                and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
+                and not panels and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
             prose.add(i)
     for members in by_block.values():
         hits = [i for i in members if i in prose]
@@ -947,8 +1011,11 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
             rows[-1] = union(rows[-1], b)
         else:
             rows.append(b)
-    # code in a type of its own throughout (no line set like the body) may run longer: a listing, not a note
-    longest = TEXT_FIGURE_MAX_ROWS if body_like else TEXT_FIGURE_MAX_CODE_ROWS
+    # code in a type of its own throughout (no line set like the body) may run longer: a listing, not a note; so
+    # may an algorithm whose lines are numbered ("1:", "2:", ...)
+    numbered = sum(any(LINE_NUMBER_RE.match(p.lines[i].text) for i in near if contains(row, p.lines[i].box))
+                   for row in rows)
+    longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) else TEXT_FIGURE_MAX_CODE_ROWS
     return [Element(b, "code") for b in run] if 2 <= len(rows) <= longest else []
 
 
