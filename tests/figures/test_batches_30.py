@@ -272,3 +272,29 @@ def test_an_algorithm_with_numbered_lines_captioned_as_a_figure() -> None:
     found = [f for f in locate_figures(doc) if f.number == "1"]
     assert len(found) == 1 and found[0].figure_box is not None
     assert found[0].figure_box[1] <= 75 and found[0].figure_box[3] >= y - 14
+
+
+def test_centred_sub_captions_under_stacked_charts() -> None:
+    """Two charts stacked in a column, each with its sub-caption centred under it, nearly as wide as the column:
+    the sub-captions are the figure's, not body text between the charts and their caption."""
+    doc = pymupdf.open()
+    for _ in range(6):
+        page = doc.new_page()
+        for x in (70, 306):
+            _column(page, x, 80, 52, width=220, size=11, step=13)
+    page = doc.new_page()
+    charts = [pymupdf.Rect(306, 71, 524, 222), pymupdf.Rect(306, 233, 524, 385)]
+    for rect in charts:
+        _plot(page, rect)
+    for y, text in ((230, "(a) Context gain of every array in the study."),
+                    (391, "(b) Gain of every array against its miscalibration.")):
+        w = pymupdf.get_text_length(text, "tiro", 9)
+        page.insert_text((415 - w / 2, y), text, fontsize=9, fontname="tiro")
+    page.insert_text((306, 412), "Figure 2: Gain of every array for each level of miscalibration.", fontsize=9,
+                     fontname="tiro")
+    _column(page, 70, 80, 52, width=220, size=11, step=13)
+    _column(page, 306, 440, 25, width=220, size=11, step=13)
+
+    found = [f for f in locate_figures(doc) if f.number == "2"]
+    assert len(found) == 1 and found[0].figure_box is not None
+    assert found[0].figure_box[1] <= 73 and found[0].figure_box[3] >= 385

@@ -80,6 +80,8 @@ MAX_EMBEDDED_LINES = 3
 MAX_SUBCAPTION_LINES = 6
 SUBCAPTION_RE = re.compile(r"\([a-z]\)\s")
 SUBCAPTION_ROW_RE = re.compile(r"\s\([b-z]\)\s")  # ...and a later panel's label on the same line
+CENTRED_MIN_INDENT = 5.0  # points: a line this far in from its column's left edge...
+CENTRED_SLACK = 4.0  # ...and as far, within this, from its right edge is centred
 TITLE_MAX_SHARE = 0.8  # a plot title is narrower than the plot under it...
 TITLE_CENTRING = 0.1  # ...and centred over it, within this share of the plot's width
 EVIDENCE_LINES = 3.0  # a graphic this many line heights long (either side) is a figure part, not an icon
@@ -742,8 +744,12 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         # a listing's line, or a line set mostly in a math font (a grammar, a display equation)
         code = line.font != lay.body_font and (MONOSPACE_RE.search(line.font) is not None
                                                or MATH_FONT_RE.match(line.main_font) is not None)
-        # a row of sub-captions PyMuPDF ran into one line: "(c) Correlation feature   (d) Difference feature"
-        panels = SUBCAPTION_RE.match(line.text) is not None and SUBCAPTION_ROW_RE.search(line.text) is not None
+        # a panel's sub-caption centred in the column, or a row of them PyMuPDF ran into one line ("(c) Correlation
+        # feature   (d) Difference feature")
+        centred = (line.box[0] - col[0] > CENTRED_MIN_INDENT
+                   and abs((line.box[0] - col[0]) - (col[1] - line.box[2])) <= CENTRED_SLACK)
+        panels = SUBCAPTION_RE.match(line.text) is not None and (
+            centred or SUBCAPTION_ROW_RE.search(line.text) is not None)
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0]) and not code
                 and not panels and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
             prose.add(i)
