@@ -3,6 +3,8 @@ side legends, Springer's side-captioned tables): each case drawn here in miniatu
 
 from __future__ import annotations
 
+from typing import Any
+
 import pymupdf
 
 from arxiv_digest.figures import locate_figures
@@ -30,10 +32,7 @@ def test_a_figure_in_the_margin_with_its_caption_under_it() -> None:
     """A Tufte handout: body text in a column on the left, a wide right margin holding a small figure with its
     caption under it, and framed theorem boxes in the body beside it. The margin figure is found, not the
     frames."""
-    doc = pymupdf.open()
-    for _ in range(3):
-        _column(doc.new_page(), 50, 80, 55, words=11, size=10, step=12)
-    page = doc.new_page()
+    doc, page = _body_pages((50,), pages=3, lines=55, words=11, size=10, step=12)
     y = _column(page, 50, 80, 10, words=11, size=10, step=12)
     for k in range(2):  # two framed theorem boxes in the body column
         frame = pymupdf.Rect(50, y + 10, 345, y + 90)
@@ -54,12 +53,7 @@ def test_a_side_legend_in_one_of_three_columns() -> None:
     """A Science page: body text in three columns, then a figure across the right two with its legend down the
     left one, the legend's last line running on under the figure. The figure is the graphic beside the legend,
     not the body text above it."""
-    doc = pymupdf.open()
-    for _ in range(2):
-        page = doc.new_page()
-        for x in (40, 215, 390):
-            _column(page, x, 80, 60)
-    page = doc.new_page()
+    doc, page = _body_pages((40, 215, 390))
     for x in (40, 215, 390):
         _column(page, x, 80, 24)
     plot = pymupdf.Rect(200, 370, 536, 590)
@@ -83,12 +77,7 @@ def test_a_side_legend_in_one_of_three_columns() -> None:
 def test_a_table_beside_its_short_caption_across_the_page() -> None:
     """A Springer two-column page: a table across the text width with a two-line caption at its top left, the
     table's header row level with the caption's first line. The table runs to the right edge."""
-    doc = pymupdf.open()
-    for _ in range(2):
-        page = doc.new_page()
-        for x in (50, 305):
-            _column(page, x, 80, 60, words=8)
-    page = doc.new_page()
+    doc, page = _body_pages((50, 305), words=8)
     page.insert_text((50, 80), "Table 5 Simulation study", fontsize=8, fontname="tibo")
     page.insert_text((50, 90), "for nine arrays", fontsize=8, fontname="tiro")
     xs = (150, 205, 260, 315, 370, 445)
@@ -110,12 +99,7 @@ def test_a_legend_filling_the_column_beside_its_figure() -> None:
     """A Nature journal page: a figure at the top of the left column, its legend (as wide as a column) at the top
     of the right one, body text under both. The legend has nothing over or under it, so its figure is the one
     beside it."""
-    doc = pymupdf.open()
-    for _ in range(2):
-        page = doc.new_page()
-        for x in (43, 303):
-            _column(page, x, 80, 60, words=9)
-    page = doc.new_page()
+    doc, page = _body_pages((43, 303), words=9)
     plot = pymupdf.Rect(60, 66, 270, 220)
     _plot(page, plot)
     page.insert_text((303, 72), "Figure 1", fontsize=8, fontname="hebo")
@@ -133,12 +117,7 @@ def test_a_legend_filling_the_column_beside_its_figure() -> None:
 def test_a_rule_across_both_columns_is_not_a_column_figures() -> None:
     """A magazine page: a figure captioned above in the left column, and right under its graphic the thick rule
     that opens a figure across both columns. The column figure stops at its own graphic."""
-    doc = pymupdf.open()
-    for _ in range(2):
-        page = doc.new_page()
-        for x in (36, 296):
-            _column(page, x, 80, 60, width=252)
-    page = doc.new_page()
+    doc, page = _body_pages((36, 296), width=252)
     page.draw_line((36, 130), (288, 130), color=(0, 0, 0), width=3)
     page.insert_text((36, 144), "Figure 3. A sample trace of the arrays.", fontsize=8, fontname="hebo")
     plot = pymupdf.Rect(40, 156, 285, 370)
@@ -190,23 +169,25 @@ def test_photos_whose_white_margin_reaches_under_their_caption() -> None:
 
 def _two_column_doc() -> tuple[pymupdf.Document, pymupdf.Page]:
     """Two pages of two-column body text, and a third page to draw on."""
+    return _body_pages((50, 305), words=8)
+
+
+def _body_pages(xs: tuple[float, ...], *, pages: int = 2, lines: int = 60,
+                **column: Any) -> tuple[pymupdf.Document, pymupdf.Page]:
+    """``pages`` pages of body text in columns starting at ``xs`` (which set the document's layout), and a page
+    after them to draw on."""
     doc = pymupdf.open()
-    for _ in range(2):
+    for _ in range(pages):
         page = doc.new_page()
-        for x in (50, 305):
-            _column(page, x, 80, 60, words=8)
+        for x in xs:
+            _column(page, x, 80, lines, **column)
     return doc, doc.new_page()
 
 
 def test_a_table_of_sentences_between_rules_captioned_as_a_figure() -> None:
     """An appendix page holding only a table of example sentences between full-width rules, captioned "Figure 7"
     under its last rule: its cells read like body text, but the ruled block is the figure."""
-    doc = pymupdf.open()
-    for _ in range(8):
-        page = doc.new_page()
-        for x in (72, 306):
-            _column(page, x, 80, 60, width=216)
-    page = doc.new_page()
+    doc, page = _body_pages((72, 306), pages=8, width=216)
     rules = [160.0, 173.0]
     y = 185.0
     for k in range(5):
@@ -250,12 +231,7 @@ def test_a_row_of_sub_captions_set_as_one_line() -> None:
 def test_an_algorithm_with_numbered_lines_captioned_as_a_figure() -> None:
     """Pseudocode at the head of a column (its inputs, then 20 lines numbered "1:" to "20:" in the body's type)
     over a "Figure 1." caption: longer than a text figure may run, but numbered lines make it an algorithm."""
-    doc = pymupdf.open()
-    for _ in range(3):
-        page = doc.new_page()
-        for x in (50, 309):
-            _column(page, x, 80, 60, width=230, size=10, step=12)
-    page = doc.new_page()
+    doc, page = _body_pages((50, 309), pages=3, width=230, size=10, step=12)
     _column(page, 50, 80, 55, width=230, size=10, step=12)
     y = 80.0
     for what in ("Input:", "Input:", "Output:"):
@@ -277,12 +253,7 @@ def test_an_algorithm_with_numbered_lines_captioned_as_a_figure() -> None:
 def test_centred_sub_captions_under_stacked_charts() -> None:
     """Two charts stacked in a column, each with its sub-caption centred under it, nearly as wide as the column:
     the sub-captions are the figure's, not body text between the charts and their caption."""
-    doc = pymupdf.open()
-    for _ in range(6):
-        page = doc.new_page()
-        for x in (70, 306):
-            _column(page, x, 80, 52, width=220, size=11, step=13)
-    page = doc.new_page()
+    doc, page = _body_pages((70, 306), pages=6, lines=52, width=220, size=11, step=13)
     charts = [pymupdf.Rect(306, 71, 524, 222), pymupdf.Rect(306, 233, 524, 385)]
     for rect in charts:
         _plot(page, rect)
