@@ -195,7 +195,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     for c in captions:
         if not (margin := _margin_of(c.box, lay, p.rect)):
             continue
-        mine = [g for g in p.graphics if _in_margin(g.box, c.box, margin, lay) and not in_band(g.box)]
+        mine = [g for g in p.graphics if _in_margin(g.box, c.box, margin) and not in_band(g.box)]
         if not mine:
             continue
         c.xr = margin
@@ -203,7 +203,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             margin_floats.add(id(c))  # its graphics over or under it: a margin figure, not a side caption
         graphics.extend(g for g in mine if g not in graphics)
         for i, ln in enumerate(p.lines):
-            if decor[i] and _in_margin(ln.box, c.box, margin, lay) and not in_band(ln.box):
+            if decor[i] and _in_margin(ln.box, c.box, margin) and not in_band(ln.box):
                 decor[i] = False
 
     gap_t = TEXT_GAP_LINES * lay.line_h
@@ -410,7 +410,7 @@ def _margin_of(box: Box, lay: Layout, page: Box) -> tuple[float, float] | None:
     return None
 
 
-def _in_margin(b: Box, caption: Box, margin: tuple[float, float], lay: Layout) -> bool:
+def _in_margin(b: Box, caption: Box, margin: tuple[float, float]) -> bool:
     """A box in the margin ``margin`` (across from the text area) under or over the caption's width."""
     return margin[0] - 1 <= b[0] and b[2] <= margin[1] + 1 and b[0] <= caption[2] and b[2] >= caption[0]
 
