@@ -238,12 +238,15 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
     side: dict[int, list[Element]] = {}
-    for i, c in enumerate(captions):  # top to bottom: a float beside one caption is not the next one's
+
+    def beside(c: Caption, any_width: bool = False) -> list[Element]:
+        """The float beside the caption, from the elements no side caption has taken yet."""
         claimed = {id(e) for taken in side.values() for e in taken}
-        if id(c) in margin_floats:
-            continue
-        if taken := _beside(c, _side_part(c, p, lay), [e for e in elements if id(e) not in claimed], barriers, lay,
-                            gap_g, [o.box for o in captions if o is not c]):
+        return _beside(c, _side_part(c, p, lay), [e for e in elements if id(e) not in claimed], barriers, lay,
+                       gap_g, [o.box for o in captions if o is not c], any_width=any_width)
+
+    for i, c in enumerate(captions):  # top to bottom: a float beside one caption is not the next one's
+        if id(c) not in margin_floats and (taken := beside(c)):
             side[i] = taken
     options: list[dict[str, _Option]] = []
     lone = len(captions) == 1 and not barriers
@@ -314,12 +317,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             # over a paragraph is a legend)
             if c.strong and _described(c) and not any(o.taken for o in opts.values()):
                 opts[c.preferred].taken = _text_figure(c, p, lay, c.preferred == "up", caption_lines, decor, prose)
-        if not any(o.taken for o in opts.values()) and len(lay.columns) == 2:
-            # nothing over or under it: a legend filling one column beside its figure in the other (Nature's)
-            claimed = {id(e) for taken in side.values() for e in taken}
-            if taken := _beside(c, _side_part(c, p, lay), [e for e in elements if id(e) not in claimed], barriers,
-                                lay, gap_g, [o.box for o in captions if o is not c], any_width=True):
-                side[i] = taken
+        # nothing over or under it: a legend filling one column beside its figure in the other (Nature's)
+        if not any(o.taken for o in opts.values()) and len(lay.columns) == 2 and (taken := beside(c, any_width=True)):
+            side[i] = taken
         options.append(opts)
     if votes is not None:
         votes.extend((c.kind, sides[0]) for i, c in enumerate(captions)
