@@ -173,6 +173,21 @@ def test_render_respects_pixel_and_byte_limits() -> None:
     assert len(squeezed.data) <= len(png.data) // 4
 
 
+def test_png_crops_hold_exactly_the_rendered_pixels() -> None:
+    doc = open_pdf(generated("1col-mixed")[0])
+    found = {(f.kind, f.number): f for f in locate_figures(doc)}
+    for key, channels in (((FigureKind.FIGURE, "1"), 3), ((FigureKind.TABLE, "1"), 1)):
+        fig = found[key]
+        (png,) = render_figures(doc, [fig], dpi=72)
+        page = doc[fig.page]
+        expected = page.get_pixmap(clip=pymupdf.Rect(fig.bbox) & page.rect, alpha=False)
+        if channels == 1:
+            expected = pymupdf.Pixmap(pymupdf.csGRAY, expected)
+        pix = decode(png)
+        assert (png.content_type, pix.n) == ("image/png", channels)
+        assert pix.samples == expected.samples
+
+
 def test_first_page_figure_is_the_whole_unrotated_page() -> None:
     doc = open_pdf(generated("2col-rotated")[0])
     page = first_page_figure(doc)

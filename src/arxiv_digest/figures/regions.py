@@ -186,6 +186,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band
         and any(x_overlap(g.box, ln.box) > 0 and 0 <= ln.box[1] - g.box[3] <= gap_g for g in graphics))
         for ln in p.lines])
+    if not captions and (not graphics or area(union_all([g.box for g in graphics]))
+                         <= UNCAPTIONED_MIN_PAGE_SHARE * area(p.rect)):
+        return []  # most text pages: no caption, and too little drawn for an uncaptioned figure
     for c in captions:
         c.preferred = "down" if c.foreign else (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
     caption_lines = set().union(*(c.lines for c in captions))

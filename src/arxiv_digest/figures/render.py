@@ -3,10 +3,12 @@ crops), within pixel and byte limits, upright on rotated pages."""
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from dataclasses import dataclass
 
+import png
 import pymupdf
 
 from arxiv_digest.models import FigureKind
@@ -23,6 +25,8 @@ PHOTO_SHARE = 0.5  # a crop more than half covered by embedded images is a photo
 MAX_IMAGE_PIXELS = 40_000_000  # figures showing a bigger embedded image are not rendered: decoding costs GBs
 SHRINK = 0.7  # scale step while an image is over the byte limit
 MIN_SIDE_PX = 64  # stop shrinking below this
+# zlib level of PNG crops: 3 deflates in half the time of MuPDF's own writer (level 6) for about 4% more bytes
+PNG_COMPRESSION = 3
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def _render(page: pymupdf.Page, display: pymupdf.DisplayList, page_images: Image
             ratio = max_pixels / max(pix.width, pix.height)
             pix = pymupdf.Pixmap(pix, max(1, int(pix.width * ratio)), max(1, int(pix.height * ratio)), None)
         if not photo:
-            data = _gray(pix).tobytes("png")
+            data = _png(_gray(pix))
             photo = len(data) > max_bytes  # too busy for PNG: JPEG from here on, shrinking if need be
         if photo:
             # Pillow's libjpeg-turbo: the same size as MuPDF's own JPEG writer, in a tenth of the time
@@ -110,3 +114,12 @@ def _gray(pix: pymupdf.Pixmap) -> pymupdf.Pixmap:
     if pix.n != 3 or not samples[0::3] == samples[1::3] == samples[2::3]:
         return pix
     return pymupdf.Pixmap(pymupdf.csGRAY, pix)
+
+
+def _png(pix: pymupdf.Pixmap) -> bytes:
+    """The pixmap (grey or RGB, no alpha) as PNG, deflated at PNG_COMPRESSION."""
+    out = io.BytesIO()
+    rows, stride = pix.samples_mv, pix.stride
+    png.Writer(pix.width, pix.height, greyscale=pix.n == 1, compression=PNG_COMPRESSION).write_packed(
+        out, (rows[y * stride:(y + 1) * stride] for y in range(pix.height)))
+    return out.getvalue()
