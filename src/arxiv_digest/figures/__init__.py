@@ -15,8 +15,10 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 104-paper real set (margin captions, text figures, landscape pages, supplements). 4: tables keep their notes,
 # one-channel PNGs for black-and-white crops, tuned on the 198-paper set. 5: tuned on the 296-paper set (figure
 # notes, code listings, full-width grids, margin captions), photo crops JPEG-encoded by Pillow. 6: tuned on the
-# 380-paper set (line-numbered submissions, side-by-side floats, text figures, glyph-drawn plots).
-MANIFEST_VERSION = "6"
+# 380-paper set (line-numbered submissions, side-by-side floats, text figures, glyph-drawn plots). 7: tuned on the
+# 568-paper set and on figure numbers missed in unlabelled papers (table cells in the gutter, captions after a
+# row of cells, weak captions outranked by strong ones, grids of text, trimmed pictures), PNGs written by pypng.
+MANIFEST_VERSION = "7"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]

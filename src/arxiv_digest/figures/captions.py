@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from arxiv_digest.models import FigureKind
 
 from .geometry import Box, center_x, height, union, union_all, width, x_overlap
-from .layout import CAPTION_RE, LABEL, SAME_SIZE, Layout, Line, PageData, column_of
+from .layout import CAPTION_RE, LABEL, SAME_SIZE, Layout, Line, PageData, cell_row, column_of
 
 LABEL_ONLY_RE = re.compile(LABEL)
 RUN_IN_HEAD_RE = re.compile(r"[A-Z][a-z]+\b")  # "Remark", "Theorem", "Proof": a word, not a bold symbol ("u")
@@ -28,6 +28,7 @@ CAPTION_LINE_OVERLAP = 0.6
 LABEL_TITLE_GAP = 1.0  # ...or this close under a label set on a line of its own
 SPACING_JUMP = 0.5  # a row this many line heights further from the last than the caption's rows are ends it
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
+FRAGMENT_DROP = 0.5  # ...and its middle at most this share of its height below the caption (a "4.3" heading is lower)
 MATH_LOOKAHEAD = 8  # lines after a caption row searched for the inline math in a smaller font that row holds
 RADICAL_GAP = 4.0  # points between a line's end and a radical sign raised above it
 LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
@@ -86,6 +87,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
         if delim == "" and not distinct or delim == "." and not (distinct or sentence):
             continue
+        if not distinct and delim in ("", ".") and _in_cell_row(p, line):
+            continue  # a weak caption that is one cell of a table's row
         if m.re is FOREIGN_RE and not rest:
             continue  # "Algorithm 1" alone is a label inside a figure, not the caption of a float
         idx = caption_lines(p, i, lay.leading)
@@ -108,6 +111,18 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for c in captions:
         c.xr = caption_range(c, captions, lay)
     return captions
+
+
+def _in_cell_row(p: PageData, line: Line) -> bool:
+    """The line is one cell of a table's row ("Figure 4.1(b)" heading a row of results), none of the others a
+    caption."""
+    h = height(line.box)
+    block = [ln for ln in p.lines if ln.block == line.block]
+    row = [ln for ln in block if min(ln.box[3], line.box[3]) - max(ln.box[1], line.box[1]) > 0.5 * h]
+    above = [ln for ln in block if line.box[1] - 1.6 * h < ln.box[1] < line.box[1] - 0.5 * h]
+    below = [ln for ln in block if line.box[1] + 0.5 * h < ln.box[1] < line.box[1] + 1.6 * h]
+    return (cell_row(row, above) or cell_row(row, below)) and not any(
+        CAPTION_RE.match(o.text) for o in row if o is not line)
 
 
 def _list_entry(p: PageData, first: int) -> bool:
@@ -153,7 +168,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
         if len(nxt.text) <= MATH_FRAGMENT_CHARS and (
-                x_overlap(nxt.box, box) > 0 and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + height(nxt.box)
+                x_overlap(nxt.box, box) > 0
+                and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + FRAGMENT_DROP * height(nxt.box)
                 or abs(nxt.box[0] - last[2]) <= RADICAL_GAP and nxt.box[1] < last[1] < nxt.box[3]):
             # a radical, an accent or a subscript set apart from its line of the caption (a radical's sign
             # raised right after the line's end, too)

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 import pymupdf
@@ -53,6 +54,12 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 100,
     prefer = caption_sides(votes)
     if prefer:  # this document captions some kind on the other side: search again with that preference
         by_page = _locate_pages(pages, lay, prefer, None)
+    # A weak caption whose number a strong one holds is never kept (below): where it took graphics, search its
+    # page again without it, so they go to the captions around it.
+    held = {(f.kind, f.number) for located in by_page for f, s in located if s and f.number is not None}
+    for k, located in enumerate(by_page):
+        if any(not s and (f.kind, f.number) in held for f, s in located):
+            by_page[k] = _locate_pages([pages[k]], lay, prefer or None, None, held)[0]
     candidates = [c for located in by_page for c in sorted(located, key=lambda c: (c[0].bbox[1], c[0].bbox[0]))]
     # Per (kind, number): every float with a strong caption (a supplement numbers its own from 1 again), else the
     # first one.
@@ -71,15 +78,18 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 100,
 
 
 def _locate_pages(pages: list[layout.PageData], lay: layout.Layout, prefer: dict[FigureKind, str] | None,
-                  votes: list[tuple[FigureKind, str]] | None) -> list[list[tuple[LocatedFigure, bool]]]:
-    """Each page's floats in page coordinates; a page that fails is logged and skipped."""
+                  votes: list[tuple[FigureKind, str]] | None,
+                  outranked: AbstractSet[tuple[FigureKind, str]] = frozenset(),
+                  ) -> list[list[tuple[LocatedFigure, bool]]]:
+    """Each page's floats in page coordinates; a page that fails is logged and skipped (an empty list)."""
     out = []
     for p in pages:
         try:
-            located = locate_page(p, layout.turned_layout(p, lay) if p.turn else lay, prefer, votes)
+            located = locate_page(p, layout.turned_layout(p, lay) if p.turn else lay, prefer, votes, outranked)
             out.append([(replace(_to_page(p, f), images=p.images), strong) for f, strong in located])
         except Exception:
             log.warning("skipping page %d: figure location failed", p.index, exc_info=True)
+            out.append([])
     return out
 
 

@@ -34,16 +34,20 @@ MAX_PAGE_LINES = 5_000  # more text lines than this: a plot whose markers are gl
 MARKER_MAX_SIZE = 4.0  # ...set this small (points)...
 MARKER_MAX_CHARS = 4  # ...and this short, which become drawings, merged on a grid of...
 MARKER_GRID = 10.0  # ...this many points
-# Drawings covering more of the page than this are page backgrounds or frames, not figure parts.
-MAX_VECTOR_PAGE_SHARE = 0.6
+# Drawings covering more of the page than this are page backgrounds or frames, not figure parts (a text figure's
+# frame filled under a white box, as tcolorbox draws it, may cover two thirds of the page).
+MAX_VECTOR_PAGE_SHARE = 0.75
 MAX_RASTER_PAGE_SHARE = 0.7
 LINKED_IMAGE_SHARE = 0.1  # an image covering this share of its page has its page's web links read
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
 OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
-CLIP_INSIDE = 0.95  # a clip this much inside an image, and smaller by this share, shows only part of it
+CLIP_INSIDE = 0.95  # a clip this much inside an image, and smaller by this share, shows only part of it...
+MIN_TRIM_SHARE = 0.02  # ...and at least this share of it (smaller ones clip a plot's marks drawn over the image)
 MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
+CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a table's row, not a paragraph's line
+CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
 HEAD_PAGE_SHARE = 0.3  # ...and this share of them
 HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highest paragraph's top, at most
@@ -243,15 +247,17 @@ def _line_box(raw: dict[str, Any], spans: list[dict[str, Any]]) -> Box:
 
 
 def _text_turn(blocks: list[dict[str, Any]]) -> int:
-    """+1 if most of the page's text runs upwards, -1 if downwards (a landscape page or table), else 0."""
-    chars: Counter[int] = Counter()
+    """+1 if most of the page's text runs upwards, -1 if downwards (a landscape page or table), else 0.
+
+    Characters count by their size, so a plot's many small rotated tick labels do not outweigh a caption."""
+    chars = {0: 0.0, 1: 0.0, -1: 0.0}
     for block in blocks:
         for raw in block["lines"]:
             dx, dy = raw["dir"]
-            n = sum(len(s["text"].strip()) for s in raw["spans"])
-            chars[0 if abs(dx) >= abs(dy) else (1 if dy < 0 else -1)] += n
-    turn, n = chars.most_common(1)[0] if chars else (0, 0)
-    return turn if n > TURNED_TEXT_SHARE * sum(chars.values()) else 0
+            chars[0 if abs(dx) >= abs(dy) else (1 if dy < 0 else -1)] += sum(
+                len(s["text"].strip()) * s["size"] for s in raw["spans"])
+    turn = max(chars, key=lambda k: chars[k])
+    return turn if chars[turn] > TURNED_TEXT_SHARE * sum(chars.values()) else 0
 
 
 def _reads_along(direction: tuple[float, float], turn: int) -> bool:
@@ -265,9 +271,9 @@ def _visible(box: Box, clips: dict[Box, float]) -> Box:
 
     ``clips`` maps each distinct clip rectangle to its area (a plot may set thousands, mostly the same)."""
     best: tuple[Box, float] | None = None
-    limit = CLIP_INSIDE * area(box)
+    limit, least = CLIP_INSIDE * area(box), MIN_TRIM_SHARE * area(box)
     for c, size in clips.items():
-        if not 0 < size < limit or c[2] <= box[0] or c[0] >= box[2] or c[3] <= box[1] or c[1] >= box[3]:
+        if not least < size < limit or c[2] <= box[0] or c[0] >= box[2] or c[3] <= box[1] or c[1] >= box[3]:
             continue
         if area(intersection(c, box)) >= CLIP_INSIDE * size and (best is None or size < best[1]):
             best = (c, size)
@@ -313,9 +319,11 @@ def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
 
 def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
     """A line starts a paragraph if it opens its block or follows a gap, a size change, a short line or a row's
-    last cell, or stands left of the line before it on that line's row (PyMuPDF may run two columns' lines into
-    one block)."""
+    last cell, or a row of table cells, or stands left of the line before it on that line's row (PyMuPDF may run
+    two columns' lines into one block)."""
     prev: Line | None = None
+    row: list[Line] = []  # the pieces of the row before the line
+    above: list[Line] = []  # ...and of the row before that
     for line in lines:
         if prev is None:
             line.starts_para = True
@@ -326,10 +334,33 @@ def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
             line.starts_para = (gap > 0.5 * height(line.box) or abs(line.size - prev.size) > SAME_SIZE
                                 or prev.box[2] < block[2] - 0.25 * width(block)
                                 or prev.box[0] > line.box[0] + 0.25 * width(block)
-                                and prev.box[2] < block[2] - 0.1 * width(block))
+                                and prev.box[2] < block[2] - 0.1 * width(block)
+                                or cell_row(row, above or None))  # a block's first row: no row to check
+            row, above = [], row
         elif line.box[2] <= prev.box[0]:
             line.starts_para = True  # level with the last line but left of it: another column's text in the block
+        row.append(line)
         prev = line
+
+
+def cell_row(row: list[Line], beside: list[Line] | None) -> bool:
+    """Pieces of a row, at least CELL_ROW_PIECES, set apart by white wider than their type, and (unless
+    ``beside`` is None) some of them in line with pieces of the next row ``beside``: a table's cells (a loose
+    justified line PyMuPDF cut word by word lines up with nothing)."""
+    if len(row) < CELL_ROW_PIECES:
+        return False
+    pieces = sorted(row, key=lambda ln: ln.box[0])
+    if any(b.box[0] - a.box[2] < a.size for a, b in zip(pieces, pieces[1:], strict=False)):
+        return False
+    if beside is None:
+        return True
+    if len(beside) < CELL_ROW_PIECES:
+        return False
+    def lines_up(a: Box, b: Box) -> bool:  # flush left, flush right or centred
+        return min(abs(a[0] - b[0]), abs(a[2] - b[2]), abs(a[0] + a[2] - b[0] - b[2]) / 2) <= CELL_ALIGN
+
+    others = sorted(beside, key=lambda ln: ln.box[0])[1:]
+    return sum(any(lines_up(ln.box, o.box) for o in others) for ln in pieces[1:]) >= CELL_ROW_PIECES - 1
 
 
 def document_layout(pages: list[PageData]) -> Layout:

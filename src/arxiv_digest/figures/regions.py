@@ -8,6 +8,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from arxiv_digest.models import FigureKind
@@ -48,11 +49,14 @@ BRIDGE_GAP_LINES = 1.5  # ...each within this many lines of the next in a figure
 # labels; a table's rows stay within one)
 CAPTION_SKIP_LINES = 4.0  # the first step from a caption to its graphic may be this long (a generous caption skip)
 CAPTION_OVERLAP_LINES = 0.3  # a graphic may overlap its caption's edge by this much (an image's white margin)
+LIMIT_OVERLAP_LINES = 0.15  # an image may overlap the body line beyond it by this much (into its descent)
 FAR_CAPTION_SKIP_LINES = 6.0  # ...or this long when there is nothing nearer on either side (eLife's floats)
 FARTHEST_CAPTION_SKIP_LINES = 10.0  # ...or this, with no body text between (a plot exported with a wide margin)
 TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apart (multi-line cells, padding)
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
 PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
+FIGURE_MIN_CELL_ROWS = 3  # rows of table cells that make a figure without a drawing (a grid of examples)...
+GRID_MIN_CELLS = 3  # ...each of at least this many cells (not a list of "name : value" pairs)
 CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's row) is a table cell
 CELL_INDENT_SHARE = 0.15  # a line starting this far into its column, flush with a cell, is a cell's next line
 ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the lower one's height (a label level
@@ -117,7 +121,9 @@ TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like 
 TEXT_FIGURE_FAR_SKIP_LINES = 3.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
 TEXT_FIGURE_MIN_INDENTS = 3  # text in the body's type is a figure only at a column's head, its lines at this many
-# indents at least
+# indents at least...
+TEXT_FIGURE_SHORT_SHARE = 0.6  # ...or anywhere, its lines at as many indents and each shorter than this share of
+# the caption's range (an algorithm's steps)
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
@@ -154,9 +160,13 @@ class _Option:
 
 
 def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None = None,
-                votes: list[tuple[FigureKind, str]] | None = None) -> list[tuple[LocatedFigure, bool]]:
+                votes: list[tuple[FigureKind, str]] | None = None,
+                outranked: AbstractSet[tuple[FigureKind, str]] = frozenset()) -> list[tuple[LocatedFigure, bool]]:
     """Figures and tables of one page: caption-anchored regions, then large uncaptioned graphics; each with
     whether its caption is a strong one (see ``Caption.strong``).
+
+    ``outranked`` holds the (kind, number) of floats found under a strong caption: a weak caption with such a
+    number ("Table 7. When T is small" opening a paragraph) is read as text, leaving its graphics to the others.
 
     ``prefer`` overrides the side each kind's graphics are looked for first when both sides have some ("up":
     captioned below); ``votes`` collects the side of every caption that had graphics on one side only.
@@ -186,6 +196,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band
         and any(x_overlap(g.box, ln.box) > 0 and 0 <= ln.box[1] - g.box[3] <= gap_g for g in graphics))
         for ln in p.lines])
+    captions = [c for c in captions if c.strong or (c.kind, c.number) not in outranked]
     if not captions and (not graphics or area(union_all([g.box for g in graphics]))
                          <= UNCAPTIONED_MIN_PAGE_SHARE * area(p.rect)):
         return []  # most text pages: no caption, and too little drawn for an uncaptioned figure
@@ -279,9 +290,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             # an image's white margin may reach a little under (over) its caption
             near_lo, near_hi = (0.5, CAPTION_OVERLAP_LINES * lay.line_h) if up else (
                 CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
+            far = LIMIT_OVERLAP_LINES * lay.line_h
             zones[up] = (neighbor, edge, [as_text.get(id(e), e) if c.kind is FigureKind.FIGURE else e
-                                          for e in elements if lo - near_lo <= e.box[1]
-                                          and e.box[3] <= hi + near_hi and in_range(e.box, c)]
+                                          for e in elements if lo - (far if e.kind == "raster" and up else near_lo)
+                                          <= e.box[1] and e.box[3] <= hi + (far if e.kind == "raster" and not up
+                                                                           else near_hi) and in_range(e.box, c)]
                          + [_trimmed(e, edge, up, trims) for e in elements if e.kind == "raster"
                             and _under_caption(e.box, c.box, lo - near_lo, hi + near_hi, up, lay)
                             and in_range(e.box, c)])
@@ -738,6 +751,10 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
     """Body-text lines: wide, normally spaced lines, plus the short lines of blocks that are mostly such."""
     prose: set[int] = set()
     by_block: dict[int, list[int]] = defaultdict(list)
+    # sub-captions side by side on one row, whatever their indent: each under its own panel
+    labels = [ln.box for ln in p.lines if SUBCAPTION_RE.match(ln.text) is not None]
+    paired = {b for b in labels for o in labels if o is not b and x_overlap(o, b) <= 0
+              and min(o[3], b[3]) - max(o[1], b[1]) > 0.5 * height(b)}
     for i, line in enumerate(p.lines):
         if i in caption_lines or not line.horizontal or i in cells:
             continue
@@ -752,7 +769,7 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         centred = (line.box[0] - col[0] > CENTRED_MIN_INDENT
                    and abs((line.box[0] - col[0]) - (col[1] - line.box[2])) <= CENTRED_SLACK)
         panels = SUBCAPTION_RE.match(line.text) is not None and (
-            centred or SUBCAPTION_ROW_RE.search(line.text) is not None)
+            centred or SUBCAPTION_ROW_RE.search(line.text) is not None or line.box in paired)
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0]) and not code
                 and not panels and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
             prose.add(i)
@@ -844,8 +861,8 @@ def _table_cells(p: PageData, lay: Layout) -> set[int]:
         if same_col and any(width(p.lines[j].box) < CELL_MAX_COLUMN_SHARE * (c[1] - c[0]) for j in [i, *same_col]):
             cells.add(i)
         elif any(p.lines[j].box[0] < g0 - GUTTER_CROSSING and p.lines[j].box[2] > g1 + GUTTER_CROSSING
-                 for j in [i, *mates] for g0, g1 in gutters):
-            cells.add(i)  # a row crossing the gutter belongs to a float as wide as the page
+                 or g0 < p.lines[j].box[0] < g1 - GUTTER_CROSSING for j in [i, *mates] for g0, g1 in gutters):
+            cells.add(i)  # a row crossing the gutter, or with a cell set in it, belongs to a float as wide as the page
     rules = [g.box for g in p.graphics if width(g.box) <= RULE_MAX_WIDTH and height(g.box) >= 0.5 * lay.line_h]
     if rules:
         for i, line in enumerate(p.lines):
@@ -1010,9 +1027,12 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     # set like the body: a paragraph, not a figure; unless it fills the column from the top of the text area down to
     # a caption under it and is laid out unlike a paragraph, its lines at several indents (a definition with
     # its items, set as a figure at the head of a column)
-    top_run = (up and ended and bool(run) and min(b[1] for b in run) <= lay.top + lay.line_h
-               and len({round(b[0] / 2) for b in run}) >= TEXT_FIGURE_MIN_INDENTS)
-    if 2 * body_like > len(run) and not top_run:
+    indents = len({round(b[0] / 2) for b in run}) >= TEXT_FIGURE_MIN_INDENTS
+    top_run = up and ended and bool(run) and min(b[1] for b in run) <= lay.top + lay.line_h and indents
+    # ...or its lines are all short, at several indents (an algorithm's steps, each in its own block)
+    col = c.xr[1] - c.xr[0]
+    stepped = indents and all(width(b) < TEXT_FIGURE_SHORT_SHARE * col for b in run)
+    if 2 * body_like > len(run) and not (top_run or stepped):
         return []
     rows: list[Box] = []
     for b in sorted(run, key=lambda b: b[1]):
@@ -1152,11 +1172,12 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
 
 def _has_content(c: Caption, taken: list[Element]) -> bool:
     """Tables may be pure text, but more than one line of it; a figure needs a drawing or an image, more than a
-    lone rule (the line a journal sets under its captions)."""
+    lone rule (the line a journal sets under its captions), or a grid of text (examples set as a table)."""
     if c.kind is not FigureKind.FIGURE:  # a table: a picture, or rows of text (one stray line is none)
         return any(_is_shape(e) for e in taken) or _row_count([e for e in taken if e.kind != "vector"]) >= 2
     shapes = [e for e in taken if e.kind != "text"]
-    return len(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
+    return (len(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
+            or _grid_rows([e for e in taken if e.cell]) >= FIGURE_MIN_CELL_ROWS)
 
 
 def _row_count(elements: list[Element]) -> int:
@@ -1167,6 +1188,17 @@ def _row_count(elements: list[Element]) -> int:
             rows += 1
         bottom = max(bottom, e.box[3])
     return rows
+
+
+def _grid_rows(cells: list[Element]) -> int:
+    """How many rows of at least GRID_MIN_CELLS cells the elements make (a table's grid, not a list of pairs)."""
+    rows: list[list[Element]] = []
+    for e in sorted(cells, key=lambda e: e.box[1]):
+        if rows and e.box[1] < max(o.box[3] for o in rows[-1]) - ROW_OVERLAP * height(e.box):
+            rows[-1].append(e)
+        else:
+            rows.append([e])
+    return sum(len(row) >= GRID_MIN_CELLS for row in rows)
 
 
 def _opposite(d: str) -> str:
@@ -1250,8 +1282,9 @@ def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], c
                 continue
             mine = {id(e) for e in finals[a]}
             shared = [e for e in finals[b] if id(e) in mine]
-            if not shared:
-                continue
+            ca, cb = captions[a].box, captions[b].box
+            if not shared or x_overlap(ca, cb) <= 0 and min(ca[3], cb[3]) > max(ca[1], cb[1]):
+                continue  # captions side by side on one row: _split_side_by_side cuts between them
             lo, hi = min(e.box[1] for e in shared), max(e.box[3] for e in shared)
             upper, lower = (a, b) if captions[a].box[1] < captions[b].box[1] else (b, a)
             if chosen[upper] == "down" and chosen[lower] == "up":
