@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from arxiv_digest.figures import layout, locate_figures
+from arxiv_digest.figures import LocatedFigure, layout, locate_figures
 from arxiv_digest.figures.regions import locate_page
 from arxiv_digest.models import FigureKind
 
@@ -24,6 +24,18 @@ def _cells(page: pymupdf.Page, xs: tuple[float, ...], top: float, rows: int, *, 
                              fontname="tiro")
 
 
+def _chart_and_columns(doc: pymupdf.Document, page: pymupdf.Page, top: float, caption: str,
+                       size: float = 10) -> tuple[dict[tuple[str, str | None], LocatedFigure], pymupdf.Rect]:
+    """A chart across the page from ``top``, its caption under it, body text in both columns below; returns the
+    floats found on the page by (kind, number), and the chart's box."""
+    chart = pymupdf.Rect(70, top, 520, 300)
+    _plot(page, chart)
+    page.insert_text((150, 318), caption, fontsize=size, fontname="tiro")
+    for x in (50, 305):
+        _column(page, x, 345, 35, words=8)
+    return {(f.kind.value, f.number): f for f in locate_figures(doc) if f.page == 2}, chart
+
+
 def test_a_full_width_table_whose_cells_stand_in_the_gutter() -> None:
     """A two-column paper: a table across both columns captioned under it, whose long row labels fill most of the
     left column and whose first numbers stand in the gutter; under its caption a chart with its own caption.
@@ -33,13 +45,7 @@ def test_a_full_width_table_whose_cells_stand_in_the_gutter() -> None:
     _cells(page, (60, 292, 380, 460), 84, 5, first="Llama {k} Instruct / Qwen {k} base model pair")
     page.draw_line((55, 136), (540, 136), color=(0, 0, 0), width=0.5)
     page.insert_text((150, 152), "Table 2: Accuracy of every pair of judges.", fontsize=10, fontname="tiro")
-    chart = pymupdf.Rect(70, 165, 520, 300)
-    _plot(page, chart)
-    page.insert_text((150, 318), "Figure 5: Win rates of every judge.", fontsize=10, fontname="tiro")
-    for x in (50, 305):
-        _column(page, x, 345, 35, words=8)
-
-    found = {(f.kind.value, f.number): f for f in locate_figures(doc) if f.page == 2}
+    found, chart = _chart_and_columns(doc, page, 165, "Figure 5: Win rates of every judge.")
     table, figure = found[("table", "2")], found[("figure", "5")]
     assert table.figure_box is not None and table.figure_box[3] < 140
     assert figure.figure_box is not None and iou(figure.figure_box, tuple(chart)) > 0.9
@@ -60,13 +66,7 @@ def test_a_caption_set_in_the_text_block_of_its_tables_last_row() -> None:
         page.insert_text(point, text, fontsize=9, fontname="tiro")
     page.draw_line((55, 72), (540, 72), color=(0, 0, 0), width=0.5)
     page.draw_line((55, 124), (540, 124), color=(0, 0, 0), width=0.5)
-    chart = pymupdf.Rect(70, 160, 520, 300)
-    _plot(page, chart)
-    page.insert_text((150, 318), "Figure 4. Weights of the two losses.", fontsize=9, fontname="tiro")
-    for x in (50, 305):
-        _column(page, x, 345, 35, words=8)
-
-    found = {(f.kind.value, f.number): f for f in locate_figures(doc) if f.page == 2}
+    found, chart = _chart_and_columns(doc, page, 160, "Figure 4. Weights of the two losses.", size=9)
     assert found[("table", "3")].figure_box is not None and found[("table", "3")].figure_box[3] < 130
     assert iou(found[("figure", "4")].figure_box or (0, 0, 0, 0), tuple(chart)) > 0.9
 
@@ -118,13 +118,7 @@ def test_a_grid_of_text_captioned_as_a_figure_over_another_figure() -> None:
             page.insert_text((60 + 60 * j, 80 + 12 * k), f"[B-{'DTP'[j % 3]}{k}]", fontsize=8, fontname="tiro")
     page.insert_text((60, 140), "Figure 3: An example of the labels that the method gives to each word of one sentence"
                      " of the test set.", fontsize=10, fontname="tiro")
-    chart = pymupdf.Rect(70, 170, 520, 300)
-    _plot(page, chart)
-    page.insert_text((150, 318), "Figure 4: Scores as the number of types grows.", fontsize=10, fontname="tiro")
-    for x in (50, 305):
-        _column(page, x, 345, 35, words=8)
-
-    found = {(f.kind.value, f.number): f for f in locate_figures(doc) if f.page == 2}
+    found, chart = _chart_and_columns(doc, page, 170, "Figure 4: Scores as the number of types grows.")
     assert found[("figure", "3")].figure_box is not None and found[("figure", "3")].figure_box[3] < 135
     assert iou(found[("figure", "4")].figure_box or (0, 0, 0, 0), tuple(chart)) > 0.9
 
