@@ -261,3 +261,24 @@ def test_a_framed_case_study_filling_the_page() -> None:
 
     (fig,) = [f for f in locate_figures(doc) if f.number == "13"]
     assert fig.figure_box is not None and iou(fig.figure_box, tuple(frame)) > 0.9
+
+
+def test_a_table_captioned_above_beside_a_figure_captioned_below() -> None:
+    """Two floats side by side on a one-column page: on the left a table with its caption over it, on the right a
+    figure with its caption under it, the two captions at different heights. Each float keeps its own side."""
+    doc, page = _body_pages((108,), width=396)
+    for k, text in enumerate(("Table 3: Error of each method", "on the two data sets; standard", "errors in brackets.")):
+        page.insert_text((108, 292 + 11 * k), text, fontsize=10, fontname="tiro")
+    page.draw_line((110, 330), (268, 330), color=(0, 0, 0), width=0.5)
+    _cells(page, (112, 170, 210, 240), 345, 6, size=7, step=12, first="M{k}")
+    page.draw_line((110, 418), (268, 418), color=(0, 0, 0), width=0.5)
+    chart = pymupdf.Rect(292, 300, 500, 390)
+    _plot(page, chart)
+    for k, text in enumerate(("Figure 4: (a) Edges of the brain network", "linked to the score. (b) Top triplets.")):
+        page.insert_text((284, 406 + 11 * k), text, fontsize=10, fontname="tiro")
+    _column(page, 108, 80, 15, width=396)
+    _column(page, 108, 450, 25, width=396)
+
+    found = {f.number: f for f in locate_figures(doc) if f.page == 2}
+    assert found["3"].figure_box is not None and found["3"].figure_box[2] < 280
+    assert iou(found["4"].figure_box or (0, 0, 0, 0), tuple(chart)) > 0.9

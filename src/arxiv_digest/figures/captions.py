@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from arxiv_digest.models import FigureKind
@@ -29,6 +30,8 @@ LABEL_TITLE_GAP = 1.0  # ...or this close under a label set on a line of its own
 SPACING_JUMP = 0.5  # a row this many line heights further from the last than the caption's rows are ends it
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
 FRAGMENT_DROP = 0.5  # ...and its middle at most this share of its height below the caption (a "4.3" heading is lower)
+STAGGERED_MAX_SHARE = 0.6  # two captions narrower than this share of their range, side by side at different
+STAGGERED_MAX_LINES = 8  # heights less than this many lines apart, split the range between them
 MATH_LOOKAHEAD = 8  # lines after a caption row searched for the inline math in a smaller font that row holds
 RADICAL_GAP = 4.0  # points between a line's end and a radical sign raised above it
 LABEL_SPLIT_EMS = 3.0  # the caption text may start this many font sizes right of a label set on its own
@@ -269,17 +272,24 @@ def caption_range(c: Caption, captions: list[Caption], lay: Layout) -> tuple[flo
         xr = lay.columns[0]
     # A caption set wider than the text column (into a side margin, as eLife does) has graphics as wide.
     xr = (min(xr[0], c.box[0]), max(xr[1], c.box[2]))
-    # side-by-side captions split the range between them
-    lo, hi = row_bounds(c, [o for o in captions if xr[0] <= center_x(o.box) <= xr[1]])
+    # side-by-side captions split the range between them; so do two narrow ones near each other but not level (a
+    # table captioned above beside a figure captioned below)
+    inside = [o for o in captions if xr[0] <= center_x(o.box) <= xr[1]]
+    narrow = STAGGERED_MAX_SHARE * (xr[1] - xr[0])
+    near = STAGGERED_MAX_LINES * lay.line_h
+    staggered = [o for o in inside if width(c.box) < narrow and width(o.box) < narrow
+                 and max(o.box[1] - c.box[3], c.box[1] - o.box[3]) < near]
+    lo, hi = row_bounds(c, inside, staggered)
     return max(xr[0], lo), min(xr[1], hi)
 
 
-def row_bounds(c: Caption, captions: list[Caption]) -> tuple[float, float]:
-    """The middle of the white between a caption and the nearest of ``captions`` beside it on its row, on the left
-    and on the right (infinite where there is none)."""
+def row_bounds(c: Caption, captions: list[Caption], apart: Sequence[Caption] = ()) -> tuple[float, float]:
+    """The middle of the white between a caption and the nearest of ``captions`` beside it on its row (or of
+    ``apart``, at any height), on the left and on the right (infinite where there is none)."""
     lo, hi = -math.inf, math.inf
     for other in captions:
-        if other is c or min(c.box[3], other.box[3]) <= max(c.box[1], other.box[1]):
+        if other is c or min(c.box[3], other.box[3]) <= max(c.box[1], other.box[1]) and not any(
+                other is a for a in apart):
             continue
         if other.box[2] <= c.box[0]:
             lo = max(lo, (other.box[2] + c.box[0]) / 2)
