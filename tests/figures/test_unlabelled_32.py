@@ -267,7 +267,8 @@ def test_a_table_captioned_above_beside_a_figure_captioned_below() -> None:
     """Two floats side by side on a one-column page: on the left a table with its caption over it, on the right a
     figure with its caption under it, the two captions at different heights. Each float keeps its own side."""
     doc, page = _body_pages((108,), width=396)
-    for k, text in enumerate(("Table 3: Error of each method", "on the two data sets; standard", "errors in brackets.")):
+    caption = ("Table 3: Error of each method", "on the two data sets; standard", "errors in brackets.")
+    for k, text in enumerate(caption):
         page.insert_text((108, 292 + 11 * k), text, fontsize=10, fontname="tiro")
     page.draw_line((110, 330), (268, 330), color=(0, 0, 0), width=0.5)
     _cells(page, (112, 170, 210, 240), 345, 6, size=7, step=12, first="M{k}")
