@@ -59,7 +59,7 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 100,
     held = {(f.kind, f.number) for located in by_page for f, s in located if s and f.number is not None}
     for k, located in enumerate(by_page):
         if any(not s and (f.kind, f.number) in held for f, s in located):
-            by_page[k] = _locate_pages([pages[k]], lay, prefer or None, None, held)[0]
+            by_page[k] = _locate_pages([pages[k]], lay, prefer, None, held)[0]
     candidates = [c for located in by_page for c in sorted(located, key=lambda c: (c[0].bbox[1], c[0].bbox[0]))]
     # Per (kind, number): every float with a strong caption (a supplement numbers its own from 1 again), else the
     # first one.

@@ -290,11 +290,14 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             # an image's white margin may reach a little under (over) its caption
             near_lo, near_hi = (0.5, CAPTION_OVERLAP_LINES * lay.line_h) if up else (
                 CAPTION_OVERLAP_LINES * lay.line_h, 0.5)
+            # ...and an image into the descent of the body line at the zone's far end
             far = LIMIT_OVERLAP_LINES * lay.line_h
+            image_lo, image_hi = (far, near_hi) if up else (near_lo, far)
             zones[up] = (neighbor, edge, [as_text.get(id(e), e) if c.kind is FigureKind.FIGURE else e
-                                          for e in elements if lo - (far if e.kind == "raster" and up else near_lo)
-                                          <= e.box[1] and e.box[3] <= hi + (far if e.kind == "raster" and not up
-                                                                           else near_hi) and in_range(e.box, c)]
+                                          for e in elements if in_range(e.box, c) and (
+                                              lo - near_lo <= e.box[1] and e.box[3] <= hi + near_hi
+                                              or e.kind == "raster" and lo - image_lo <= e.box[1]
+                                              and e.box[3] <= hi + image_hi)]
                          + [_trimmed(e, edge, up, trims) for e in elements if e.kind == "raster"
                             and _under_caption(e.box, c.box, lo - near_lo, hi + near_hi, up, lay)
                             and in_range(e.box, c)])
@@ -1180,25 +1183,26 @@ def _has_content(c: Caption, taken: list[Element]) -> bool:
             or _grid_rows([e for e in taken if e.cell]) >= FIGURE_MIN_CELL_ROWS)
 
 
-def _row_count(elements: list[Element]) -> int:
-    """How many rows the elements stand in (the pieces of one line share a row)."""
-    rows, bottom = 0, float("-inf")
+def _rows(elements: list[Element]) -> list[list[Element]]:
+    """The elements grouped into the rows they stand in, top to bottom (the pieces of one line share a row)."""
+    rows: list[list[Element]] = []
+    bottom = float("-inf")
     for e in sorted(elements, key=lambda e: e.box[1]):
         if e.box[1] >= bottom - ROW_OVERLAP * height(e.box):
-            rows += 1
+            rows.append([])
+        rows[-1].append(e)
         bottom = max(bottom, e.box[3])
     return rows
 
 
+def _row_count(elements: list[Element]) -> int:
+    """How many rows the elements stand in."""
+    return len(_rows(elements))
+
+
 def _grid_rows(cells: list[Element]) -> int:
     """How many rows of at least GRID_MIN_CELLS cells the elements make (a table's grid, not a list of pairs)."""
-    rows: list[list[Element]] = []
-    for e in sorted(cells, key=lambda e: e.box[1]):
-        if rows and e.box[1] < max(o.box[3] for o in rows[-1]) - ROW_OVERLAP * height(e.box):
-            rows[-1].append(e)
-        else:
-            rows.append([e])
-    return sum(len(row) >= GRID_MIN_CELLS for row in rows)
+    return sum(len(row) >= GRID_MIN_CELLS for row in _rows(cells))
 
 
 def _opposite(d: str) -> str:
@@ -1282,9 +1286,8 @@ def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], c
                 continue
             mine = {id(e) for e in finals[a]}
             shared = [e for e in finals[b] if id(e) in mine]
-            ca, cb = captions[a].box, captions[b].box
-            if not shared or x_overlap(ca, cb) <= 0 and min(ca[3], cb[3]) > max(ca[1], cb[1]):
-                continue  # captions side by side on one row: _split_side_by_side cuts between them
+            if not shared or _side_by_side(captions[a].box, captions[b].box):
+                continue  # _split_side_by_side cuts between them
             lo, hi = min(e.box[1] for e in shared), max(e.box[3] for e in shared)
             upper, lower = (a, b) if captions[a].box[1] < captions[b].box[1] else (b, a)
             if chosen[upper] == "down" and chosen[lower] == "up":
@@ -1308,12 +1311,17 @@ def _widest_gap(elements: list[Element]) -> float | None:
     return _widest_gap_of([(e.box[1], e.box[3]) for e in elements])
 
 
+def _side_by_side(a: Box, b: Box) -> bool:
+    """Two captions on one row, apart from each other."""
+    return x_overlap(a, b) <= 0 and min(a[3], b[3]) > max(a[1], b[1])
+
+
 def _split_side_by_side(captions: list[Caption], finals: dict[int, list[Element]]) -> None:
     """Two floats captioned side by side on one row that reach into each other (one wider than its column) are
     cut at the widest white column between the middles of their captions."""
     for a, b in itertools.permutations(finals, 2):
         ca, cb = captions[a].box, captions[b].box
-        if not (finals[a] and finals[b] and ca[2] <= cb[0] and min(ca[3], cb[3]) > max(ca[1], cb[1])):
+        if not (finals[a] and finals[b] and ca[2] <= cb[0] and _side_by_side(ca, cb)):
             continue
         if max(e.box[2] for e in finals[a]) <= min(e.box[0] for e in finals[b]):
             continue
