@@ -126,6 +126,9 @@ TEXT_FIGURE_SHORT_SHARE = 0.6  # ...or anywhere, its lines at as many indents an
 # the caption's range (an algorithm's steps)
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
+UNCAPTIONED_MAX_TEXT_SHARE = 0.25  # ...or text in any type, when it holds UNCAPTIONED_PANEL_SENTENCES lines of
+UNCAPTIONED_PANEL_SENTENCES = 3  # UNCAPTIONED_SENTENCE_WORDS words or more (a sidebar, a prompt or code panel)
+UNCAPTIONED_SENTENCE_WORDS = 6
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
 UNCAPTIONED_EDGE = 30.0  # points: ...that comes no nearer the page's edge than this
 UNCAPTIONED_LINK_SHARE = 0.8  # ...and is not this much covered by one web link (an advert on a publisher's cover)
@@ -1348,6 +1351,15 @@ def _widest_gap_of(spans: list[tuple[float, float]],
     return max(gaps)[1] if gaps else None
 
 
+def _text_panel(p: PageData, box: Box) -> bool:
+    """A box set mostly with running text (sentences, not a plot's labels) in whatever type: a sidebar or a
+    framed listing, not a figure."""
+    inside = [ln for ln in p.lines if contains(box, ln.box, tol=2)]
+    sentences = sum(len(ln.text.split()) >= UNCAPTIONED_SENTENCE_WORDS for ln in inside)
+    return (sentences >= UNCAPTIONED_PANEL_SENTENCES
+            and sum(area(ln.box) for ln in inside) > UNCAPTIONED_MAX_TEXT_SHARE * area(box))
+
+
 def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
                  prose: list[Box]) -> list[LocatedFigure]:
     """Large leftover graphics (a share of the page, not a frame around text) become unnumbered figures."""
@@ -1375,6 +1387,8 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
         if min(box[0] - r[0], box[1] - r[1], r[2] - box[2], r[3] - box[3]) < UNCAPTIONED_EDGE:
             continue  # art printed to the page's edge: a cover or a background, not a paper's figure
         if sum(area(intersection(box, t)) for t in prose) > UNCAPTIONED_MAX_PROSE_SHARE * area(box):
+            continue
+        if _text_panel(p, box):
             continue
         if any(area(intersection(box, link)) >= UNCAPTIONED_LINK_SHARE * area(box) for link in p.links):
             continue
