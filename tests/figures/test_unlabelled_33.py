@@ -6,9 +6,11 @@ import pymupdf
 
 from arxiv_digest.figures import locate_figures
 
+from .common import iou
 from .common import plot as _plot
 from .common import second_page as _second_page
 from .test_batches_24_25 import _png
+from .test_batches_30 import _column
 
 SIDEBAR = ("Most teams we spoke to keep a short list of the checks that failed them before, and they run",
            "that list by hand on every release. None of them had written it down in one place, and each",
@@ -39,3 +41,31 @@ def test_a_tinted_panel_of_running_text_is_no_figure() -> None:
     assert _sidebar(text=True) == []
     (art,) = _sidebar(text=False)
     assert art.number is None
+
+
+def _scanned(page: pymupdf.Page) -> bytes:
+    """A one-page PDF as a scanner with OCR makes it: a picture of ``page``, and its words laid over the picture
+    as invisible text."""
+    out = pymupdf.open()
+    scan = out.new_page(width=page.rect.width, height=page.rect.height)
+    scan.insert_image(scan.rect, stream=page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY).tobytes("png"))
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", []):
+            for span in line["spans"]:
+                scan.insert_text(span["origin"], span["text"], fontsize=span["size"], fontname="tiro",
+                                 render_mode=3)
+    return out.tobytes()
+
+
+def test_a_figure_in_a_scanned_page_is_found_from_its_ink() -> None:
+    """An old paper scanned with an OCR layer: the page is one picture, the caption's words are invisible text.
+    The figure is the inked part of the picture above its caption, not the whole page and not nothing."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    _column(page, 72, 80, 12, words=12)
+    chart = pymupdf.Rect(120, 250, 470, 470)
+    _plot(page, chart)
+    page.insert_text((120, 490), "Figure 2. Response of the cell to a step of light.", fontsize=10, fontname="tiro")
+    _column(page, 72, 520, 18, words=12)
+    (fig,) = locate_figures(pymupdf.open(stream=_scanned(page), filetype="pdf"))
+    assert fig.number == "2" and fig.figure_box is not None and iou(fig.figure_box, tuple(chart)) > 0.85

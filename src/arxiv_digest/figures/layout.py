@@ -19,6 +19,7 @@ TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 LABEL = r"F(?i:ig(?:ure)?)\.?|T(?i:able)"  # "Figure", "Fig.", "FIG.", "Table", "TABLE"
 # A label may carry a qualifier: "Supplementary Figure S2", "Extended Data Fig. 1", "Appendix Table A3".
 QUALIFIER = r"(?:S(?i:upplementary|upplemental|upporting)|E(?i:xtended\s+data)|A(?i:ppendix)|O(?i:nline))\s+"
+_INK_RUN = re.compile(b"\x01+")
 CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|table)")  # a line that may open a caption
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
 # sets a caption it could not attach in brackets ("[Table 2: ...]").
@@ -38,6 +39,10 @@ MARKER_GRID = 10.0  # ...this many points
 # frame filled under a white box, as tcolorbox draws it, may cover two thirds of the page).
 MAX_VECTOR_PAGE_SHARE = 0.75
 MAX_RASTER_PAGE_SHARE = 0.7
+SCAN_CELL = 1.5  # points: a scanned page's ink is read on a grid this fine (one pixel per cell)...
+SCAN_INK_LEVEL = 200  # ...a cell darker than this (0-255 grey, averaged over the cell) holds ink...
+SCAN_INK_CONTRAST = 40  # ...and darker than the paper (the page's commonest grey) by this much...
+SCAN_MARGIN = 0.04  # ...unless within this share of the page's size from its edge (the scanner's shadows)
 LINKED_IMAGE_SHARE = 0.1  # an image covering this share of its page has its page's web links read
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
 OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
@@ -183,9 +188,13 @@ def read_page(page: pymupdf.Page) -> PageData:
     # Listing drawings is the costliest read: a page with no caption-like line has no captioned float, and
     # its uncaptioned figures are photos, so it only needs its images.
     clips: list[Box] = []
-    if any(CAPTION_HINT.match(line.text) for line in lines):
+    hinted = any(CAPTION_HINT.match(line.text) for line in lines)
+    if hinted:
         graphics.extend(_drawings(page, rect, clips))
     images = page_images(page)
+    if (hinted and not turn and any(area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area
+                                    for b, _ in images) and _ocr_layer(page)):
+        graphics.extend(_scanned_ink(page, rect, lines))
     # A clip no larger than the box of a smaller image it holds is that image's own (a label pasted onto a
     # picture), not a trim of the picture under it.
     own = [(b, OWN_CLIP_SHARE * area(b)) for b, _ in images]
@@ -209,6 +218,69 @@ def read_page(page: pymupdf.Page) -> PageData:
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics + markers, turn, rect, page.rotation,
                     images, links)
+
+
+def _ocr_layer(page: pymupdf.Page) -> bool:
+    """Most of the page's characters are invisible (PDF text render mode 3): words laid over a scan by OCR, not
+    text printed over a background picture."""
+    counts = {True: 0, False: 0}
+    for span in page.get_texttrace():
+        counts[span["type"] == 3 or span["opacity"] == 0] += len(span["chars"])
+    return counts[True] > counts[False]
+
+
+def _scanned_ink(page: pymupdf.Page, rect: Box, lines: list[Line]) -> list[Element]:
+    """A scanned page (one picture of the whole page, its words an OCR layer): the ink the words do not
+    account for, one box per connected blot, so a figure drawn in the picture is found like a drawn one."""
+    scale = 1 / SCAN_CELL
+    to_pixels = page.rotation_matrix * pymupdf.Matrix(scale, scale)
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csGRAY, alpha=False)
+    w, h, stride = pix.width, pix.height, pix.stride
+    grey = bytearray(pix.samples)
+    paper = Counter(grey).most_common(1)[0][0]
+    level = min(SCAN_INK_LEVEL, paper - SCAN_INK_CONTRAST)
+    ink = bytes(1 if v < level else 0 for v in range(256))
+    for ln in lines:  # words are text, not drawing: blank them, grown by a third of their height for ascenders
+        grow = height(ln.box) / 3
+        r = pymupdf.Rect(ln.box[0] - grow, ln.box[1] - grow, ln.box[2] + grow, ln.box[3] + grow) * to_pixels
+        x0, x1 = max(0, int(r.x0)), min(w, int(r.x1) + 1)
+        for y in range(max(0, int(r.y0)), min(h, int(r.y1) + 1)):
+            grey[y * stride + x0: y * stride + x1] = b"\xff" * max(0, x1 - x0)
+    mx, my = int(w * SCAN_MARGIN) + 1, int(h * SCAN_MARGIN) + 1
+    # inked runs of each row, joined to the runs they touch in the row above: one box per connected blot
+    parent: list[int] = []
+    boxes: list[list[int]] = []  # x0, y0, x1, y1 in pixels, per run (then per blot at its root)
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    above: list[int] = []
+    for y in range(my, h - my):
+        row: list[int] = []
+        for m in _INK_RUN.finditer(bytes(grey[y * stride + mx: y * stride + w - mx]).translate(ink)):
+            x0, x1 = mx + m.start(), mx + m.end()
+            k = len(parent)
+            parent.append(k)
+            boxes.append([x0, y, x1, y + 1])
+            for j in above:
+                if boxes[j][0] <= x1 and x0 <= boxes[j][2]:  # touching, diagonals included
+                    a, b = root(j), root(k)
+                    if a != b:
+                        parent[b] = a
+                        ba, bb = boxes[a], boxes[b]
+                        boxes[a] = [min(ba[0], bb[0]), min(ba[1], bb[1]), max(ba[2], bb[2]), max(ba[3], bb[3])]
+            row.append(k)
+        above = row
+    back = ~to_pixels
+    out: list[Element] = []
+    for k in range(len(parent)):
+        if parent[k] == k:
+            r = pymupdf.Rect(boxes[k]) * back
+            out.append(Element(intersection((r.x0, r.y0, r.x1, r.y1), rect), "vector"))
+    return out
 
 
 def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:
