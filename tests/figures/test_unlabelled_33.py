@@ -69,3 +69,19 @@ def test_a_figure_in_a_scanned_page_is_found_from_its_ink() -> None:
     _column(page, 72, 520, 18, words=12)
     (fig,) = locate_figures(pymupdf.open(stream=_scanned(page), filetype="pdf"))
     assert fig.number == "2" and fig.figure_box is not None and iou(fig.figure_box, tuple(chart)) > 0.85
+
+
+def test_a_plot_with_many_slanted_tick_labels_does_not_turn_its_page() -> None:
+    """A full-page plot whose x axis names sixty items in labels slanted at 60 degrees, more characters than the
+    rest of the page: the page is still read upright, so its caption is found and the plot is its figure."""
+    doc, page = _second_page()
+    chart = pymupdf.Rect(90, 80, 520, 560)
+    _plot(page, chart)
+    for k in range(60):
+        at = pymupdf.Point(95 + 7 * k, 640)
+        page.insert_text(at, f"benchmark item {k:02d}", fontsize=7, fontname="helv", morph=(at, pymupdf.Matrix(-60)))
+    page.insert_text((120, 680), "Figure 4: Scores of every item.", fontsize=10, fontname="tiro")
+    found = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
+    (fig,) = [f for f in found if f.page == 1]
+    assert fig.number == "4" and fig.turn == 0 and fig.figure_box is not None
+    assert iou(fig.figure_box, (90, 80, 520, 660)) > 0.8

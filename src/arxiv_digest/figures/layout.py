@@ -58,6 +58,7 @@ HEAD_PAGE_SHARE = 0.3  # ...and this share of them
 HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highest paragraph's top, at most
 HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
 TALL_GLYPH_SHARE = 2.0  # a span whose box is more than this many times its font size tall is a math font's
+SLANT = 0.1  # a line whose direction is further than this (sine) from both axes is slanted
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 THIRDS_SHARE = 0.6  # a page is set in three columns when this share of its paragraphs keeps to a third each...
 THIRD_SLACK = 0.05  # ...reaching at most this share of the text width past that third
@@ -321,11 +322,14 @@ def _line_box(raw: dict[str, Any], spans: list[dict[str, Any]]) -> Box:
 def _text_turn(blocks: list[dict[str, Any]]) -> int:
     """+1 if most of the page's text runs upwards, -1 if downwards (a landscape page or table), else 0.
 
-    Characters count by their size, so a plot's many small rotated tick labels do not outweigh a caption."""
+    Characters count by their size, so a plot's many small rotated tick labels do not outweigh a caption; slanted
+    lines do not count."""
     chars = {0: 0.0, 1: 0.0, -1: 0.0}
     for block in blocks:
         for raw in block["lines"]:
             dx, dy = raw["dir"]
+            if min(abs(dx), abs(dy)) > SLANT:
+                continue  # a plot's slanted tick labels read neither way
             chars[0 if abs(dx) >= abs(dy) else (1 if dy < 0 else -1)] += sum(
                 len(s["text"].strip()) * s["size"] for s in raw["spans"])
     turn = max(chars, key=lambda k: chars[k])
