@@ -18,6 +18,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 380-paper set (line-numbered submissions, side-by-side floats, text figures, glyph-drawn plots). 7: tuned on the
 # 568-paper set and on figure numbers missed in unlabelled papers (table cells in the gutter, captions after a
 # row of cells, weak captions outranked by strong ones, grids of text, trimmed pictures), PNGs written by pypng.
+# 8: figures in scanned pages read from their ink, text panels no uncaptioned figures, slanted labels no turn.
 MANIFEST_VERSION = "8"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,7 +20,6 @@ TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 LABEL = r"F(?i:ig(?:ure)?)\.?|T(?i:able)"  # "Figure", "Fig.", "FIG.", "Table", "TABLE"
 # A label may carry a qualifier: "Supplementary Figure S2", "Extended Data Fig. 1", "Appendix Table A3".
 QUALIFIER = r"(?:S(?i:upplementary|upplemental|upporting)|E(?i:xtended\s+data)|A(?i:ppendix)|O(?i:nline))\s+"
-_INK_RUN = re.compile(b"\x01+")
 CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|table)")  # a line that may open a caption
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
 # sets a caption it could not attach in brackets ("[Table 2: ...]").
@@ -39,10 +39,13 @@ MARKER_GRID = 10.0  # ...this many points
 # frame filled under a white box, as tcolorbox draws it, may cover two thirds of the page).
 MAX_VECTOR_PAGE_SHARE = 0.75
 MAX_RASTER_PAGE_SHARE = 0.7
+MAX_IMAGE_PIXELS = 40_000_000  # an embedded image bigger than this is never decoded (it costs GBs): not rendered
+# as a figure, not read as a scanned page
 SCAN_CELL = 1.5  # points: a scanned page's ink is read on a grid this fine (one pixel per cell)...
 SCAN_INK_LEVEL = 200  # ...a cell darker than this (0-255 grey, averaged over the cell) holds ink...
 SCAN_INK_CONTRAST = 40  # ...and darker than the paper (the page's commonest grey) by this much...
 SCAN_MARGIN = 0.04  # ...unless within this share of the page's size from its edge (the scanner's shadows)
+_INK_RUN = re.compile(b"\x01+")  # a run of inked cells in a row, once cells are mapped to 1 (ink) or 0
 LINKED_IMAGE_SHARE = 0.1  # an image covering this share of its page has its page's web links read
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
 OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
@@ -193,8 +196,8 @@ def read_page(page: pymupdf.Page) -> PageData:
     if hinted:
         graphics.extend(_drawings(page, rect, clips))
     images = page_images(page)
-    if (hinted and not turn and any(area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area
-                                    for b, _ in images) and _ocr_layer(page)):
+    scans = [pixels for b, pixels in images if area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area]
+    if hinted and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS and _ocr_layer(page):
         graphics.extend(_scanned_ink(page, rect, lines))
     # A clip no larger than the box of a smaller image it holds is that image's own (a label pasted onto a
     # picture), not a trim of the picture under it.
@@ -248,9 +251,20 @@ def _scanned_ink(page: pymupdf.Page, rect: Box, lines: list[Line]) -> list[Eleme
         for y in range(max(0, int(r.y0)), min(h, int(r.y1) + 1)):
             grey[y * stride + x0: y * stride + x1] = b"\xff" * max(0, x1 - x0)
     mx, my = int(w * SCAN_MARGIN) + 1, int(h * SCAN_MARGIN) + 1
-    # inked runs of each row, joined to the runs they touch in the row above: one box per connected blot
+    rows = (bytes(grey[y * stride + mx: y * stride + w - mx]).translate(ink) for y in range(my, h - my))
+    back = ~to_pixels
+    out: list[Element] = []
+    for x0, y0, x1, y1 in _blots(rows, mx, my):
+        r = pymupdf.Rect(x0, y0, x1, y1) * back
+        out.append(Element(intersection((r.x0, r.y0, r.x1, r.y1), rect), "vector"))
+    return out
+
+
+def _blots(rows: Iterator[bytes], x_off: int, y_off: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (pixels) of the connected blots of 1s in rows of 0/1 bytes, the first row at ``y_off`` and each
+    row's first byte at ``x_off``: each row's runs joined to the runs they touch in the row above."""
     parent: list[int] = []
-    boxes: list[list[int]] = []  # x0, y0, x1, y1 in pixels, per run (then per blot at its root)
+    boxes: list[list[int]] = []  # x0, y0, x1, y1 per run, then per blot at its root
 
     def root(k: int) -> int:
         while parent[k] != k:
@@ -259,10 +273,10 @@ def _scanned_ink(page: pymupdf.Page, rect: Box, lines: list[Line]) -> list[Eleme
         return k
 
     above: list[int] = []
-    for y in range(my, h - my):
-        row: list[int] = []
-        for m in _INK_RUN.finditer(bytes(grey[y * stride + mx: y * stride + w - mx]).translate(ink)):
-            x0, x1 = mx + m.start(), mx + m.end()
+    for y, row in enumerate(rows, y_off):
+        runs: list[int] = []
+        for m in _INK_RUN.finditer(row):
+            x0, x1 = x_off + m.start(), x_off + m.end()
             k = len(parent)
             parent.append(k)
             boxes.append([x0, y, x1, y + 1])
@@ -273,15 +287,9 @@ def _scanned_ink(page: pymupdf.Page, rect: Box, lines: list[Line]) -> list[Eleme
                         parent[b] = a
                         ba, bb = boxes[a], boxes[b]
                         boxes[a] = [min(ba[0], bb[0]), min(ba[1], bb[1]), max(ba[2], bb[2]), max(ba[3], bb[3])]
-            row.append(k)
-        above = row
-    back = ~to_pixels
-    out: list[Element] = []
-    for k in range(len(parent)):
-        if parent[k] == k:
-            r = pymupdf.Rect(boxes[k]) * back
-            out.append(Element(intersection((r.x0, r.y0, r.x1, r.y1), rect), "vector"))
-    return out
+            runs.append(k)
+        above = runs
+    return [(b[0], b[1], b[2], b[3]) for k, b in enumerate(boxes) if parent[k] == k]
 
 
 def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:

@@ -14,7 +14,7 @@ import pymupdf
 from arxiv_digest.models import FigureKind
 
 from .geometry import area, intersection
-from .layout import Images, page_images
+from .layout import MAX_IMAGE_PIXELS, Images, page_images
 from .regions import LocatedFigure
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 PAGE_DPI = 100  # the first-page thumbnail never needs more
 JPEG_QUALITY = 85
 PHOTO_SHARE = 0.5  # a crop more than half covered by embedded images is a photo: JPEG
-MAX_IMAGE_PIXELS = 40_000_000  # figures showing a bigger embedded image are not rendered: decoding costs GBs
 SHRINK = 0.7  # scale step while an image is over the byte limit
 MIN_SIDE_PX = 64  # stop shrinking below this
 # zlib level of PNG crops: 3 deflates in half the time of MuPDF's own writer (level 6) for about 4% more bytes
