@@ -85,3 +85,19 @@ def test_a_plot_with_many_slanted_tick_labels_does_not_turn_its_page() -> None:
     (fig,) = [f for f in found if f.page == 1]
     assert fig.number == "4" and fig.turn == 0 and fig.figure_box is not None
     assert iou(fig.figure_box, (90, 80, 520, 660)) > 0.8
+
+
+def test_a_caption_in_the_footer_band_under_a_plots_axis_labels() -> None:
+    """A plot at the foot of a page, its tick labels and axis title under its frame, its bold caption below them
+    in the band where footers stand: the caption is the plot's (it is near the labels, if not the frame)."""
+    doc, page = _second_page()
+    _column(page, 72, 80, 40, words=12)
+    frame = pymupdf.Rect(90, 560, 300, 722)
+    _plot(page, frame)
+    for k in range(5):
+        page.insert_text((88 + 50 * k, 733), str(50 * k), fontsize=7, fontname="helv")
+    page.insert_text((180, 744), "x (km)", fontsize=7, fontname="helv")
+    page.insert_text((60, 778), "Fig. 3. Mass balance along the glacier.", fontsize=8, fontname="tibo")
+    found = [f for f in locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf")) if f.page == 1]
+    (fig,) = found
+    assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[1] < 565 and fig.figure_box[3] > 740

@@ -28,7 +28,7 @@ from .geometry import (
     width,
     x_overlap,
 )
-from .layout import SAME_SIZE, Element, Images, Layout, PageData, column_of
+from .layout import SAME_SIZE, Element, Images, Layout, Line, PageData, column_of
 
 HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
 # "(a)", "b)", "C": a panel letter may sit as far from its panel as graphics from each other.
@@ -195,9 +195,20 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     # A caption may stand in the margin, or in the footer's band under a float that fills the page: a styled
     # label right under a graphic.
     gap_g = GRAPHIC_GAP_LINES * lay.line_h
+
+    def under_graphic(ln: Line) -> bool:
+        """A graphic ends right above the line, counting the labels printed under it (a plot's axis)."""
+        for g in graphics:
+            if x_overlap(g.box, ln.box) <= 0:
+                continue
+            labels = [o.box[3] for o in p.lines if o.box[3] < ln.box[1] and x_overlap(o.box, g.box) > 0
+                      and 0 <= o.box[1] - g.box[3] <= gap_g]
+            if 0 <= ln.box[1] - max([g.box[3], *labels]) <= gap_g:
+                return True
+        return False
+
     captions = find_captions(p, lay, [in_band(ln.box) and not (
-        ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band
-        and any(x_overlap(g.box, ln.box) > 0 and 0 <= ln.box[1] - g.box[3] <= gap_g for g in graphics))
+        ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band and under_graphic(ln))
         for ln in p.lines])
     captions = [c for c in captions if c.strong or (c.kind, c.number) not in outranked]
     if not captions and (not graphics or area(union_all([g.box for g in graphics]))
