@@ -1,4 +1,5 @@
-"""Uncaptioned graphics found by scanning unlabelled papers (stop 23): each case drawn here in miniature."""
+"""Layouts found by scanning unlabelled papers for missed figure numbers and stray crops (stop 23): text panels,
+scanned pages, slanted tick labels, low captions; each case drawn here in miniature."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from .common import second_page as _second_page
 from .test_batches_24_25 import _png
 from .test_batches_30 import _column
 
-SIDEBAR = ("Most teams we spoke to keep a short list of the checks that failed them before, and they run",
+PROMPT = ("Most teams we spoke to keep a short list of the checks that failed them before, and they run",
            "that list by hand on every release. None of them had written it down in one place, and each",
            "one of them said the list grew after every outage that reached their users in production.")
 
 
-def _sidebar(text: bool) -> list[object]:
+def _panel(text: bool) -> list[object]:
     """A page: a captioned plot, then a tinted panel with an icon, a rule and (if ``text``) a prompt set in a
     typewriter type, as appendices print them; the floats found on that page other than the plot."""
     doc, page = _second_page()
@@ -30,7 +31,7 @@ def _sidebar(text: bool) -> list[object]:
     if text:
         page.insert_text((140, 290), "Prompt 2: the reviewer", fontsize=12, fontname="hebo")
         for k in range(18):
-            page.insert_text((75, 320 + 12.5 * k), SIDEBAR[k % 3], fontsize=7, fontname="cour")
+            page.insert_text((75, 320 + 12.5 * k), PROMPT[k % 3], fontsize=7, fontname="cour")
     data = doc.tobytes()
     return [f for f in locate_figures(pymupdf.open(stream=data, filetype="pdf")) if f.page == 1 and f.number != "3"]
 
@@ -38,8 +39,8 @@ def _sidebar(text: bool) -> list[object]:
 def test_a_tinted_panel_of_running_text_is_no_figure() -> None:
     """A panel of sentences set in a type of its own (not the body's, so not counted as prose) is text in a
     frame, not an uncaptioned figure; the same panel holding only its art would be one."""
-    assert _sidebar(text=True) == []
-    (art,) = _sidebar(text=False)
+    assert _panel(text=True) == []
+    (art,) = _panel(text=False)
     assert art.number is None
 
 
