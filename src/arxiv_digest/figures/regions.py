@@ -1362,9 +1362,11 @@ def _widest_gap_of(spans: list[tuple[float, float]],
     return max(gaps)[1] if gaps else None
 
 
-def _text_panel(p: PageData, box: Box) -> bool:
-    """A box set mostly with running text (sentences, not a plot's labels) in whatever type: a sidebar or a
-    framed listing, not a figure."""
+def _text_panel(p: PageData, box: Box, prose: list[Box]) -> bool:
+    """A box set mostly with text, not a figure: body prose in a frame, or running text in whatever type
+    (sentences, not a plot's labels), as a sidebar or a framed listing sets it."""
+    if sum(area(intersection(box, t)) for t in prose) > UNCAPTIONED_MAX_PROSE_SHARE * area(box):
+        return True
     inside = [ln for ln in p.lines if contains(box, ln.box, tol=2)]
     sentences = sum(len(ln.text.split()) >= UNCAPTIONED_SENTENCE_WORDS for ln in inside)
     return (sentences >= UNCAPTIONED_PANEL_SENTENCES
@@ -1373,7 +1375,7 @@ def _text_panel(p: PageData, box: Box) -> bool:
 
 def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
                  prose: list[Box]) -> list[LocatedFigure]:
-    """Large leftover graphics (a share of the page, not a frame around text) become unnumbered figures."""
+    """Large leftover graphics (a share of the page, not a text panel) become unnumbered figures."""
     page_area = area(p.rect)
     free = [g for g in graphics if min(width(g.box), height(g.box)) >= 2
             and not any(contains(r, g.box) for r in regions)]
@@ -1397,9 +1399,7 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
         r = p.rect
         if min(box[0] - r[0], box[1] - r[1], r[2] - box[2], r[3] - box[3]) < UNCAPTIONED_EDGE:
             continue  # art printed to the page's edge: a cover or a background, not a paper's figure
-        if sum(area(intersection(box, t)) for t in prose) > UNCAPTIONED_MAX_PROSE_SHARE * area(box):
-            continue
-        if _text_panel(p, box):
+        if _text_panel(p, box, prose):
             continue
         if any(area(intersection(box, link)) >= UNCAPTIONED_LINK_SHARE * area(box) for link in p.links):
             continue
