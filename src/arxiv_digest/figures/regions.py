@@ -195,21 +195,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     # A caption may stand in the margin, or in the footer's band under a float that fills the page: a styled
     # label right under a graphic.
     gap_g = GRAPHIC_GAP_LINES * lay.line_h
-
-    def under_graphic(ln: Line) -> bool:
-        """A graphic ends right above the line, counting the labels printed under it (a plot's axis)."""
-        for g in graphics:
-            if x_overlap(g.box, ln.box) <= 0:
-                continue
-            labels = [o.box[3] for o in p.lines if o.box[3] < ln.box[1] and x_overlap(o.box, g.box) > 0
-                      and 0 <= o.box[1] - g.box[3] <= gap_g]
-            if 0 <= ln.box[1] - max([g.box[3], *labels]) <= gap_g:
-                return True
-        return False
-
     captions = find_captions(p, lay, [in_band(ln.box) and not (
-        ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band and under_graphic(ln))
-        for ln in p.lines])
+        ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band
+        and _under_graphic(ln, graphics, p.lines, gap_g)) for ln in p.lines])
     captions = [c for c in captions if c.strong or (c.kind, c.number) not in outranked]
     if not captions and (not graphics or area(union_all([g.box for g in graphics]))
                          <= UNCAPTIONED_MIN_PAGE_SHARE * area(p.rect)):
@@ -1360,6 +1348,18 @@ def _widest_gap_of(spans: list[tuple[float, float]],
     gaps = [(merged[k + 1][0] - merged[k][1], (merged[k][1] + merged[k + 1][0]) / 2) for k in range(len(merged) - 1)]
     gaps = [g for g in gaps if within[0] <= g[1] <= within[1]]
     return max(gaps)[1] if gaps else None
+
+
+def _under_graphic(line: Line, graphics: list[Element], lines: list[Line], gap: float) -> bool:
+    """A graphic ends at most ``gap`` above the line, counting the labels printed under it (a plot's axis)."""
+    for g in graphics:
+        if x_overlap(g.box, line.box) <= 0:
+            continue
+        labels = [o.box[3] for o in lines if o.box[3] < line.box[1] and x_overlap(o.box, g.box) > 0
+                  and 0 <= o.box[1] - g.box[3] <= gap]
+        if 0 <= line.box[1] - max([g.box[3], *labels]) <= gap:
+            return True
+    return False
 
 
 def _text_panel(p: PageData, box: Box, prose: list[Box]) -> bool:
