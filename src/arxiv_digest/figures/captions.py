@@ -168,8 +168,11 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     band = head.box  # the last row with the inline math hanging from it
     sizes = [head.size]  # a label set larger than its text ("Figure 6" at 10pt, the rest at 9pt)
     pitches: list[float] = []  # the distances between the caption's rows so far
+    pending: list[int] = []  # inline math in a smaller font listed before the row it stands in
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
+        if pending and j > pending[-1] + 1:
+            break  # the fragment's row did not go on with the caption
         if len(nxt.text) <= MATH_FRAGMENT_CHARS and (
                 x_overlap(nxt.box, box) > 0
                 and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + FRAGMENT_DROP * height(nxt.box)
@@ -190,13 +193,18 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             box, band = union(box, nxt.box), union(band, nxt.box)
             last = (last[0], last[1], max(last[2], nxt.box[2]), last[3])
             continue
+        if (len(nxt.text) <= MATH_FRAGMENT_CHARS and nxt.size < min(sizes) - SAME_SIZE and j + 1 < len(p.lines)
+                and min(nxt.box[3], p.lines[j + 1].box[3]) > max(nxt.box[1], p.lines[j + 1].box[1])):
+            pending.append(j)  # a fraction's numerator over the next row's start: taken if that row is
+            continue
         on_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
         if (nxt.horizontal and on_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size
                 and CAPTION_RE.match(nxt.text) is None):
             # the rest of the row: the text beside a label set as its own line ("Figure 1" in bold), or what
             # follows a sub- or superscript PyMuPDF set apart
-            idx.append(j)
-            box, last = union(box, nxt.box), nxt.box
+            idx.extend([*pending, j])
+            box, last = union_all([box, nxt.box, *(p.lines[k].box for k in pending)]), nxt.box
+            pending.clear()
             sizes.append(nxt.size)
             continue
         # a row pushed down by the inline math it holds (a built-up fraction) starts where that math does
@@ -229,8 +237,9 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             break  # a caption set tighter than a double-spaced body ends where the body's spacing resumes
         if row_top == nxt.box[1]:
             pitches.append(pitch)  # a row inline math pushed down says nothing of the caption's spacing
-        idx.append(j)
-        box, last = union(box, nxt.box), nxt.box
+        idx.extend([*pending, j])
+        box, last = union_all([box, nxt.box, *(p.lines[k].box for k in pending)]), nxt.box
+        pending.clear()
         band = last
     return idx
 

@@ -39,7 +39,8 @@ HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "a
 PAD = 2.0  # points of white added around every crop
 BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a title or heading...
 BIG_TEXT_MIN_LETTERS = 4  # ...of at least this many letters, outside a row of cells
-FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a figure's own text
+FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a figure's own text...
+FRAME_TEXT_SLACK = 0.1  # ...its lines' boxes standing out of it by up to this share of their height
 TEXTBOX_MIN_PROSE = 2  # a frame around this many lines of body text is a text box, not part of a larger figure
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
@@ -54,7 +55,8 @@ FAR_CAPTION_SKIP_LINES = 6.0  # ...or this long when there is nothing nearer on 
 FARTHEST_CAPTION_SKIP_LINES = 10.0  # ...or this, with no body text between (a plot exported with a wide margin)
 TABLE_TEXT_GAP_LINES = 2.0  # a table's rows of cells may be spaced further apart (multi-line cells, padding)
 PROSE_MIN_COLUMN_SHARE = 0.55  # a body line fills at least this much of its column...
-PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density
+PROSE_MIN_DENSITY = 0.6  # ...at no less than this share of the body's character density...
+PROSE_MIN_LETTERS = 0.3  # ...and this share of letters among its characters (not a table's row of numbers)
 FIGURE_MIN_CELL_ROWS = 3  # rows of table cells that make a figure without a drawing (a grid of examples)...
 GRID_MIN_CELLS = 3  # ...each of at least this many cells (not a list of "name : value" pairs)
 CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's row) is a table cell
@@ -234,7 +236,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
-        boxed = any(contains(f, line.box) for f in frames)  # text drawn inside a figure's frame
+        # text drawn inside a figure's frame (its line box, ascent and descent, may stand a little out of it)
+        boxed = any(contains(f, line.box, tol=max(1.0, FRAME_TEXT_SLACK * height(line.box))) for f in frames)
         heading = i in headings
         big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
                and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
@@ -572,12 +575,28 @@ def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], t
     if (any(x_overlap(g.box, level) > 0 and g.box[1] < c.box[3] + gap and g.box[3] > c.box[1] for g in graphics)
             and any(other[0] <= center_x(o.box) <= other[1] and o.box[1] > c.box[3] for o in captions)):
         return False  # a taller figure beside the caption, captioned further down: those panels are its own
+    head = min(g.box[1] for g in theirs)
+    if any(o.preferred == "down" and other[0] <= center_x(o.box) <= other[1] and o.box[3] <= head
+           and _chained(o.box[3], head, other, graphics + texts, gap) for o in captions):
+        return False  # ...or a table beside it, captioned over its rows: those rows are its own
     rows = union_all([g.box for g in mine]), union_all([g.box for g in theirs])
     if min(rows[0][3], rows[1][3]) - max(rows[0][1], rows[1][1]) < ROW_OVERLAP * min(height(r) for r in rows):
         return False  # panels of one row stand level with each other
     top, bottom = min(g.box[1] for g in theirs) - gap, c.box[3] + FAR_CAPTION_SKIP_LINES * lay.line_h
     return not any(o is not c and other[0] <= center_x(o.box) <= other[1] and o.box[3] >= top
                    and o.box[1] <= bottom for o in captions)
+
+
+def _chained(top: float, bottom: float, column: tuple[float, float], elements: list[Element], gap: float) -> bool:
+    """Whether elements in a column fill the height from ``top`` to ``bottom`` with no white gap over ``gap``."""
+    edge = top
+    for e in sorted(elements, key=lambda e: e.box[1]):
+        if not (column[0] <= center_x(e.box) <= column[1] and e.box[3] > edge and e.box[1] < bottom):
+            continue
+        if e.box[1] - edge > gap:
+            return False
+        edge = max(edge, e.box[3])
+    return bottom - edge <= gap
 
 
 def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], lay: Layout, gap: float,
@@ -705,6 +724,21 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
                 hung.append(t)
         return any(x_overlap(t, box) > 0 and 0 <= box[1] - t[3] <= gap for t in hung)
 
+    parts = sorted([g.box for g in graphics] + [ln.box for i, ln in enumerate(p.lines) if i not in barrier
+                                               and not any(contains(k, ln.box) for k in all_captions)],
+                   key=lambda b: b[1])
+    tops = [b[1] for b in parts]
+
+    def leading_down(box: Box) -> Box:
+        """The run extended down through what a diagram sets under it (an arrow, a label), each within a line."""
+        bottom = box[3]
+        for b in parts[bisect_right(tops, box[1]):]:
+            if b[1] - bottom > line_h:
+                break
+            if b[0] <= box[2] and b[2] >= box[0] and b[3] > bottom:  # an upright arrow may have no width
+                bottom = b[3]
+        return (box[0], box[1], box[2], bottom)
+
     for run in runs:
         # a sub-caption ("(b) The dynamic subtask requires ...") may run longer than a plot's own text
         longest = MAX_SUBCAPTION_LINES if SUBCAPTION_RE.match(p.lines[run[0]].text) else MAX_EMBEDDED_LINES
@@ -724,8 +758,9 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
         justified = sum(abs(b[0] - col[0]) <= JUSTIFIED_SLACK and abs(b[2] - col[1]) <= JUSTIFIED_SLACK
                         for b in (p.lines[i].box for i in run) for col in [column_of(center_x(b), lay)])
         if (near(shapes, False) and near(open_above, True)
-                or (near(shapes, False) or near(fig_captions, False)) and (near(shapes, True) or hanging_above(box))
-                and justified < JUSTIFIED_MIN_LINES):
+                or (near(shapes, False) or near(fig_captions, False) or near(shapes + fig_captions, False,
+                                                                          leading_down(box)))
+                and (near(shapes, True) or hanging_above(box)) and justified < JUSTIFIED_MIN_LINES):
             embedded.update(run)
         elif len(run) <= 2:  # a plot's title: right above graphics, centred over them and narrower
             below = [g for g in shapes if 0 <= g[1] - box[3] <= line_h and x_overlap(g, box) > 0]
@@ -776,7 +811,8 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         panels = SUBCAPTION_RE.match(line.text) is not None and (
             centred or SUBCAPTION_ROW_RE.search(line.text) is not None or line.box in paired)
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0]) and not code
-                and not panels and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density):
+                and not panels and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density
+                and sum(ch.isalpha() for ch in line.text) >= PROSE_MIN_LETTERS * len(line.text.replace(" ", ""))):
             prose.add(i)
     for members in by_block.values():
         hits = [i for i in members if i in prose]
@@ -806,7 +842,20 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
             ):
                 prose.add(i)
                 changed = True
-    return prose - _centred_across(p, lay)
+    across = _centred_across(p, lay)
+    # ...and the lines in a small type, within one column, stacked with those across (a tree's leaf that happens
+    # to start in a column; not a full-width caption's last line)
+    reach = RUN_LINE_GAP * lay.line_h
+    stack = sorted(across)
+    while stack:
+        k = p.lines[stack.pop()].box
+        for i in prose - across:
+            b = p.lines[i].box
+            if (p.lines[i].size < lay.body_size - SAME_SIZE and x_overlap(b, k) > 0
+                    and max(b[1] - k[3], k[1] - b[3]) <= reach and column_of(b[0], lay) == column_of(b[2], lay)):
+                across.add(i)
+                stack.append(i)
+    return prose - across
 
 
 def _centred_across(p: PageData, lay: Layout) -> set[int]:
@@ -816,8 +865,10 @@ def _centred_across(p: PageData, lay: Layout) -> set[int]:
         return set()
     indent = CELL_INDENT_SHARE * min(c[1] - c[0] for c in lay.columns)
     gutters = [(a[1], b[0]) for a, b in zip(lay.columns, lay.columns[1:], strict=False)]
+    # ...or that start in the gutter itself
     return {i for i, ln in enumerate(p.lines) if ln.box[0] > lay.left + indent and any(
-        ln.box[0] < g0 - GUTTER_REACH and ln.box[2] > g1 + GUTTER_REACH for g0, g1 in gutters)}
+        ln.box[0] < g0 - MARGIN_GAP and ln.box[2] > g1 + MARGIN_GAP
+        or g0 + MARGIN_GAP < ln.box[0] < g1 - MARGIN_GAP for g0, g1 in gutters)}
 
 
 def _between_cells(p: PageData, i: int, cells: set[int], lay: Layout) -> bool:
