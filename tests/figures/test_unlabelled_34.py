@@ -10,6 +10,7 @@ from arxiv_digest.figures import layout, locate_figures
 from arxiv_digest.figures.captions import caption_lines
 
 from .common import iou
+from .common import plot as _plot
 from .common import second_page as _second_page
 from .test_batches_24_25 import _png
 from .test_batches_30 import _body_pages, _column
@@ -139,3 +140,62 @@ def test_a_table_whose_rows_of_numbers_read_as_one_line() -> None:
     _column(page, 306, 360, 30, width=240)
     (table,) = _found(doc, 2)
     assert table.number == "4" and table.figure_box is not None and table.figure_box[3] > 320
+
+
+def test_a_word_highlighted_in_the_other_column_is_no_panel() -> None:
+    """A figure in the right column over its caption; level with the caption, the left column's text (an
+    abstract) has a word highlighted in a tinted box. That box is no panel of a full-width figure: the caption
+    keeps to its column and its figure is the picture over it."""
+    doc, page = _body_pages((50, 306), width=240)
+    _column(page, 50, 80, 55, width=240, size=8)  # an abstract, set smaller than the body
+    picture = pymupdf.Rect(320, 300, 530, 400)
+    page.insert_image(picture, stream=_png(210, 100))
+    page.insert_text((306, 420), "Figure 1: The dimensions of the categories we define.", fontsize=9,
+                     fontname="tiro")
+    page.draw_rect(pymupdf.Rect(120, 393, 150, 403), color=None, fill=(1, 0.85, 0.5))
+    _column(page, 306, 450, 25, width=240)
+    (fig,) = _found(doc, 2)
+    assert fig.number == "1" and fig.figure_box is not None and iou(fig.figure_box, tuple(picture)) > 0.8
+
+
+def test_a_justified_sub_caption_between_two_panels() -> None:
+    """Two stacked plots, each with a sub-caption; the second's runs over four justified lines, as wide as the
+    body's. A sub-caption is the figure's however it is set: both plots are in the figure."""
+    doc = pymupdf.open()
+    text = " ".join(["Adaptive beamformers lose most of their gain when the array is miscalibrated."] * 60)
+    for _ in range(2):
+        doc.new_page().insert_textbox(pymupdf.Rect(72, 72, 540, 720), text, fontsize=10, fontname="tiro",
+                                      align=pymupdf.TEXT_ALIGN_JUSTIFY)
+    page = doc.new_page()
+    _plot(page, pymupdf.Rect(150, 80, 450, 220))
+    page.insert_text((150, 236), "(a) Scores of the baselines.", fontsize=10, fontname="tiro")
+    _plot(page, pymupdf.Rect(150, 250, 450, 390))
+    page.insert_textbox(pymupdf.Rect(72, 396, 540, 450), "(b) The correlations between the accuracy-based metrics "
+                        "and the preference-based metrics of the evaluation, for every baseline that we ran on "
+                        "the test set; a positive correlation means that both kinds of metric agree on which "
+                        "baseline is the better one.", fontsize=10, fontname="tiro", align=pymupdf.TEXT_ALIGN_JUSTIFY)
+    page.insert_text((72, 470), "Figure 4: Analysis of the evaluations of the baselines.", fontsize=10,
+                     fontname="tiro")
+    page.insert_textbox(pymupdf.Rect(72, 500, 540, 720), text, fontsize=10, fontname="tiro",
+                        align=pymupdf.TEXT_ALIGN_JUSTIFY)
+    (fig,) = _found(doc, 2)
+    assert fig.number == "4" and fig.figure_box is not None and fig.figure_box[1] < 85
+
+
+def test_a_table_captioned_under_its_rows_right_under_another_table() -> None:
+    """Two tables captioned under their ruled rows, one right under the other, then body text. The second
+    table's rows are between the two captions, shared with the first caption's side below: they are the
+    second table's, not the body text under its caption."""
+    doc, page = _second_page()
+    for top, number in ((80, 1), (190, 2)):
+        page.draw_line((72, top), (520, top), color=(0, 0, 0), width=0.8)
+        for k in range(4):
+            for j, x in enumerate((80, 200, 320, 440)):
+                page.insert_text((x, top + 16 + 14 * k), f"{k * 4 + j + number:.2f}", fontsize=9, fontname="tiro")
+        page.draw_line((72, top + 72), (520, top + 72), color=(0, 0, 0), width=0.8)
+        page.insert_text((200, top + 86), f"Table {number}: Results of the run {number}.", fontsize=9,
+                         fontname="tiro")
+    for k in range(2):  # two short lines of text under the second caption, neither as wide as body text
+        page.insert_text((72, 300 + 12 * k), "The second kind is the state of the art.", fontsize=10, fontname="tiro")
+    found = {f.number: f for f in _found(doc, 1)}
+    assert found["2"].figure_box is not None and found["2"].figure_box[1] < 195

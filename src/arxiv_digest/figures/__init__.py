@@ -19,7 +19,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 568-paper set and on figure numbers missed in unlabelled papers (table cells in the gutter, captions after a
 # row of cells, weak captions outranked by strong ones, grids of text, trimmed pictures), PNGs written by pypng.
 # 8: figures in scanned pages read from their ink, text panels no uncaptioned figures, slanted labels no turn.
-MANIFEST_VERSION = "8"
+# 9: labels crossing the gutter, rows of numbers and a diagram's sentences are no body text; tables beside captions.
+MANIFEST_VERSION = "9"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]

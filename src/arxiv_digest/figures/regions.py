@@ -570,8 +570,9 @@ def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], t
 
     mine = [g for g in graphics if c.xr[0] <= center_x(g.box) <= c.xr[1] and just_above(g, c.box)]
     theirs = [g for g in graphics if other[0] <= center_x(g.box) <= other[1] and just_above(g, level)]
-    if not mine or not theirs:
-        return False
+    if not mine or not theirs or max(width(r := union_all([g.box for g in theirs])), height(r)) < (
+            EVIDENCE_LINES * lay.line_h):
+        return False  # ...panels there, not a word's highlight in the other column's text
     if (any(x_overlap(g.box, level) > 0 and g.box[1] < c.box[3] + gap and g.box[3] > c.box[1] for g in graphics)
             and any(other[0] <= center_x(o.box) <= other[1] and o.box[1] > c.box[3] for o in captions)):
         return False  # a taller figure beside the caption, captioned further down: those panels are its own
@@ -754,9 +755,11 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
                                    for k in all_captions if k != o)
                        for o in boxes)
 
-        # lines set flush with both edges of their column are a paragraph's, however short it is
-        justified = sum(abs(b[0] - col[0]) <= JUSTIFIED_SLACK and abs(b[2] - col[1]) <= JUSTIFIED_SLACK
-                        for b in (p.lines[i].box for i in run) for col in [column_of(center_x(b), lay)])
+        # lines set flush with both edges of their column are a paragraph's, however short it is, unless they
+        # open with a panel's label (a sub-caption set justified)
+        justified = 0 if SUBCAPTION_RE.match(p.lines[run[0]].text) else sum(
+            abs(b[0] - col[0]) <= JUSTIFIED_SLACK and abs(b[2] - col[1]) <= JUSTIFIED_SLACK
+            for b in (p.lines[i].box for i in run) for col in [column_of(center_x(b), lay)])
         if (near(shapes, False) and near(open_above, True)
                 or (near(shapes, False) or near(fig_captions, False) or near(shapes + fig_captions, False,
                                                                           leading_down(box)))
@@ -1292,10 +1295,16 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
         nb, back = options[i][d].neighbor, _opposite(d)
         return nb is not None and (chosen[nb] == back if chosen[nb] is not None else back in avail[nb])
 
+    def bare(i: int, d: str) -> bool:
+        """Only lines of text on that side, no rule, drawing or table cell."""
+        return not any(_is_shape(e) or e.cell for e in options[i][d].taken)
+
     for i, c in enumerate(captions):
         if chosen[i] is None:
             pref, other = c.preferred, _opposite(c.preferred)
             order = [(pref, False), (other, False), (pref, True), (other, True)]
+            if c.kind is FigureKind.TABLE and avail[i] == {pref, other} and bare(i, pref) and not bare(i, other):
+                order.insert(0, (other, False))  # a table's ruled rows on one side, plain lines on its usual one
             chosen[i] = next((d for d, s in order if d in avail[i] and shared(i, d) == s), None)
     return chosen
 
