@@ -195,7 +195,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
             continue
         if (len(nxt.text) <= MATH_FRAGMENT_CHARS and nxt.size < min(sizes) - SAME_SIZE and j + 1 < len(p.lines)
                 and min(nxt.box[3], p.lines[j + 1].box[3]) > max(nxt.box[1], p.lines[j + 1].box[1])):
-            pending.append(j)  # a fraction's numerator over the next row's start: taken if that row is
+            pending.append(j)  # a fraction's numerator over the next row's start: taken with that row, if it is
             continue
         on_row = min(last[3], nxt.box[3]) - max(last[1], nxt.box[1]) > 0.5 * height(nxt.box)
         if (nxt.horizontal and on_row and nxt.box[0] >= last[0] and nxt.box[0] - last[2] <= LABEL_SPLIT_EMS * nxt.size

@@ -862,13 +862,13 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
 
 
 def _centred_across(p: PageData, lay: Layout) -> set[int]:
-    """Lines across the gutter of a multi-column page that start well inside the text area: a full-width
-    float's sub-captions and labels, not body text (that keeps to a column, or fills the whole width)."""
+    """Lines across the gutter of a multi-column page that start well inside the text area, or that start in
+    the gutter: a full-width float's sub-captions and labels (a tree's leaf names), not body text (that keeps to a
+    column, or fills the whole width)."""
     if len(lay.columns) < 2:
         return set()
     indent = CELL_INDENT_SHARE * min(c[1] - c[0] for c in lay.columns)
     gutters = [(a[1], b[0]) for a, b in zip(lay.columns, lay.columns[1:], strict=False)]
-    # ...or that start in the gutter itself
     return {i for i, ln in enumerate(p.lines) if ln.box[0] > lay.left + indent and any(
         ln.box[0] < g0 - MARGIN_GAP and ln.box[2] > g1 + MARGIN_GAP
         or g0 + MARGIN_GAP < ln.box[0] < g1 - MARGIN_GAP for g0, g1 in gutters)}
