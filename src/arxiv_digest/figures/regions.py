@@ -8,6 +8,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
@@ -588,16 +589,19 @@ def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], t
                    and o.box[1] <= bottom for o in captions)
 
 
+def _run_on(edge: float, boxes: Iterable[Box], gap: float) -> float:
+    """How far down from ``edge`` boxes (sorted by their tops) run on, each starting within ``gap`` of the last."""
+    for b in boxes:
+        if b[1] - edge > gap:
+            break
+        edge = max(edge, b[3])
+    return edge
+
+
 def _chained(top: float, bottom: float, column: tuple[float, float], elements: list[Element], gap: float) -> bool:
     """Whether elements in a column fill the height from ``top`` to ``bottom`` with no white gap over ``gap``."""
-    edge = top
-    for e in sorted(elements, key=lambda e: e.box[1]):
-        if not (column[0] <= center_x(e.box) <= column[1] and e.box[3] > edge and e.box[1] < bottom):
-            continue
-        if e.box[1] - edge > gap:
-            return False
-        edge = max(edge, e.box[3])
-    return bottom - edge <= gap
+    mine = sorted((e.box for e in elements if column[0] <= center_x(e.box) <= column[1]), key=lambda b: b[1])
+    return bottom - _run_on(top, mine, gap) <= gap
 
 
 def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], lay: Layout, gap: float,
@@ -732,13 +736,9 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
 
     def leading_down(box: Box) -> Box:
         """The run extended down through what a diagram sets under it (an arrow, a label), each within a line."""
-        bottom = box[3]
-        for b in parts[bisect_right(tops, box[1]):]:
-            if b[1] - bottom > line_h:
-                break
-            if b[0] <= box[2] and b[2] >= box[0] and b[3] > bottom:  # an upright arrow may have no width
-                bottom = b[3]
-        return (box[0], box[1], box[2], bottom)
+        under = (b for b in parts[bisect_right(tops, box[1]):]
+                 if b[0] <= box[2] and b[2] >= box[0])  # an upright arrow may have no width
+        return (box[0], box[1], box[2], _run_on(box[3], under, line_h))
 
     for run in runs:
         # a sub-caption ("(b) The dynamic subtask requires ...") may run longer than a plot's own text
