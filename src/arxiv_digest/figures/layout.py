@@ -330,8 +330,8 @@ def _line_box(raw: dict[str, Any], spans: list[dict[str, Any]]) -> Box:
 def _text_turn(blocks: list[dict[str, Any]]) -> int:
     """+1 if most of the page's text runs upwards, -1 if downwards (a landscape page or table), else 0.
 
-    Characters count by their size, so a plot's many small rotated tick labels do not outweigh a caption; slanted
-    lines do not count."""
+    Characters count by the area of their type (size squared), so a plot's hundred small rotated tick labels do
+    not outweigh a caption in a type twice their size; slanted lines do not count."""
     chars = {0: 0.0, 1: 0.0, -1: 0.0}
     for block in blocks:
         for raw in block["lines"]:
@@ -339,7 +339,7 @@ def _text_turn(blocks: list[dict[str, Any]]) -> int:
             if min(abs(dx), abs(dy)) > SLANT:
                 continue  # a plot's slanted tick labels read neither way
             chars[0 if abs(dx) >= abs(dy) else (1 if dy < 0 else -1)] += sum(
-                len(s["text"].strip()) * s["size"] for s in raw["spans"])
+                len(s["text"].strip()) * s["size"] ** 2 for s in raw["spans"])
     turn = max(chars, key=lambda k: chars[k])
     return turn if chars[turn] > TURNED_TEXT_SHARE * sum(chars.values()) else 0
 

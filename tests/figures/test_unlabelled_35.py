@@ -1,0 +1,35 @@
+"""Layouts found in unlabelled papers at stop 25: a plot's hundred rotated tick labels on a portrait page; each
+drawn here in miniature."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from arxiv_digest.figures import locate_figures
+
+from .common import plot
+from .test_batches_30 import _body_pages
+
+
+def _found(doc: pymupdf.Document, page: int) -> list:
+    return [f for f in locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf")) if f.page == page]
+
+
+def test_a_plot_with_many_rotated_tick_labels_does_not_turn_its_page() -> None:
+    """A portrait page holding one wide plot whose x axis names a hundred and twenty methods in tiny rotated
+    type, and a four-line caption under it in a type twice their size: the names outnumber the caption's
+    characters, but the page still reads upright, so the plot is Figure 2 and not an uncaptioned figure."""
+    doc, page = _body_pages((72,), width=468)
+    plot(page, pymupdf.Rect(80, 150, 540, 400))
+    for k in range(120):
+        x = 82 + 3.8 * k
+        page.insert_text((x + 3, 470), f"Index{k:03d}", fontsize=3.9, fontname="helv", rotate=90)
+    caption = ["Figure 2. Median computation time of the complexity indices across signal lengths, shown by",
+               "lines of different colours; the indices are grouped in sections by their background colour and",
+               "sorted by their median computation time, expressed in arbitrary units since the actual time",
+               "depends on the machine that runs them, so only their differences are meant to be read here."]
+    for k, text in enumerate(caption):
+        page.insert_text((72, 490 + 11 * k), text, fontsize=8, fontname="tiro")
+    (fig,) = _found(doc, 2)
+    assert fig.number == "2" and fig.turn == 0
+    assert fig.figure_box is not None and fig.figure_box[1] < 155 and fig.figure_box[3] > 440
