@@ -8,7 +8,7 @@ import pymupdf
 from arxiv_digest.figures import locate_figures
 
 from .common import plot
-from .test_batches_30 import _body_pages
+from .test_batches_30 import _body_pages, _column
 
 
 def _found(doc: pymupdf.Document, page: int) -> list:
@@ -33,3 +33,26 @@ def test_a_plot_with_many_rotated_tick_labels_does_not_turn_its_page() -> None:
     (fig,) = _found(doc, 2)
     assert fig.number == "2" and fig.turn == 0
     assert fig.figure_box is not None and fig.figure_box[1] < 155 and fig.figure_box[3] > 440
+
+
+def test_prompt_boxes_with_titles_set_right_on_them() -> None:
+    """A table of example prompts in the right column: three tinted boxes of sentences in a type smaller
+    than the body's, the later two each under a bold title as wide as most body lines whose line box stands a
+    fraction of a point into the box under it, and the caption under the last box. The titles are the table's,
+    so it runs from the first box's (short) title to the caption."""
+    doc, page = _body_pages((50, 306), width=240)
+    _column(page, 50, 80, 45, width=240)
+    top = 90.0
+    for k in range(3):
+        title = f"Breakdown Prompt Example number {k} (dataset)" if k else "Regular prompt"
+        page.insert_text((308, top + 9), title, fontsize=8, fontname="tibo")
+        box = pymupdf.Rect(308, top + 11.5, 540, top + 110)
+        page.draw_rect(box, color=None, fill=(1, 0.9, 0.2))
+        _column(page, 311, top + 22, 4, size=8, step=10, width=226)
+        page.insert_text((311, top + 70), "Question: a short one", fontsize=8, fontname="tiro")
+        page.insert_text((311, top + 80), "Label: none", fontsize=8, fontname="tiro")
+        top += 118
+    page.insert_text((380, top + 5), "Table 3: Example prompts", fontsize=10, fontname="tiro")
+    _column(page, 306, top + 40, 10, width=240)
+    (table,) = _found(doc, 2)
+    assert table.number == "3" and table.figure_box is not None and table.figure_box[1] < 95

@@ -740,6 +740,7 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
                  if b[0] <= box[2] and b[2] >= box[0])  # an upright arrow may have no width
         return (box[0], box[1], box[2], _run_on(box[3], under, line_h))
 
+    slack = FRAME_TEXT_SLACK * line_h
     for run in runs:
         # a sub-caption ("(b) The dynamic subtask requires ...") may run longer than a plot's own text
         longest = MAX_SUBCAPTION_LINES if SUBCAPTION_RE.match(p.lines[run[0]].text) else MAX_EMBEDDED_LINES
@@ -748,8 +749,9 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
         box = union_all([p.lines[i].box for i in run])
 
         def near(boxes: list[Box], above: bool, box: Box = box) -> bool:
-            """Some box within the gap above (below) the run, no caption between them."""
-            return any(x_overlap(o, box) > 0 and 0 <= (box[1] - o[3] if above else o[1] - box[3]) <= gap
+            """Some box within the gap above (below) the run, no caption between them; the run's line boxes may
+            stand into it a little (a title set right on the frame under it)."""
+            return any(x_overlap(o, box) > 0 and -slack <= (box[1] - o[3] if above else o[1] - box[3]) <= gap
                        and not any(x_overlap(k, box) > 0 and (o[3] <= k[1] and k[3] <= box[1] + 1 if above
                                                              else box[3] - 1 <= k[1] and k[3] <= o[1])
                                    for k in all_captions if k != o)
