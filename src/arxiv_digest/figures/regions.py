@@ -648,13 +648,16 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
                          < SIDE_OVERLAP * height(cb)):
             continue
         walls = [b for b in barriers if on_side(b)]
-        taken = seeds
+        taken = list(seeds)
+        # what was taken, by value (equal elements are one): a plot of twenty thousand paths would otherwise
+        # cost a list search per path per pass
+        held = {_value(e) for e in taken}
         top, bottom = min(e.box[1] for e in seeds), max(e.box[3] for e in seeds)
         grown = True
         while grown:
             grown = False
             for e in pool:
-                if e in taken:
+                if _value(e) in held:
                     continue
                 above = top - gap <= e.box[3] and e.box[1] < top
                 below = bottom + gap >= e.box[1] and e.box[3] > bottom
@@ -664,7 +667,8 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
                 lo, hi = (e.box[3], top) if above else (bottom, e.box[1])
                 if not inside and any(lo - 1 <= w[1] and w[3] <= hi + 1 for w in walls):
                     continue
-                taken = [*taken, e]
+                taken.append(e)
+                held.add(_value(e))
                 top, bottom = min(top, e.box[1]), max(bottom, e.box[3])
                 grown = True
         if height(cb) < SIDE_MIN_LINES * lay.line_h and (
@@ -672,6 +676,11 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
             continue  # the short caption of a table that does not start level with it and reach the right edge
         return taken
     return []
+
+
+def _value(e: Element) -> tuple[Box, str, bool, bool, bool]:
+    """An element's fields, hashable: equal elements have equal values."""
+    return (e.box, e.kind, e.panel_letter, e.cell, e.textbox)
 
 
 def _side_part(c: Caption, p: PageData, lay: Layout) -> Box:
