@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -201,9 +202,9 @@ def read_page(page: pymupdf.Page) -> PageData:
         graphics.extend(_scanned_ink(page, rect, lines))
     # A clip no larger than the box of a smaller image it holds is that image's own (a label pasted onto a
     # picture), not a trim of the picture under it.
-    own = [(b, OWN_CLIP_SHARE * area(b)) for b, _ in images]
     sizes = {c: area(c) for c in dict.fromkeys(clips)}  # a plot may set thousands of clips, mostly the same
-    distinct = {c: size for c, size in sizes.items() if not any(size <= most and contains(c, b) for b, most in own)}
+    owned = _own_clips(sizes, images)
+    distinct = _Clips({c: size for c, size in sizes.items() if c not in owned})
     for image_box, _ in images:
         box = _visible(intersection(image_box, rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:
@@ -222,6 +223,17 @@ def read_page(page: pymupdf.Page) -> PageData:
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics + markers, turn, rect, page.rotation,
                     images, links)
+
+
+def _own_clips(clips: dict[Box, float], images: Images) -> set[Box]:
+    """The clips that hold an image they are at most OWN_CLIP_SHARE times the size of; images are looked up by
+    their left edge, as a page may set thousands of glyphs as tiny images, each with its clip."""
+    boxes = sorted(b for b, _ in images)
+    lefts = [b[0] for b in boxes]
+    most = OWN_CLIP_SHARE * max((area(b) for b in boxes), default=0.0)
+    return {c for c, size in clips.items()
+            if size <= most and any(size <= OWN_CLIP_SHARE * area(b) and contains(c, b)
+                   for b in boxes[bisect_left(lefts, c[0] - 1):bisect_right(lefts, c[2] + 1)])}
 
 
 def _ocr_layer(page: pymupdf.Page) -> bool:
@@ -350,18 +362,41 @@ def _reads_along(direction: tuple[float, float], turn: int) -> bool:
     return abs(direction[0] - want[0]) < 1e-3 and abs(direction[1] - want[1]) < 1e-3
 
 
-def _visible(box: Box, clips: dict[Box, float]) -> Box:
-    """The part of an image a clip inside it shows (a trimmed \\includegraphics): the smallest such clip.
+class _Clips:
+    """The distinct clip rectangles of a page, by area and by the cells of a coarse grid they reach, so that an
+    image looks only at clips near it of a size that can trim it (a page may set thousands)."""
 
-    ``clips`` maps each distinct clip rectangle to its area (a plot may set thousands, mostly the same)."""
-    best: tuple[Box, float] | None = None
+    CELL = 64.0  # points
+
+    def __init__(self, sizes: dict[Box, float]) -> None:
+        self.cells: defaultdict[tuple[int, int], list[tuple[float, int, Box]]] = defaultdict(list)
+        for k, (c, size) in enumerate(sizes.items()):
+            for cell in self._cells(c):
+                self.cells[cell].append((size, k, c))
+
+    def _cells(self, b: Box) -> Iterator[tuple[int, int]]:
+        n = self.CELL
+        for gx in range(int(b[0] // n), int(b[2] // n) + 1):
+            for gy in range(int(b[1] // n), int(b[3] // n) + 1):
+                yield gx, gy
+
+    def near(self, box: Box) -> Iterator[tuple[float, int, Box]]:
+        """Every clip reaching a cell the box reaches (a clip may come more than once)."""
+        for cell in self._cells(box):
+            yield from self.cells.get(cell, ())
+
+
+def _visible(box: Box, clips: _Clips) -> Box:
+    """The part of an image a clip inside it shows (a trimmed \\includegraphics): the smallest such clip, the
+    first set of equal ones."""
+    best: tuple[float, int, Box] | None = None
     limit, least = CLIP_INSIDE * area(box), MIN_TRIM_SHARE * area(box)
-    for c, size in clips.items():
+    for size, k, c in clips.near(box):
         if not least < size < limit or c[2] <= box[0] or c[0] >= box[2] or c[3] <= box[1] or c[1] >= box[3]:
             continue
-        if area(intersection(c, box)) >= CLIP_INSIDE * size and (best is None or size < best[1]):
-            best = (c, size)
-    return intersection(best[0], box) if best else box
+        if area(intersection(c, box)) >= CLIP_INSIDE * size and (best is None or (size, k) < best[:2]):
+            best = (size, k, c)
+    return intersection(best[2], box) if best else box
 
 
 def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
