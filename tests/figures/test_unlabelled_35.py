@@ -56,3 +56,32 @@ def test_prompt_boxes_with_titles_set_right_on_them() -> None:
     _column(page, 306, top + 40, 10, width=240)
     (table,) = _found(doc, 2)
     assert table.number == "3" and table.figure_box is not None and table.figure_box[1] < 95
+
+
+def test_an_underlined_word_in_a_table_caption() -> None:
+    """Two ruled tables stacked in the left column, the first captioned under its rows with a word of its
+    caption's third row underlined, right above the second's top rule. The underline ends neither the caption
+    (it is no table's rule) nor makes the caption's last rows part of the second table."""
+    doc, page = _body_pages((50, 306), width=240)
+    _column(page, 306, 80, 60, width=240)
+    for top in (80.0, 330.0):
+        for y in (top, top + 16, top + 120):
+            page.draw_line((58, y), (290, y), color=(0, 0, 0), width=0.6)
+        for k in range(8):
+            for x in (62, 140, 200, 250):
+                page.insert_text((x, top + 28 + 12 * k), f"{k * 7 + x % 13}.{k}", fontsize=9, fontname="tiro")
+        page.insert_text((62, top + 12), "Method", fontsize=9, fontname="tiro")
+    rows = ["Table 3: Comparison of our method with the baselines on the",
+            "synthetic dataset. The best result is set in bold, while the",
+            "second best is marked by underlining. Results of the teacher",
+            "are given for reference only and are not part of the ranking."]
+    for k, text in enumerate(rows):
+        page.insert_text((58, 215 + 11 * k), text, fontsize=9, fontname="tiro")
+    page.draw_line((140, 239), (185, 239), color=(0, 0, 0), width=0.5)
+    page.insert_text((58, 465), "Table 4: Image counts and generation methods of the baselines.", fontsize=9,
+                     fontname="tiro")
+    _column(page, 50, 490, 20, width=240)
+    found = {f.number: f for f in _found(doc, 2)}
+    first, second = found["3"], found["4"]
+    assert first.caption_box is not None and first.caption_box[3] > 250
+    assert second.bbox[1] > first.caption_box[3]

@@ -39,6 +39,7 @@ CELL_GAP_EMS = 1.0  # a header row under a caption: pieces this many font sizes 
 HEADER_MIN_CELLS = 3  # ...at least this many...
 HEADER_CELL_SHARE = 0.3  # ...the first narrower than this share of the caption
 JUSTIFIED_SPREAD = 2.0  # points by which a justified line's word gaps may differ, and its ends miss the caption's
+SEPARATOR_SHARE = 0.5  # a rule under a caption's row this share of its width or wider ends the caption
 GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
 
 
@@ -227,8 +228,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         if nxt.bold and nxt.starts_para and not head.bold and not label_alone and RUN_IN_HEAD_RE.match(nxt.text):
             break  # ...and one in the body's weight where a paragraph with a bold run-in head ("Remark 1.") opens
         if any(g.box[1] >= box[3] - 1 and g.box[3] <= nxt.box[1] + 1 and x_overlap(g.box, nxt.box) > 0
-               for g in p.graphics):
-            break  # a table's top rule separates the caption from the header row
+               and width(g.box) >= SEPARATOR_SHARE * width(box) for g in p.graphics):
+            break  # a table's top rule separates the caption from the header row (a word's underline does not)
         if _header_row(p, j, box):
             break  # a table's header row under the caption, not the caption's next line
         # rows' distance, top to top or bottom to bottom, whichever a raised or lowered glyph did not stretch

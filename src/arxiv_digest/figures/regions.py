@@ -759,8 +759,10 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
 
         def near(boxes: list[Box], above: bool, box: Box = box) -> bool:
             """Some box within the gap above (below) the run, no caption between them; the run's line boxes may
-            stand into it a little (a title set right on the frame under it)."""
+            stand into it a little (a title set right on the frame under it), but it reaches out beyond the run
+            (a word's underline is no graphic above its line)."""
             return any(x_overlap(o, box) > 0 and -slack <= (box[1] - o[3] if above else o[1] - box[3]) <= gap
+                       and (o[1] < box[1] if above else o[3] > box[3])
                        and not any(x_overlap(k, box) > 0 and (o[3] <= k[1] and k[3] <= box[1] + 1 if above
                                                              else box[3] - 1 <= k[1] and k[3] <= o[1])
                                    for k in all_captions if k != o)
