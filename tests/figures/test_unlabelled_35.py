@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pymupdf
 
-from arxiv_digest.figures import locate_figures
+from arxiv_digest.figures import locate_figures, regions
 
 from .common import plot
+from .test_batches_24_25 import _png
 from .test_batches_30 import _body_pages, _column
 
 
@@ -85,3 +86,90 @@ def test_an_underlined_word_in_a_table_caption() -> None:
     first, second = found["3"], found["4"]
     assert first.caption_box is not None and first.caption_box[3] > 250
     assert second.bbox[1] > first.caption_box[3]
+
+
+def test_typewriter_fonts_of_tex_and_word_count_as_code() -> None:
+    """Listings set in URW's Courier clone (pdfTeX's ``times`` papers embed it as NimbusMonL), in Source Code Pro or
+    in the TX fonts' typewriter are code, not body text; Times and Helvetica clones are not."""
+    for name in ("XGXGLG+NimbusMonL-Regu", "ECUJMK+NimbusMonL-Bold", "NimbusMonL-ReguObli",
+                 "MCIMQO+SourceCodeVariable-Roman", "txtt", "Courier", "LMMono10-Regular"):
+        assert regions.MONOSPACE_RE.search(name), name
+    for name in ("NimbusRomNo9L-Regu", "NimbusSanL-Regu", "Times-Roman", "CMR10"):
+        assert not regions.MONOSPACE_RE.search(name), name
+
+
+def test_an_algorithm_numbered_with_periods_at_the_head_of_a_column() -> None:
+    """Pseudo-code set in the body's type at the head of the left column: two procedures of numbered steps
+    ("1.", "2.", ...) at several indents, thirty rows in all, over the figure's caption, with no drawing. It is a
+    text figure however many rows it has, as one numbered "1:", "2:" is."""
+    doc, page = _body_pages((50, 306), width=240)
+    y = 80.0
+    for name, steps in (("malloc (sz)", 17), ("free (ptr)", 13)):
+        page.insert_text((50, y), name, fontsize=9, fontname="tiro")
+        y += 11
+        for k in range(1, steps + 1):
+            page.insert_text((50, y), f"{k}.", fontsize=9, fontname="tiro")
+            indent = (66, 74, 90)[k % 3]
+            page.insert_text((indent, y), f"Step {k} of the procedure: lock heap {k % 4}", fontsize=9,
+                             fontname="tiro")
+            y += 10.5
+        y += 10
+    page.insert_text((70, y + 14), "Figure 2: Pseudo-code for the allocator's malloc and free.", fontsize=9,
+                     fontname="tiro")
+    _column(page, 50, y + 45, 18, width=240)
+    _column(page, 306, 80, 60, width=240)
+    (fig,) = _found(doc, 2)
+    assert fig.number == "2" and fig.figure_box is not None and fig.figure_box[1] < 82
+
+
+def test_a_plot_titled_right_under_the_caption_of_the_figure_above() -> None:
+    """A full-width figure over its caption, and right under that caption a plot in the left column whose panel
+    titles ("5 kg", "10 kg", "15 kg") PyMuPDF lists out of order, then the plot's own caption. The titles are a
+    row of cells, not the upper caption's next line, so the plot is Figure 5 and the upper figure ends at its
+    caption."""
+    doc, page = _body_pages((54, 313), width=240)
+    plot(page, pymupdf.Rect(80, 55, 530, 200))
+    rows = ["Fig. 4: Slope adaptation and velocity tracking in hardware experiments, with the mean velocity, the cost",
+            "of transport, the objective value and the slope context while the slope rises to ten degrees, and the",
+            "optimized parameters over the trials."]
+    for k, text in enumerate(rows):
+        page.insert_text((54, 216 + 9 * k), text, fontsize=8, fontname="tiro")
+    for x, label in ((190, "10 kg"), (262, "15 kg"), (103, "5 kg")):
+        page.insert_text((x, 247.5), label, fontsize=8.3, fontname="hebo")
+    page.insert_image(pymupdf.Rect(72, 251, 280, 320), stream=_png(208, 69))
+    page.insert_text((54, 333), "Fig. 5: Forward velocity during the hardware experiment of adaptation up", fontsize=8,
+                     fontname="tiro")
+    page.insert_text((54, 342), "to a 15 kg load, tracking a target velocity of 0.4 m/s.", fontsize=8, fontname="tiro")
+    _column(page, 54, 370, 30, width=240)
+    _column(page, 313, 260, 40, width=240)
+    found = {f.number: f for f in _found(doc, 2)}
+    assert found["4"].bbox[3] < 240
+    assert found["5"].figure_box is not None and found["5"].figure_box[1] < 245
+
+
+def test_a_column_figure_under_a_full_width_table() -> None:
+    """A full-width ruled table, then a figure in each column under it, each over its own caption; the right one
+    is two pictures with rotated labels beside them, which lead from the caption up to the table's last rule.
+    The table is another float: the right figure keeps to its column and is found."""
+    doc, page = _body_pages((50, 309), width=236)
+    for y in (70.0, 82.0, 152.0):
+        page.draw_line((59, y), (536, y), color=(0, 0, 0), width=0.6)
+    for k in range(5):
+        for x in (75, 160, 250, 340, 430, 500):
+            page.insert_text((x, 93 + 12 * k), f"{80 + k}.{x % 7}", fontsize=8, fontname="tiro")
+    page.insert_text((218, 64), "Table 3: Ablation study for key components.", fontsize=9, fontname="tiro")
+    page.insert_image(pymupdf.Rect(62, 170, 274, 245), stream=_png(212, 75))
+    page.insert_text((50, 256), "Figure 5. Ablation study for the masking ratio of the", fontsize=9, fontname="tiro")
+    page.insert_text((50, 267), "parameter disentanglement.", fontsize=9, fontname="tiro")
+    page.insert_image(pymupdf.Rect(339, 172, 524, 217), stream=_png(185, 45))
+    page.insert_image(pymupdf.Rect(340, 219, 526, 265), stream=_png(186, 46))
+    page.insert_text((335, 218), "Closed-Set Parameters", fontsize=4.8, fontname="hebo", rotate=90)
+    page.insert_text((335, 264), "Open-Set Parameters", fontsize=4.8, fontname="hebo", rotate=90)
+    page.insert_text((309, 282), "Figure 6. Parameter distribution of closed-set subnetworks and", fontsize=9,
+                     fontname="tiro")
+    page.insert_text((309, 293), "open-set subnetworks on CIFAR-10 dataset.", fontsize=9, fontname="tiro")
+    _column(page, 50, 305, 40, width=236)
+    _column(page, 309, 320, 40, width=236)
+    found = {f.number: f for f in _found(doc, 2)}
+    assert found["6"].bbox[0] > 300 and found["6"].bbox[1] < 175
+    assert found["5"].bbox[2] < 300

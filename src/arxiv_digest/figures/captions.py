@@ -248,10 +248,14 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
 def _header_row(p: PageData, j: int, caption: Box) -> bool:
     """Line ``j`` opens a row of at least HEADER_MIN_CELLS short pieces set well apart ("Symbol  Description
     Units"): a table's cells, not a caption line that inline math breaks into pieces."""
-    row = [j]
-    while row[-1] + 1 < len(p.lines) and same_row(p.lines[row[-1]], p.lines[row[-1] + 1]):
-        row.append(row[-1] + 1)
-    pieces = [p.lines[k] for k in row]
+    pieces = [p.lines[j]]
+    # the pieces of its row that follow it, in whatever order PyMuPDF lists them ("10kg", "15kg", "5kg")
+    for nxt in p.lines[j + 1:]:
+        if not (nxt.block == pieces[0].block and min(pieces[0].box[3], nxt.box[3]) - max(pieces[0].box[1], nxt.box[1])
+                > 0.5 * height(nxt.box) and not any(x_overlap(o.box, nxt.box) > 0 for o in pieces)):
+            break
+        pieces.append(nxt)
+    pieces.sort(key=lambda ln: ln.box[0])
     gaps = [b.box[0] - a.box[2] for a, b in zip(pieces, pieces[1:], strict=False)]
     # a justified line PyMuPDF cut word by word spreads evenly from the caption's left edge to its right one
     justified = (max(gaps, default=0) - min(gaps, default=0) <= JUSTIFIED_SPREAD

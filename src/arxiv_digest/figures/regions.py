@@ -112,14 +112,14 @@ NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z
 NOTE_WORD_RE = re.compile(rf"\s*({NOTE_WORD})")
 NOTE_WORD_SKIP_LINES = 3.0  # ...or this many when they open with "Note." (AASTeX's deluxetable sets them apart)
 MATH_FONT_RE = re.compile(r"(?:[A-Z]{6}\+)?(?:CM(?:MI|SY|EX)|MSBM|MSAM|\w*Math)")  # TeX's math fonts
-MONOSPACE_RE = re.compile(r"(?i)courier|mono|typewriter|cmtt|sftt|consol|menlo|inconsolata")
+MONOSPACE_RE = re.compile(r"(?i)courier|mono|nimbusmon|typewriter|cmtt|sftt|txtt|consol|menlo|inconsolata|sourcecode")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
 # A figure of plain text starts within this many line heights of its caption, is set apart from the text
 # beyond it by more than this many, and has at most this many rows.
 TEXT_FIGURE_SKIP_LINES = 2.0
 TEXT_FIGURE_APART_LINES = 1.5
 TEXT_FIGURE_MAX_ROWS = 12
-LINE_NUMBER_RE = re.compile(r"\d{1,3}:(?:\s|$)")  # an algorithm's line number ("12:") opening its line
+LINE_NUMBER_RE = re.compile(r"\d{1,3}[:.](?:\s|$)")  # an algorithm's line number ("12:", "12.") opening its line
 TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
 TEXT_FIGURE_FAR_SKIP_LINES = 3.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
@@ -516,6 +516,10 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
     if len(lay.columns) < 2:
         return
     (l0, gl), (gr, r1) = lay.columns[0], lay.columns[-1]
+
+    def spans(b: Box) -> bool:
+        return b[0] < gl - GUTTER_REACH and b[2] > gr + GUTTER_REACH
+
     for c in captions:
         if c.xr[0] <= l0 + 1 and c.xr[1] >= r1 - 1:
             continue
@@ -528,9 +532,16 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
         # shows no habit)
         sides = [up] if any(near(e.box, up) for e in graphics + texts) else [up, not up]
         before = c.xr
+        # a picture of the caption's own (a plot's height, not a legend's strip) between it and a spanning graphic
+        # makes that graphic another float's
+        own = [g.box for g in graphics if _is_shape(g) and not spans(g.box) and x_overlap(g.box, c.box) > 0
+               and height(g.box) >= EVIDENCE_LINES * lay.line_h]
+        own_top = max((b[1] for b in own if b[3] <= c.box[1] + 1), default=-math.inf)  # the lowest one over it
+        own_bottom = min((b[3] for b in own if b[1] >= c.box[3] - 1), default=math.inf)  # the highest under it
         for g in graphics:
-            if (g.box[0] < gl - GUTTER_REACH and g.box[2] > gr + GUTTER_REACH and x_overlap(g.box, c.box) > 0
-                    and any(_reaches(c.box, g.box, texts, side, gap) for side in sides)):
+            if (spans(g.box) and x_overlap(g.box, c.box) > 0
+                    and any(_reaches(c.box, g.box, texts, side, gap) for side in sides)
+                    and not (own_top >= g.box[3] if g.box[3] <= c.box[1] else own_bottom <= g.box[1])):
                 c.xr = (min(c.xr[0], l0, g.box[0]), max(c.xr[1], r1, g.box[2]))
         if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, texts, lay, gap):
             c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
@@ -1113,7 +1124,7 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
         else:
             rows.append(b)
     # code in a type of its own throughout (no line set like the body) may run longer: a listing, not a note; so
-    # may an algorithm whose lines are numbered ("1:", "2:", ...)
+    # may an algorithm whose lines are numbered ("1:", "2:", ... or "1.", "2.", ...)
     numbered = sum(any(LINE_NUMBER_RE.match(p.lines[i].text) for i in near if contains(row, p.lines[i].box))
                    for row in rows)
     longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) else TEXT_FIGURE_MAX_CODE_ROWS
