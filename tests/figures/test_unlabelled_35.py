@@ -1,5 +1,7 @@
-"""Layouts found in unlabelled papers at stop 25: a plot's hundred rotated tick labels on a portrait page; each
-drawn here in miniature."""
+"""Layouts found in unlabelled papers at stop 25: a plot's hundred rotated tick labels on a portrait page, titles set
+on their prompt boxes, an underlined word in a caption, listings in pdfTeX's Courier clone, pseudo-code numbered
+"1.", plot titles right under another figure's caption, a column figure under a full-width table; each drawn here
+in miniature."""
 
 from __future__ import annotations
 
@@ -16,6 +18,12 @@ def _found(doc: pymupdf.Document, page: int) -> list:
     return [f for f in locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf")) if f.page == page]
 
 
+def _rows(page: pymupdf.Page, x: float, baseline: float, rows: list[str], *, size: float, step: float) -> None:
+    """Lines of a caption, one baseline every ``step`` points."""
+    for k, text in enumerate(rows):
+        page.insert_text((x, baseline + step * k), text, fontsize=size, fontname="tiro")
+
+
 def test_a_plot_with_many_rotated_tick_labels_does_not_turn_its_page() -> None:
     """A portrait page holding one wide plot whose x axis names a hundred and twenty methods in tiny rotated
     type, and a four-line caption under it in a type twice their size: the names outnumber the caption's
@@ -29,8 +37,7 @@ def test_a_plot_with_many_rotated_tick_labels_does_not_turn_its_page() -> None:
                "lines of different colours; the indices are grouped in sections by their background colour and",
                "sorted by their median computation time, expressed in arbitrary units since the actual time",
                "depends on the machine that runs them, so only their differences are meant to be read here."]
-    for k, text in enumerate(caption):
-        page.insert_text((72, 490 + 11 * k), text, fontsize=8, fontname="tiro")
+    _rows(page, 72, 490, caption, size=8, step=11)
     (fig,) = _found(doc, 2)
     assert fig.number == "2" and fig.turn == 0
     assert fig.figure_box is not None and fig.figure_box[1] < 155 and fig.figure_box[3] > 440
@@ -76,8 +83,7 @@ def test_an_underlined_word_in_a_table_caption() -> None:
             "synthetic dataset. The best result is set in bold, while the",
             "second best is marked by underlining. Results of the teacher",
             "are given for reference only and are not part of the ranking."]
-    for k, text in enumerate(rows):
-        page.insert_text((58, 215 + 11 * k), text, fontsize=9, fontname="tiro")
+    _rows(page, 58, 215, rows, size=9, step=11)
     page.draw_line((140, 239), (185, 239), color=(0, 0, 0), width=0.5)
     page.insert_text((58, 465), "Table 4: Image counts and generation methods of the baselines.", fontsize=9,
                      fontname="tiro")
@@ -132,14 +138,12 @@ def test_a_plot_titled_right_under_the_caption_of_the_figure_above() -> None:
     rows = ["Fig. 4: Slope adaptation and velocity tracking in hardware experiments, with the mean velocity, the cost",
             "of transport, the objective value and the slope context while the slope rises to ten degrees, and the",
             "optimized parameters over the trials."]
-    for k, text in enumerate(rows):
-        page.insert_text((54, 216 + 9 * k), text, fontsize=8, fontname="tiro")
+    _rows(page, 54, 216, rows, size=8, step=9)
     for x, label in ((190, "10 kg"), (262, "15 kg"), (103, "5 kg")):
         page.insert_text((x, 247.5), label, fontsize=8.3, fontname="hebo")
     page.insert_image(pymupdf.Rect(72, 251, 280, 320), stream=_png(208, 69))
-    page.insert_text((54, 333), "Fig. 5: Forward velocity during the hardware experiment of adaptation up", fontsize=8,
-                     fontname="tiro")
-    page.insert_text((54, 342), "to a 15 kg load, tracking a target velocity of 0.4 m/s.", fontsize=8, fontname="tiro")
+    _rows(page, 54, 333, ["Fig. 5: Forward velocity during the hardware experiment of adaptation up",
+                          "to a 15 kg load, tracking a target velocity of 0.4 m/s."], size=8, step=9)
     _column(page, 54, 370, 30, width=240)
     _column(page, 313, 260, 40, width=240)
     found = {f.number: f for f in _found(doc, 2)}
@@ -159,15 +163,14 @@ def test_a_column_figure_under_a_full_width_table() -> None:
             page.insert_text((x, 93 + 12 * k), f"{80 + k}.{x % 7}", fontsize=8, fontname="tiro")
     page.insert_text((218, 64), "Table 3: Ablation study for key components.", fontsize=9, fontname="tiro")
     page.insert_image(pymupdf.Rect(62, 170, 274, 245), stream=_png(212, 75))
-    page.insert_text((50, 256), "Figure 5. Ablation study for the masking ratio of the", fontsize=9, fontname="tiro")
-    page.insert_text((50, 267), "parameter disentanglement.", fontsize=9, fontname="tiro")
+    _rows(page, 50, 256, ["Figure 5. Ablation study for the masking ratio of the", "parameter disentanglement."],
+          size=9, step=11)
     page.insert_image(pymupdf.Rect(339, 172, 524, 217), stream=_png(185, 45))
     page.insert_image(pymupdf.Rect(340, 219, 526, 265), stream=_png(186, 46))
     page.insert_text((335, 218), "Closed-Set Parameters", fontsize=4.8, fontname="hebo", rotate=90)
     page.insert_text((335, 264), "Open-Set Parameters", fontsize=4.8, fontname="hebo", rotate=90)
-    page.insert_text((309, 282), "Figure 6. Parameter distribution of closed-set subnetworks and", fontsize=9,
-                     fontname="tiro")
-    page.insert_text((309, 293), "open-set subnetworks on CIFAR-10 dataset.", fontsize=9, fontname="tiro")
+    _rows(page, 309, 282, ["Figure 6. Parameter distribution of closed-set subnetworks and",
+                           "open-set subnetworks on CIFAR-10 dataset."], size=9, step=11)
     _column(page, 50, 305, 40, width=236)
     _column(page, 309, 320, 40, width=236)
     found = {f.number: f for f in _found(doc, 2)}
