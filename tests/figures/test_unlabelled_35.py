@@ -6,8 +6,9 @@ in miniature."""
 from __future__ import annotations
 
 import pymupdf
+import pytest
 
-from arxiv_digest.figures import locate_figures, regions
+from arxiv_digest.figures import layout, locate_figures, regions
 
 from .common import plot
 from .test_batches_24_25 import _png
@@ -176,3 +177,18 @@ def test_a_column_figure_under_a_full_width_table() -> None:
     found = {f.number: f for f in _found(doc, 2)}
     assert found["6"].bbox[0] > 300 and found["6"].bbox[1] < 175
     assert found["5"].bbox[2] < 300
+
+
+@pytest.mark.timeout(30)  # the grid of clips once walked a clip a billion points wide cell by cell: a hang
+def test_a_clip_a_billion_points_wide_around_a_picture() -> None:
+    """A page whose content sits in a clip of +-1e9 points (an "everything" clip some writers set) around a
+    picture: the clip trims nothing, and the page is read at once."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Figure 1: A picture.", fontsize=9)
+    page.insert_image(pymupdf.Rect(100, 100, 300, 300), stream=_png(40, 40))
+    xref = page.get_contents()[-1]
+    doc.update_stream(xref, b"q -1000000000 -1000000000 2000000000 2000000000 re W n "
+                      + doc.xref_stream(xref) + b" Q")
+    read = layout.read_page(pymupdf.open(stream=doc.tobytes(), filetype="pdf")[0])
+    assert [g.box for g in read.graphics if g.kind == "raster"] == [(100.0, 100.0, 300.0, 300.0)]

@@ -204,7 +204,7 @@ def read_page(page: pymupdf.Page) -> PageData:
     # picture), not a trim of the picture under it.
     sizes = {c: area(c) for c in dict.fromkeys(clips)}  # a plot may set thousands of clips, mostly the same
     owned = _own_clips(sizes, images)
-    distinct = _Clips({c: size for c, size in sizes.items() if c not in owned})
+    distinct = _Clips({c: size for c, size in sizes.items() if c not in owned}, rect)
     for image_box, _ in images:
         box = _visible(intersection(image_box, rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:
@@ -368,11 +368,16 @@ class _Clips:
 
     CELL = 64.0  # points
 
-    def __init__(self, sizes: dict[Box, float]) -> None:
+    def __init__(self, sizes: dict[Box, float], page: Box) -> None:
         self.cells: defaultdict[tuple[int, int], list[tuple[float, int, Box]]] = defaultdict(list)
+        most = area(page)
         for k, (c, size) in enumerate(sizes.items()):
-            for cell in self._cells(c):
-                self.cells[cell].append((size, k, c))
+            on_page = intersection(c, page)
+            # a clip the page's size or larger trims no image on it (an "infinite" one may reach 1e9 points), and
+            # only its part on the page can meet an image there
+            if size < most and on_page[0] <= on_page[2] and on_page[1] <= on_page[3]:
+                for cell in self._cells(on_page):
+                    self.cells[cell].append((size, k, c))
 
     def _cells(self, b: Box) -> Iterator[tuple[int, int]]:
         n = self.CELL
@@ -381,7 +386,7 @@ class _Clips:
                 yield gx, gy
 
     def near(self, box: Box) -> Iterator[tuple[float, int, Box]]:
-        """Every clip reaching a cell the box reaches (a clip may come more than once)."""
+        """Every clip reaching a cell the box (on the page) reaches; a clip may come more than once."""
         for cell in self._cells(box):
             yield from self.cells.get(cell, ())
 
