@@ -20,7 +20,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # row of cells, weak captions outranked by strong ones, grids of text, trimmed pictures), PNGs written by pypng.
 # 8: figures in scanned pages read from their ink, text panels no uncaptioned figures, slanted labels no turn.
 # 9: labels crossing the gutter, rows of numbers and a diagram's sentences are no body text; tables beside captions.
-# 10: tiny rotated tick labels no longer turn a page, titles set on their frames, underlined words in captions.
+# 10: tiny rotated tick labels no longer turn a page, titles set on their frames, underlined words in captions,
+# listings in NimbusMonL, pseudo-code numbered "1.", plot titles listed out of order, column figures under tables.
 MANIFEST_VERSION = "10"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
