@@ -84,7 +84,7 @@ class Line:
     main_font: str = ""  # the font of most of its characters
 
 
-@dataclass
+@dataclass(frozen=True)
 class Element:
     """Something a figure region is built from: a drawing, an image or a line of text."""
 

@@ -660,15 +660,15 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
             continue
         walls = [b for b in barriers if on_side(b)]
         taken = list(seeds)
-        # what was taken, by value (equal elements are one): a plot of twenty thousand paths would otherwise
-        # cost a list search per path per pass
-        held = {_value(e) for e in taken}
+        # what was taken, as a set (equal elements are one): a plot of twenty thousand paths would otherwise cost a
+        # list search per path per pass
+        held = set(taken)
         top, bottom = min(e.box[1] for e in seeds), max(e.box[3] for e in seeds)
         grown = True
         while grown:
             grown = False
             for e in pool:
-                if _value(e) in held:
+                if e in held:
                     continue
                 above = top - gap <= e.box[3] and e.box[1] < top
                 below = bottom + gap >= e.box[1] and e.box[3] > bottom
@@ -679,7 +679,7 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
                 if not inside and any(lo - 1 <= w[1] and w[3] <= hi + 1 for w in walls):
                     continue
                 taken.append(e)
-                held.add(_value(e))
+                held.add(e)
                 top, bottom = min(top, e.box[1]), max(bottom, e.box[3])
                 grown = True
         if height(cb) < SIDE_MIN_LINES * lay.line_h and (
@@ -687,11 +687,6 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
             continue  # the short caption of a table that does not start level with it and reach the right edge
         return taken
     return []
-
-
-def _value(e: Element) -> tuple[Box, str, bool, bool, bool]:
-    """An element's fields, hashable: equal elements have equal values."""
-    return (e.box, e.kind, e.panel_letter, e.cell, e.textbox)
 
 
 def _side_part(c: Caption, p: PageData, lay: Layout) -> Box:
