@@ -8,7 +8,7 @@ import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pymupdf
@@ -109,6 +109,8 @@ class PageData:
     rotation: int = 0  # the page's /Rotate, in degrees clockwise
     images: Images = ()  # every embedded image, unturned: rendering reads them again otherwise
     links: tuple[Box, ...] = ()  # web links' areas on a page with a large image (a linked image is an advert)
+    # the page recorded once, kept where a float may be found (a caption-like line), for rendering to replay
+    display: pymupdf.DisplayList | None = field(default=None, compare=False, repr=False)
 
     def to_page(self, box: Box) -> Box:
         """A box of this frame in the page's unrotated coordinates."""
@@ -162,7 +164,13 @@ def read_page(page: pymupdf.Page) -> PageData:
     r = page.rect * page.derotation_matrix
     rect: Box = (r.x0, r.y0, r.x1, r.y1)
     page_area = area(rect)
-    blocks = [b for b in page.get_text("dict", flags=TEXT_FLAGS)["blocks"] if b.get("type") == 0]
+    # Text and images are read from one recording of the page, which costs less than interpreting its content
+    # twice; a rotated page records in display coordinates, so it is read directly, unrotated.
+    display = page.get_displaylist() if not page.rotation else None
+    textpage = pymupdf.TextPage(display.get_textpage(flags=TEXT_FLAGS)) if display else page.get_textpage(
+        flags=TEXT_FLAGS)
+    blocks = [b for b in textpage.extractDICT()["blocks"] if b.get("type") == 0]
+    del textpage
     turn = _text_turn(blocks)
     lines: list[Line] = []
     for bi, block in enumerate(blocks):
@@ -196,7 +204,7 @@ def read_page(page: pymupdf.Page) -> PageData:
     hinted = any(CAPTION_HINT.match(line.text) for line in lines)
     if hinted:
         graphics.extend(_drawings(page, rect, clips))
-    images = page_images(page)
+    images = page_images(page, display)
     scans = [pixels for b, pixels in images if area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area]
     if hinted and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS and _ocr_layer(page):
         graphics.extend(_scanned_ink(page, rect, lines))
@@ -218,11 +226,12 @@ def read_page(page: pymupdf.Page) -> PageData:
     linked = any(area(intersection(b, rect)) >= LINKED_IMAGE_SHARE * page_area for b, _ in images)
     links = tuple(turn_box(tuple(link["from"] * page.derotation_matrix), rect, turn)
                   for link in (page.get_links() if linked else ()) if link.get("kind") == pymupdf.LINK_URI)
+    kept = display if hinted else None
     if not turn:
-        return PageData(page.number, rect, lines, graphics + markers, images=images, links=links)
+        return PageData(page.number, rect, lines, graphics + markers, images=images, links=links, display=kept)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics + markers, turn, rect, page.rotation,
-                    images, links)
+                    images, links, kept)
 
 
 def _own_clips(clips: dict[Box, float], images: Images) -> set[Box]:
@@ -318,13 +327,16 @@ def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:
     return kept, [Element(b, "vector") for b in cells.values()]
 
 
-def page_images(page: pymupdf.Page) -> Images:
-    """The page's embedded images: where each is drawn and how many pixels it has."""
+def page_images(page: pymupdf.Page, display: pymupdf.DisplayList | None = None) -> Images:
+    """The page's embedded images: where each is drawn and how many pixels it has (read from ``display``, the
+    page's recording, when given)."""
     # Listing them runs the whole page through MuPDF; a page whose resources hold no image, no form (which may
     # hold one), no annotation and no inline image ("BI") has none, and most text pages are such.
     if not (page.get_images() or page.get_xobjects() or page.first_annot or b"BI" in page.read_contents()):
         return ()
-    return tuple((tuple(info["bbox"]), info["width"] * info["height"]) for info in page.get_image_info())
+    infos = (pymupdf.TextPage(display.get_textpage(flags=pymupdf.TEXT_PRESERVE_IMAGES)).extractIMGINFO()
+             if display is not None else page.get_image_info())
+    return tuple((tuple(info["bbox"]), info["width"] * info["height"]) for info in infos)
 
 
 def _line_box(raw: dict[str, Any], spans: list[dict[str, Any]]) -> Box:

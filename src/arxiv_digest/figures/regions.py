@@ -10,9 +10,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from arxiv_digest.models import FigureKind
+
+if TYPE_CHECKING:
+    import pymupdf
 
 from .captions import CAPTION_RE, GUTTER_CROSSING, Caption, find_captions, opens_caption, row_bounds, same_row
 from .geometry import (
@@ -157,6 +161,7 @@ class LocatedFigure:
     caption_box: Box | None = None
     turn: int = 0  # quarter turns that set the crop upright, so a landscape table's text reads left to right
     images: Images | None = None  # the page's embedded images, when its reading listed them
+    display: pymupdf.DisplayList | None = field(default=None, compare=False, repr=False)  # the page, recorded
 
 
 @dataclass

@@ -67,8 +67,9 @@ def render_figures(doc: pymupdf.Document, figures: list[LocatedFigure], *, dpi: 
         try:
             if fig.page not in pages:
                 page = doc[fig.page]
+                display = fig.display if fig.display is not None else page.get_displaylist()
                 images = fig.images if fig.images is not None else page_images(page)
-                pages[fig.page] = (page, page.get_displaylist(), images)
+                pages[fig.page] = (page, display, images)
             rendered.append(_render(*pages[fig.page], fig, dpi, max_pixels, max_bytes))
         except Exception:
             log.warning("could not render %s %s on page %d", fig.kind, fig.number, fig.page, exc_info=True)
