@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pymupdf
@@ -321,6 +322,22 @@ def test_rendering_reuses_the_images_read_while_locating(monkeypatch: pytest.Mon
     rendered = render_figures(doc, found)
     assert len(rendered) == len(found)
     assert any(r.content_type == "image/jpeg" and decode(r).width == r.width for r in rendered)
+
+
+def test_rendering_replays_the_page_recorded_while_locating(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A figure page is interpreted once: its text, images and crops all come from one display list."""
+    doc = open_pdf(generated("2col-mixed")[0])
+    found = locate_figures(doc)
+    assert found and all(f.display is not None for f in found)
+    expected = [r.data for r in render_figures(doc, [replace(f, display=None) for f in found])]
+    monkeypatch.setattr(pymupdf.Page, "get_displaylist", lambda self, **kw: pytest.fail("recorded the page again"))
+    assert [r.data for r in render_figures(doc, found)] == expected
+
+
+def test_a_heavy_page_is_not_kept_recorded_between_locating_and_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout, "HEAVY_CONTENT_BYTES", 0)
+    found = locate_figures(open_pdf(generated("2col-mixed")[0]))
+    assert found and all(f.display is None for f in found)
 
 
 def test_pages_with_too_many_drawings_use_the_cheap_box_log(monkeypatch: pytest.MonkeyPatch) -> None:

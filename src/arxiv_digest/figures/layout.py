@@ -226,7 +226,8 @@ def read_page(page: pymupdf.Page) -> PageData:
     linked = any(area(intersection(b, rect)) >= LINKED_IMAGE_SHARE * page_area for b, _ in images)
     links = tuple(turn_box(tuple(link["from"] * page.derotation_matrix), rect, turn)
                   for link in (page.get_links() if linked else ()) if link.get("kind") == pymupdf.LINK_URI)
-    kept = display if hinted else None
+    # bounded: a recording holds about what its content stream does, and a heavy page records again to render
+    kept = display if hinted and len(page.read_contents()) <= HEAVY_CONTENT_BYTES else None
     if not turn:
         return PageData(page.number, rect, lines, graphics + markers, images=images, links=links, display=kept)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
