@@ -48,6 +48,7 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 100,
             log.warning("skipping unreadable page %d", index, exc_info=True)
     if not pages:
         return []
+    layout.drop_page_furniture(pages)
     lay = layout.document_layout(pages)
     votes: list[tuple[FigureKind, str]] = []
     by_page = _locate_pages(pages, lay, None, votes)

@@ -3,8 +3,10 @@ body font, line height, columns and text area estimated over all pages."""
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
+import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -58,6 +60,8 @@ SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
 CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a table's row, not a paragraph's line
 CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
+FURNITURE_PAGE_SHARE = 0.5  # an image drawn alike on more than this share of the pages (and HEAD_MIN_PAGES) is a
+# watermark, letterhead or running logo, never a figure
 HEAD_PAGE_SHARE = 0.3  # ...and this share of them
 HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highest paragraph's top, at most
 HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
@@ -93,6 +97,8 @@ class Element:
     panel_letter: bool = False  # a text line that is only "(a)", "b)", ...
     cell: bool = False  # a text line that is a table cell (shares its row, or sits between vertical rules)
     textbox: bool = False  # a frame around lines of body text (a "Result 1" box): a float only on its own
+    # the embedded image an image element shows: where it is drawn, its pixels and its bytes' checksum, if known
+    image: tuple[Box, int, int] | None = None
 
 
 @dataclass
@@ -213,15 +219,17 @@ def read_page(page: pymupdf.Page) -> PageData:
     sizes = {c: area(c) for c in dict.fromkeys(clips)}  # a plot may set thousands of clips, mostly the same
     owned = _own_clips(sizes, images)
     distinct = _Clips({c: size for c, size in sizes.items() if c not in owned}, rect)
-    for image_box, _ in images:
+    stored = _image_checksums(page) if images else {}
+    for image_box, pixels in images:
         box = _visible(intersection(image_box, rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:
             continue
         thin, long = sorted((width(box), height(box)))
+        drawn = (_rounded(image_box), pixels, stored[pixels]) if pixels in stored else None
         if thin > MIN_RASTER_SIDE and area(box) < MAX_RASTER_PAGE_SHARE * page_area:
-            graphics.append(Element(box, "raster"))
+            graphics.append(Element(box, "raster", image=drawn))
         elif thin <= MIN_RASTER_SIDE and long >= MIN_RULE_LENGTH:
-            graphics.append(Element(box, "vector"))  # a table rule some writers draw as a one-pixel image
+            graphics.append(Element(box, "vector", image=drawn))  # a table rule drawn as a one-pixel image
     # only a large picture can be an advert worth telling from a figure: other pages skip reading their links
     linked = any(area(intersection(b, rect)) >= LINKED_IMAGE_SHARE * page_area for b, _ in images)
     links = tuple(turn_box(tuple(link["from"] * page.derotation_matrix), rect, turn)
@@ -498,6 +506,37 @@ def cell_row(row: list[Line], beside: list[Line] | None) -> bool:
 
     others = sorted(beside, key=lambda ln: ln.box[0])[1:]
     return sum(any(lines_up(ln.box, o.box) for o in others) for ln in pieces[1:]) >= CELL_ROW_PIECES - 1
+
+
+def _image_checksums(page: pymupdf.Page) -> dict[int, int]:
+    """A checksum of the stored bytes of each image the page's resources hold, by its pixel count where that
+    count is unique (soft masks aside): a watermark stores the same bytes on every page, even when each page
+    embeds it anew, and a scan new bytes on each."""
+    items = page.get_images(full=True)
+    masks = {item[1] for item in items if item[1]}
+    objects: defaultdict[int, set[int]] = defaultdict(set)
+    for item in items:
+        if item[0] not in masks:
+            objects[item[2] * item[3]].add(item[0])
+    doc = page.parent
+    return {pixels: zlib.crc32(doc.xref_stream_raw(next(iter(found))) or b"") for pixels, found in objects.items()
+            if len(found) == 1}
+
+
+def _rounded(box: Box) -> Box:
+    return (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+
+
+def drop_page_furniture(pages: list[PageData]) -> None:
+    """Take out of every page the image drawn at the same place, with the same pixels and bytes, on most pages: a
+    watermark ("Just Accepted"), a letterhead or a running logo, which would otherwise pass for a figure where a
+    page leaves it uncovered."""
+    drawn = Counter(d for p in pages for d in {g.image for g in p.graphics if g.image is not None})
+    least = max(HEAD_MIN_PAGES, math.floor(FURNITURE_PAGE_SHARE * len(pages)) + 1)
+    furniture = {d for d, n in drawn.items() if n >= least}
+    if furniture:
+        for p in pages:
+            p.graphics = [g for g in p.graphics if g.image not in furniture]
 
 
 def document_layout(pages: list[PageData]) -> Layout:
