@@ -60,9 +60,9 @@ SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
 CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a table's row, not a paragraph's line
 CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
+HEAD_PAGE_SHARE = 0.3  # ...and this share of them
 FURNITURE_PAGE_SHARE = 0.5  # an image drawn alike on more than this share of the pages (and HEAD_MIN_PAGES) is a
 # watermark, letterhead or running logo, never a figure
-HEAD_PAGE_SHARE = 0.3  # ...and this share of them
 HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highest paragraph's top, at most
 HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
 TALL_GLYPH_SHARE = 2.0  # a span whose box is more than this many times its font size tall is a math font's
