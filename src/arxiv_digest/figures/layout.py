@@ -61,8 +61,8 @@ CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a ta
 CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
 HEAD_PAGE_SHARE = 0.3  # ...and this share of them
-FURNITURE_PAGE_SHARE = 0.5  # an image drawn alike on more than this share of the pages (and HEAD_MIN_PAGES) is a
-# watermark, letterhead or running logo, never a figure
+FURNITURE_PAGE_SHARE = 0.8  # an image drawn alike on more than this share of the pages (and HEAD_MIN_PAGES) is a
+# watermark or running logo, never a figure
 HEAD_SLACK_LINES = 2.0  # running heads are looked for this far below the highest paragraph's top, at most
 HEAD_ZONE = 0.1  # a line repeated this close to the top of the page (share of its height) is a running head
 TALL_GLYPH_SHARE = 2.0  # a span whose box is more than this many times its font size tall is a math font's
@@ -528,9 +528,9 @@ def _rounded(box: Box) -> Box:
 
 
 def drop_page_furniture(pages: list[PageData]) -> None:
-    """Take out of every page the image drawn at the same place, with the same pixels and bytes, on most pages: a
-    watermark ("Just Accepted"), a letterhead or a running logo, which would otherwise pass for a figure where a
-    page leaves it uncovered."""
+    """Take out of every page the image drawn at the same place, with the same pixels and bytes, on nearly every
+    page: a watermark ("Just Accepted") or a running logo, which would otherwise pass for a figure where a page
+    leaves it uncovered. Four tables drawn alike on four pages of seven are still tables."""
     drawn = Counter(d for p in pages for d in {g.image for g in p.graphics if g.image is not None})
     least = max(HEAD_MIN_PAGES, math.floor(FURNITURE_PAGE_SHARE * len(pages)) + 1)
     furniture = {d for d, n in drawn.items() if n >= least}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import png
 import pymupdf
@@ -103,7 +103,8 @@ def _render(page: pymupdf.Page, display: pymupdf.DisplayList, page_images: Image
             data = pix.pil_tobytes(format="JPEG", quality=JPEG_QUALITY)
         if len(data) <= max_bytes or max(pix.width, pix.height) < MIN_SIDE_PX:
             content_type = "image/jpeg" if photo else "image/png"
-            return RenderedFigure(fig, data, content_type, pix.width, pix.height)
+            # without the page's recording: a rendered figure crosses process boundaries, a display list cannot
+            return RenderedFigure(replace(fig, display=None), data, content_type, pix.width, pix.height)
         scale *= SHRINK
 
 
