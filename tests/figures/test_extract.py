@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import time
 import zlib
 from dataclasses import replace
@@ -332,6 +333,14 @@ def test_rendering_replays_the_page_recorded_while_locating(monkeypatch: pytest.
     expected = [r.data for r in render_figures(doc, [replace(f, display=None) for f in found])]
     monkeypatch.setattr(pymupdf.Page, "get_displaylist", lambda self, **kw: pytest.fail("recorded the page again"))
     assert [r.data for r in render_figures(doc, found)] == expected
+
+
+def test_rendered_figures_cross_process_boundaries_without_the_page_recording() -> None:
+    """The PDF sandbox pickles what its child returns: a rendered figure must not carry a display list."""
+    doc = open_pdf(generated("2col-mixed")[0])
+    rendered = render_figures(doc, locate_figures(doc))
+    assert rendered and all(r.figure.display is None for r in rendered)
+    assert [r.data for r in pickle.loads(pickle.dumps(rendered))] == [r.data for r in rendered]
 
 
 def test_a_heavy_page_is_not_kept_recorded_between_locating_and_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
