@@ -208,8 +208,11 @@ def read_page(page: pymupdf.Page) -> PageData:
     # its uncaptioned figures are photos, so it only needs its images.
     clips: list[Box] = []
     hinted = any(CAPTION_HINT.match(line.text) for line in lines)
+    # a page whose content stream is long: its drawings are counted before they are listed, and its recording is
+    # not kept for rendering (a recording holds about what the stream does)
+    heavy = hinted and len(page.read_contents()) > HEAVY_CONTENT_BYTES
     if hinted:
-        graphics.extend(_drawings(page, rect, clips))
+        graphics.extend(_drawings(page, rect, clips, heavy))
     images = page_images(page, display)
     scans = [pixels for b, pixels in images if area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area]
     if hinted and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS and _ocr_layer(page):
@@ -234,8 +237,7 @@ def read_page(page: pymupdf.Page) -> PageData:
     linked = any(area(intersection(b, rect)) >= LINKED_IMAGE_SHARE * page_area for b, _ in images)
     links = tuple(turn_box(tuple(link["from"] * page.derotation_matrix), rect, turn)
                   for link in (page.get_links() if linked else ()) if link.get("kind") == pymupdf.LINK_URI)
-    # bounded: a recording holds about what its content stream does, and a heavy page records again to render
-    kept = display if hinted and len(page.read_contents()) <= HEAVY_CONTENT_BYTES else None
+    kept = display if hinted and not heavy else None
     if not turn:
         return PageData(page.number, rect, lines, graphics + markers, images=images, links=links, display=kept)
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
@@ -425,12 +427,12 @@ def _visible(box: Box, clips: _Clips) -> Box:
     return intersection(best[2], box) if best else box
 
 
-def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box]) -> list[Element]:
+def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box], long_content: bool) -> list[Element]:
     """The page's visible vector drawings, from the cheap bounding-box log when there are very many; the clip
     rectangles go to ``clips``."""
     page_area = area(rect)
     graphics: list[Element] = []
-    heavy = len(page.read_contents()) > HEAVY_CONTENT_BYTES or bool(page.get_xobjects())
+    heavy = long_content or bool(page.get_xobjects())
     bboxlog = page.get_bboxlog() if heavy else []
     if len(bboxlog) > MAX_PAGE_ITEMS:  # a plot with a million points: boxes only, no per-path dicts
         for kind, r in bboxlog:
