@@ -486,6 +486,8 @@ def mark_paragraph_starts(lines: list[Line], block: Box) -> None:
             row, above = [], row
         elif line.box[2] <= prev.box[0]:
             line.starts_para = True  # level with the last line but left of it: another column's text in the block
+        elif line.box[3] <= prev.box[1] + 0.3 * height(prev.box) and line.box[0] >= prev.box[2] - 1:
+            line.starts_para = True  # above and right of the last line: the next column's text, back at its top
         row.append(line)
         prev = line
 
