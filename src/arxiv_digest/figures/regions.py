@@ -125,12 +125,15 @@ TEXT_FIGURE_APART_LINES = 1.5
 TEXT_FIGURE_MAX_ROWS = 12
 LINE_NUMBER_RE = re.compile(r"\d{1,3}[:.](?:\s|$)")  # an algorithm's line number ("12:", "12.") opening its line
 TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
-TEXT_FIGURE_FAR_SKIP_LINES = 3.0  # ...or within this many when set unlike the body (code in a smaller type)...
+TEXT_FIGURE_FAR_SKIP_LINES = 4.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
 TEXT_FIGURE_MIN_INDENTS = 3  # text in the body's type is a figure only at a column's head, its lines at this many
 # indents at least...
 TEXT_FIGURE_SHORT_SHARE = 0.6  # ...or anywhere, its lines at as many indents and each shorter than this share of
 # the caption's range (an algorithm's steps)
+# a text figure's lines share a row when their middles stand closer than this many line heights (a formula's
+# tall glyph boxes reach into the rows over and under it)
+ROW_MIDDLE_LINES = 0.5
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_MAX_TEXT_SHARE = 0.25  # ...or text in any type, when it holds UNCAPTIONED_PANEL_SENTENCES lines of
@@ -201,10 +204,10 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     footrules = _footnote_rules(p, graphics, lay)
     graphics = [g for g in graphics if g.box not in footrules]
     # A caption may stand in the margin, or in the footer's band under a float that fills the page: a styled
-    # label right under a graphic.
+    # label set as a caption right under a graphic.
     gap_g = GRAPHIC_GAP_LINES * lay.line_h
     captions = find_captions(p, lay, [in_band(ln.box) and not (
-        ln.styled and CAPTION_RE.match(ln.text) is not None and ln.box[1] >= bottom_band
+        _set_as_caption(ln, lay) and ln.box[1] >= bottom_band
         and _under_graphic(ln, graphics, p.lines, gap_g)) for ln in p.lines])
     captions = [c for c in captions if c.strong or (c.kind, c.number) not in outranked]
     if not captions and (not graphics or area(union_all([g.box for g in graphics]))
@@ -339,7 +342,13 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                     break
         if c.kind is FigureKind.FIGURE and not opts[c.preferred].taken and any(o.taken for o in opts.values()):
             # a code listing on its usual side: the graphics on the other side may be the next figure's
-            opts[c.preferred].taken = _code_listing(c, p, lay, c.preferred == "up", caption_lines)
+            usual = c.preferred == "up"
+            taken = _code_listing(c, p, lay, usual, caption_lines)
+            other = opts[_opposite(c.preferred)].neighbor
+            if not taken and other is not None and captions[other].preferred == c.preferred and c.strong \
+                    and _described(c):  # ...they are: the caption beyond them looks their way
+                taken = _text_figure(c, p, lay, usual, caption_lines, decor, prose)
+            opts[c.preferred].taken = taken
         elif c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
             for direction, o in opts.items():  # no graphics either side: a figure that is a code listing
                 o.taken = _code_listing(c, p, lay, direction == "up", caption_lines)
@@ -369,6 +378,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     _split_side_by_side(captions, finals)
     for i, taken in finals.items():
         c = captions[i]
+        if not _has_content(c, taken) and c.kind is FigureKind.FIGURE and i not in side:
+            # its graphics went to the float it faces (a table's rules): what is left may be a code listing
+            taken = _code_listing(c, p, lay, chosen[i] == "up", caption_lines)
         if not _has_content(c, taken):
             continue
         graphic = union_all([e.box for e in taken])
@@ -1117,12 +1129,15 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     stepped = indents and all(width(b) < TEXT_FIGURE_SHORT_SHARE * col for b in run)
     if 2 * body_like > len(run) and not (top_run or stepped):
         return []
+    # rows by the lines' middles: a formula's tall glyph boxes reach into the rows over and under it
     rows: list[Box] = []
-    for b in sorted(run, key=lambda b: b[1]):
-        if rows and b[1] < rows[-1][3] - 0.3 * height(b):
+    middles: list[float] = []
+    for b in sorted(run, key=lambda b: (b[1] + b[3]) / 2):
+        if rows and (b[1] + b[3]) / 2 - middles[-1] < ROW_MIDDLE_LINES * lay.line_h:
             rows[-1] = union(rows[-1], b)
         else:
             rows.append(b)
+            middles.append((b[1] + b[3]) / 2)
     # code in a type of its own throughout (no line set like the body) may run longer: a listing, not a note; so
     # may an algorithm whose lines are numbered ("1:", "2:", ... or "1.", "2.", ...)
     numbered = sum(any(LINE_NUMBER_RE.match(p.lines[i].text) for i in near if contains(row, p.lines[i].box))
@@ -1432,6 +1447,14 @@ def _widest_gap_of(spans: list[tuple[float, float]],
     gaps = [(merged[k + 1][0] - merged[k][1], (merged[k][1] + merged[k + 1][0]) / 2) for k in range(len(merged) - 1)]
     gaps = [g for g in gaps if within[0] <= g[1] <= within[1]]
     return max(gaps)[1] if gaps else None
+
+
+def _set_as_caption(line: Line, lay: Layout) -> bool:
+    """A line that opens with a label set apart from prose: in a style or size of its own, or followed by a
+    colon, bar or dash ("Figure 8:"), which a footer does not print."""
+    m = CAPTION_RE.match(line.text)
+    return m is not None and (line.styled or line.size < lay.body_size - SAME_SIZE
+                              or m["delim"].strip() not in ("", "."))
 
 
 def _under_graphic(line: Line, graphics: list[Element], lines: list[Line], gap: float) -> bool:

@@ -1,0 +1,184 @@
+"""Layouts found in unlabelled papers at stop 27: two captions side by side run into one text block, captions set
+just under the text area, code and pseudocode whose neighbours took their space, a grammar of tall formulas;
+each drawn here in miniature (or, where PyMuPDF's grouping is the point, given as lines)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pymupdf
+
+from arxiv_digest.figures import layout, locate_figures, regions
+from arxiv_digest.models import FigureKind
+
+from .common import BODY, iou
+from .common import plot as _plot
+from .test_batches_24_25 import _png
+from .test_batches_30 import _body_pages, _column
+
+
+def _line(text: str, box: tuple[float, float, float, float], block: int, *, size: float = 10.0,
+          font: str = "Times", styled: bool = False, starts: bool = False) -> layout.Line:
+    return layout.Line(box, text, size, block, True, styled, styled, starts, font, font)
+
+
+def _found(doc: pymupdf.Document) -> list:
+    return locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
+
+
+def test_a_line_back_up_at_the_top_of_the_next_column_starts_a_paragraph() -> None:
+    """PyMuPDF may run two side-by-side captions into one block, the left one's lines first: the right one's
+    first line goes back up and to the right, and opens a paragraph (its caption)."""
+    lines = [_line("Fig. 2 The frequency of checks across both trials", (51, 697, 288, 706), 9, styled=True),
+             _line("with standard error bars", (51, 707, 211, 716), 9),
+             _line("Fig. 3 The frequency of threats across both trials", (306, 697, 544, 706), 9, styled=True),
+             _line("and their standard error bars", (306, 707, 507, 716), 9)]
+    layout.mark_paragraph_starts(lines, (51, 697, 544, 716))
+    assert [ln.starts_para for ln in lines] == [True, True, True, False]
+
+
+def test_two_figures_side_by_side_captioned_in_one_block_are_two() -> None:
+    """Two plots side by side, each captioned under it, the captions given as one block (as PyMuPDF reads some
+    journals' PDFs): each caption finds its own plot."""
+    body = "Seals that were released in the harbour returned to the same rocks within a week of the survey"
+    pages = [layout.PageData(k, (0, 0, 595, 791), [_line(body, (51, 60 + 12 * i, 288, 70 + 12 * i), 0)
+                                                   for i in range(55)]
+                             + [_line(body, (306, 60 + 12 * i, 544, 70 + 12 * i), 1) for i in range(55)], [])
+             for k in range(3)]
+    lines = [_line(body, (51, 60 + 12 * i, 288, 70 + 12 * i), 0) for i in range(30)]
+    lines += [_line(body, (306, 60 + 12 * i, 544, 70 + 12 * i), 1) for i in range(30)]
+    caption = [_line("Fig. 2 The frequency of checks across both trials", (51, 697, 288, 706), 2, size=8.5,
+                     styled=True),
+               _line("with standard error bars", (51, 707, 211, 716), 2, size=8.5),
+               _line("Fig. 3 The frequency of threats across both trials", (306, 697, 544, 706), 2, size=8.5,
+                     styled=True),
+               _line("and their standard error bars", (306, 707, 507, 716), 2, size=8.5)]
+    layout.mark_paragraph_starts(caption, (51, 697, 544, 716))
+    graphics = [layout.Element((52, 476, 289, 692), "raster"), layout.Element((307, 476, 544, 692), "raster")]
+    pages.append(layout.PageData(3, (0, 0, 595, 791), lines + caption, graphics))
+    lay = layout.document_layout(pages)
+
+    found = sorted((f.number, f.figure_box) for f, _ in regions.locate_page(pages[3], lay))
+    assert [n for n, _ in found] == ["2", "3"]
+    assert found[0][1] is not None and iou(found[0][1], (52, 476, 289, 692)) > 0.9
+    assert found[1][1] is not None and iou(found[1][1], (307, 476, 544, 692)) > 0.9
+
+
+def test_a_caption_under_the_text_area_set_like_the_body_with_a_colon() -> None:
+    """A figure filling the page down to the foot of the text area, its "Figure 8:" caption in the body's own
+    type just under it, where page numbers stand: the caption is the figure's, not the footer."""
+    doc, page = _body_pages((72,), pages=3, width=440)
+    picture = pymupdf.Rect(90, 80, 520, 752)
+    page.insert_image(picture, stream=_png(300, 460))
+    page.insert_text((90, 772), "Figure 8: Examples of the final texture mapping output.", fontsize=9,
+                     fontname="tiro")
+
+    (fig,) = _found(doc)
+    assert fig.number == "8" and fig.caption_box is not None and fig.caption_box[1] >= 760
+    assert fig.figure_box is not None and iou(fig.figure_box, tuple(picture)) > 0.95
+
+
+def test_a_footer_line_opening_with_a_label_and_no_colon_stays_a_footer() -> None:
+    """The same page with "Figure 8 shows ..." under the picture: a sentence, which stays out of the crop."""
+    doc, page = _body_pages((72,), pages=3, width=440)
+    page.insert_image(pymupdf.Rect(90, 80, 520, 752), stream=_png(300, 460))
+    page.insert_text((90, 772), "Figure 8 shows the final texture mapping output.", fontsize=9, fontname="tiro")
+
+    (fig,) = _found(doc)
+    assert fig.number is None and fig.bbox[3] < 760
+
+
+def _ruled_table(page: pymupdf.Page, top: float) -> float:
+    """A "Table 1" captioned above ruled rows in the left column; returns its last rule's height."""
+    page.insert_text((54, top), "Table 1: Bugs fixed, per subject program.", fontsize=9, fontname="tiro")
+    y = top + 12
+    for row in range(6):
+        page.draw_line((54, y), (295, y), width=0.5)
+        page.insert_text((58, y + 9), f"prog{row}   {row + 3}   {row * 7}s   yes", fontsize=8, fontname="tiro")
+        y += 12
+    page.draw_line((54, y), (295, y), width=0.5)
+    return y
+
+
+def test_code_under_a_ruled_table_keeps_its_figure_when_the_table_takes_the_rules() -> None:
+    """A numbered code listing under a ruled table, captioned under it as a figure: the table's rules face both
+    captions and go to the table, and the listing is the figure."""
+    doc, page = _body_pages((54, 318), pages=3, width=235, lines=62)
+    last = _ruled_table(page, 84)
+    code = ["if (a > b) {", "  m = b;", "} else {", "  m = a;", "}", "print(m);"]
+    y = last + 14
+    for k, stmt in enumerate(code, 1):
+        page.insert_text((54, y), f"{k}", fontsize=6, fontname="cour")
+        page.insert_text((70, y), stmt, fontsize=7, fontname="cour")
+        y += 8
+    page.insert_text((54, y + 10), "Figure 4: A fix for the smallest program.", fontsize=9, fontname="tiro")
+    _column(page, 318, 84, 60, width=235)
+
+    found = {f.number: f for f in _found(doc)}
+    assert set(found) == {"1", "4"}
+    listing = found["4"].figure_box
+    assert listing is not None and listing[1] > last - 2 and listing[3] >= y - 10
+    assert found["1"].bbox[3] < last + 6
+
+
+def test_pseudocode_far_over_its_caption() -> None:
+    """Numbered pseudocode in a bold and italic type, its "Fig. 5." caption almost four lines under it (an ACM
+    figure's caption skip): a text figure."""
+    doc, page = _body_pages((46,), pages=3, width=400, size=10, step=12)
+    y = 96.0
+    for k in range(1, 13):
+        page.insert_text((52, y), f"{k}:", fontsize=8, fontname="tiro")
+        page.insert_text((78 + 14 * (k % 3), y), " ".join(BODY.split()[k % 5:k % 5 + 4]), fontsize=10,
+                         fontname="tibo" if k % 2 else "tiit")
+        y += 12
+    page.insert_text((180, y + 44), "Fig. 5. Main Synthesis Algorithm.", fontsize=9, fontname="helv")
+    _column(page, 46, y + 78, 30, width=400, size=10, step=12)
+
+    (fig,) = _found(doc)
+    assert fig.number == "5" and fig.figure_box is not None
+    assert fig.figure_box[1] <= 90 and fig.figure_box[3] >= y - 14
+
+
+def test_pseudocode_over_its_caption_when_the_next_figure_lies_under_it() -> None:
+    """Numbered lines in an italic type over "Figure 4:", a diagram under that caption and "Figure 5:" under
+    the diagram: the diagram is figure 5's, and figure 4 is the text over its caption."""
+    doc, page = _body_pages((54, 318), pages=3, width=235, lines=62)
+    _column(page, 54, 84, 60, width=235)
+    y = 96.0
+    for k in range(1, 11):
+        page.insert_text((322, y), f"{k}", fontsize=5, fontname="tiro")
+        page.insert_text((336 + 10 * (k % 3), y), f"(declare-var m{k} Int) (assert (> m{k} 0))", fontsize=8,
+                         fontname="tiit")
+        y += 11
+    page.insert_text((318, y + 10), "Figure 4: A script generated for the example.", fontsize=9, fontname="tibo")
+    diagram = pymupdf.Rect(340, y + 40, 540, y + 160)
+    _plot(page, diagram)
+    page.insert_text((324, diagram.y1 + 14), "Figure 5: Search space layers.", fontsize=9, fontname="tibo")
+
+    found = {f.number: f for f in _found(doc)}
+    assert set(found) == {"4", "5"}
+    assert found["4"].figure_box is not None and found["4"].figure_box[1] <= 90
+    assert found["4"].figure_box[3] <= y + 2
+    assert found["5"].figure_box is not None and iou(found["5"].figure_box, tuple(diagram)) > 0.8
+
+
+def test_a_grammar_of_tall_formulas_is_two_rows_not_one() -> None:
+    """Two grammar rules at the head of the page over "Figure 2", each line's box as tall as a formula's glyph
+    boxes make it, so that the boxes of the two rows overlap: still two rows, a text figure."""
+    body = "Researchers have explored various hybrid approaches which incorporate holes in structure editors"
+    pages = [layout.PageData(k, (0, 0, 612, 792), [_line(body, (89, 100 + 12 * i, 508, 110 + 12 * i), 0, starts=True)
+                                                   for i in range(50)], []) for k in range(3)]
+    head = [_line("HTyp :", (112, 100, 140, 110), 1, font="Sans"), _line("t", (148, 100, 152, 110), 1),
+             _line("::=", (161, 100, 175, 110), 1), _line("t -> t | num | ( )", (183, 100, 251, 119), 1),
+             _line("HExp :", (112, 113, 140, 123), 1, font="Sans"), _line("e", (148, 113, 153, 123), 1),
+             _line("::= x | lam x.e | e(e) | n | e + e", (161, 113, 364, 132), 1),
+             _line("Figure 2 Syntax of H-types and H-expressions.", (122, 136, 428, 145), 2, size=9,
+                   font="Sans-Bold", styled=True)]
+    lines = [replace(ln, starts_para=True) for ln in head]
+    lines += [_line(body, (89, 170 + 12 * i, 508, 180 + 12 * i), 3, starts=True) for i in range(40)]
+    pages.append(layout.PageData(3, (0, 0, 612, 792), lines, []))
+    lay = layout.document_layout(pages)
+
+    found = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert [(f.kind, f.number) for f in found] == [(FigureKind.FIGURE, "2")]
+    assert found[0].figure_box is not None and found[0].figure_box[1] <= 100 and found[0].figure_box[3] >= 130
