@@ -182,3 +182,179 @@ def test_a_grammar_of_tall_formulas_is_two_rows_not_one() -> None:
     found = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert [(f.kind, f.number) for f in found] == [(FigureKind.FIGURE, "2")]
     assert found[0].figure_box is not None and found[0].figure_box[1] <= 100 and found[0].figure_box[3] >= 130
+
+
+def test_a_caption_over_its_plot_with_a_hanging_indent_and_loose_rows() -> None:
+    """"Figure 1" set on its own, the title beside it in bold and two more rows flush with the title, spaced out
+    by the inline math they hold: all three rows are the caption, and the plot under it is its figure."""
+    doc, page = _body_pages((72,), pages=3, width=460, size=11, step=13)
+    page.insert_text((72, 88), "Figure 1", fontsize=9, fontname="hebo")
+    page.insert_text((123, 88), "Visual depiction of the optimal policy when the arrival rate is", fontsize=9,
+                     fontname="hebo")
+    page.insert_text((123, 107), "low and the service rate is high; value iteration with a horizon of", fontsize=9,
+                     fontname="tiro")
+    page.insert_text((123, 125), "one hundred steps finds the policy.", fontsize=9, fontname="tiro")
+    plot = pymupdf.Rect(190, 150, 430, 330)
+    _plot(page, plot)
+    _column(page, 72, 370, 25, width=460, size=11, step=13)
+
+    (fig,) = _found(doc)
+    assert fig.number == "1" and fig.caption_box is not None and fig.caption_box[3] >= 124
+    assert fig.figure_box is not None and iou(fig.figure_box, tuple(plot)) > 0.8
+
+
+def test_a_line_of_code_left_of_a_centred_caption_is_no_wrapped_text() -> None:
+    """Monospaced code ending left of a centred caption's first word: the listing, not text wrapped around the
+    caption that would narrow its range."""
+    doc, page = _body_pages((54, 310), pages=3, width=240, lines=62)
+    _column(page, 54, 84, 18, width=240)
+    y = 300.0
+    for k, stmt in enumerate(["-- Functor", "instance Functor Behavior where", "  fmap = lift1", "",
+                              "instance Applicative Behavior where", "  pure = lift", "  (<*>) = lift2 ($)"]):
+        if stmt:
+            page.insert_text((54 if k % 4 == 1 else 66, y), stmt, fontsize=9, fontname="cour")
+        y += 11
+    page.insert_text((186, y + 8), "Figure 2. Semantic instances for behaviors", fontsize=9, fontname="tibo")
+    _column(page, 54, y + 40, 25, width=240)
+    _column(page, 310, y + 40, 25, width=240)
+
+    (fig,) = _found(doc)
+    assert fig.number == "2" and fig.figure_box is not None and fig.figure_box[0] <= 56
+    assert fig.figure_box[1] <= 300
+
+
+def _numbered_code(page: pymupdf.Page, rows: int, *, x: float = 72, numbers_x: float = 60) -> float:
+    """``rows`` rows of code in a small proportional type, each numbered in a smaller type to its left; returns
+    the last row's baseline."""
+    y = 76.0
+    for k in range(1, rows + 1):
+        page.insert_text((numbers_x, y), f"{k}", fontsize=6, fontname="tiro")
+        page.insert_text((x + 6 * (k % 4), y), " ".join(BODY.split()[k % 6:k % 6 + 5]) + ";", fontsize=8,
+                         fontname="tibo" if k % 5 == 0 else "tiro")
+        y += 9.5
+    return y - 9.5
+
+
+def test_pseudocode_filling_a_column_its_rows_numbered_in_the_margin() -> None:
+    """Sixty rows of code in a small type, numbered just left of the text area, over their caption: a figure,
+    however long."""
+    doc, page = _body_pages((72, 315), pages=3, width=225, size=10, step=12)
+    last = _numbered_code(page, 60)
+    page.insert_text((83, last + 18), "Figure 6: Pseudocode for the transaction protocol.", fontsize=8,
+                     fontname="hebo")
+    _column(page, 315, 80, 55, width=225, size=10, step=12)
+
+    (fig,) = _found(doc)
+    assert fig.number == "6" and fig.figure_box is not None
+    assert fig.figure_box[1] <= 72 and fig.figure_box[3] >= last - 2
+
+
+def test_legends_numbered_like_a_manuscripts_lines_are_no_listing() -> None:
+    """A manuscript's list of figures in a smaller type than its double-spaced body, every row numbered in the
+    margin (the last legend's too): the entries above the last legend, which has no page number, are no
+    listing of it."""
+    body = "Adaptive beamformers lose most of their gain when the array is miscalibrated and the loss grows"
+    pages = [layout.PageData(k, (0, 0, 612, 792), [_line(body, (95, 80 + 24 * i, 520, 92 + 24 * i), i,
+                                                         size=12, starts=True) for i in range(28)], [])
+             for k in range(3)]
+    lines: list[layout.Line] = []
+    y, block = 80.0, 0
+    for k in range(48):
+        lines.append(_line(f"{700 + k}", (35, y + 2, 43, y + 7), block, size=4.8, font="Sans", starts=True))
+        if k % 8 == 0:
+            block += 1
+            lines.append(_line(f"Fig. {k // 8 + 1}.", (53, y, 81, y + 10), block, size=10.5, font="Times-Bold",
+                               styled=True, starts=True))
+        lines.append(_line(body[:70], (95, y, 477, y + 10), block, size=10.5, starts=k % 8 == 0))
+        if k % 8 == 7:  # the legend's last row runs over a dot leader to its page number
+            lines += [_line(".", (341 + 16 * d, y, 344 + 16 * d, y + 10), block, size=10.5) for d in range(10)]
+            lines.append(_line("50", (511, y, 521, y + 10), block, size=10.5))
+        y += 12
+    lines.append(_line("748", (35, y + 2, 43, y + 7), block + 1, size=4.8, font="Sans", starts=True))
+    lines.append(_line("Fig. 7.", (53, y, 81, y + 10), block + 1, size=10.5, font="Times-Bold", styled=True,
+                       starts=True))
+    lines.append(_line("Difference between the predicted and the observed daily maximum", (95, y, 477, y + 10),
+                       block + 1, size=10.5))
+    pages.append(layout.PageData(3, (0, 0, 612, 792), lines, []))
+    lay = layout.document_layout(pages)
+
+    assert [f for f, _ in regions.locate_page(pages[3], lay) if f.number == "7"] == []
+
+
+def test_a_bold_caption_run_on_from_a_row_of_sub_captions() -> None:
+    """Three plots with "(a)", "(b)", "(c)" under them and "Figure 3." in bold right under that row, the last
+    sub-caption and the caption one block, the caption's first line not read as a paragraph's start: still the
+    caption of the three."""
+    body = "Differential privacy bounds what any single record can change in the released statistics of a survey"
+    pages = [layout.PageData(k, (0, 0, 612, 792), [_line(body, (72, 80 + 14 * i, 540, 91 + 14 * i), i,
+                                                         size=10.9, starts=True) for i in range(48)], [])
+             for k in range(3)]
+    subs = [_line("(a) Marginal frequencies", (95, 199, 230, 208), 4, starts=True),
+            _line("(b) Marginal counts", (262, 199, 372, 208), 4, starts=True),
+            _line("(c) Total loss", (427, 199, 509, 208), 5),
+            _line("Figure 3. Effect of the different parameters for single", (88, 213, 524, 223), 5, font="CMBX10",
+                  styled=True),
+            _line("utility at the smallest budget", (88, 224, 255, 234), 5)]
+    layout.mark_paragraph_starts(subs[2:], (88, 199, 524, 234))
+    lines = subs + [_line(body, (72, 258 + 14 * i, 540, 269 + 14 * i), 6 + i, size=10.9, starts=True)
+                    for i in range(30)]
+    plots = [(92, 84, 232, 195), (258, 84, 376, 195), (424, 84, 530, 195)]
+    pages.append(layout.PageData(3, (0, 0, 612, 792), lines, [layout.Element(b, "vector") for b in plots]))
+    lay = layout.document_layout(pages)
+
+    found = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert [(f.kind, f.number) for f in found] == [(FigureKind.FIGURE, "3")]
+    assert found[0].figure_box is not None and found[0].figure_box[1] <= 86 and found[0].figure_box[2] >= 528
+
+
+def test_pseudocode_in_the_body_type_numbered_by_bare_numbers() -> None:
+    """An algorithm at the head of a column in the body's own type, its fifteen rows numbered "1" to "15" on their
+    own at the left: an algorithm longer than a text figure in the body's type may run, numbered as it is."""
+    doc, page = _body_pages((54, 318), pages=3, width=240, size=10, step=12)
+    _column(page, 54, 80, 55, width=240, size=10, step=12)
+    page.insert_text((318, 80), "FindLeakPaths(G)", fontsize=10, fontname="tiro")
+    y = 94.0
+    for k in range(1, 16):
+        page.insert_text((322 if k < 10 else 317, y), f"{k}", fontsize=10, fontname="tiro")
+        page.insert_text((336 + 20 * (k % 3), y), " ".join(BODY.split()[k % 5:k % 5 + 4]), fontsize=10,
+                         fontname="tibo" if k % 4 == 0 else "tiro")
+        y += 12
+    page.insert_text((318, y + 16), "Figure 5. The paths through the heap to leaking nodes.", fontsize=10,
+                     fontname="tibo")
+    _column(page, 318, y + 50, 30, width=240, size=10, step=12)
+
+    (fig,) = _found(doc)
+    assert fig.number == "5" and fig.figure_box is not None
+    assert fig.figure_box[1] <= 72 and fig.figure_box[3] >= y - 14
+
+
+def test_the_last_panels_sub_caption_over_the_caption_is_no_body_text() -> None:
+    """Two heat maps, each with its sub-caption, the second's class names under it and its "(b) ..." off centre
+    and nearly as wide as the column right over "Figure 6:": a panel's sub-caption, not body text closing the
+    figure off from its caption."""
+    body = "Impact of the frequency of each class on the learning process of networks trained on the reduced set"
+    pages = [layout.PageData(k, (0, 0, 612, 792),
+                             [_line(body[:60], (50, 74 + 12 * i, 286, 84 + 12 * i), 0, starts=True) for i in range(53)]
+                             + [_line(body[:60], (309, 74 + 12 * i, 545, 84 + 12 * i), 1, starts=True)
+                                for i in range(53)], []) for k in range(3)]
+    lines = [_line(body[:60], (50, 74 + 12 * i, 286, 84 + 12 * i), 2, starts=True) for i in range(53)]
+    lines += [_line("(a) Precision of each class in the first iterations.", (336, 312, 520, 321), 3, size=9,
+                    starts=True),
+              *(_line(name, (330 + 12 * k, 387, 340 + 12 * k, 408), 7 + k, size=4.8, starts=True)
+                for k, name in enumerate(["Airliner", "Wagon", "Bird", "Cat", "Ox", "Frog", "Zebra", "Ship"])),
+              _line("(b) Recall of each class in the first 1200 iterations).", (341, 419, 525, 429), 4, size=9,
+                    starts=True),
+              _line("Figure 6: Precision and recall rates of the network trained", (309, 440, 545, 450), 5,
+                    starts=True),
+              _line("on the reduced set for the first iterations.", (309, 452, 480, 462), 5)]
+    lines += [_line(body[:60], (309, 490 + 12 * i, 545, 500 + 12 * i), 20 + i, starts=True) for i in range(18)]
+    maps = [layout.Element((316, 230, 540, 308), "raster"), layout.Element((316, 326, 540, 385), "raster")]
+    pages.append(layout.PageData(3, (0, 0, 612, 792), lines, maps))
+    lay = layout.document_layout(pages)
+
+    found = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert [f.number for f in found] == ["6"]
+    assert found[0].figure_box is not None and found[0].figure_box[1] <= 232
+    caption = {i for i, ln in enumerate(lines) if ln.text.startswith(("Figure 6", "on the reduced"))}
+    prose = regions._prose_lines(pages[3], lay, caption, set())
+    assert not any(lines[i].text.startswith("(b)") for i in prose)

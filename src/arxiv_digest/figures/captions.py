@@ -22,6 +22,7 @@ FOREIGN_RE = re.compile(r"(?P<label>L(?i:isting)|A(?i:lgorithm))\s*(?P<number>[1
 # An entry of a list of figures holds a dot leader and a page number (". . . 44", "....44"), its dots often lines
 # of their own in PyMuPDF.
 LEADER_RE = re.compile(r"(?:(?:\.\s+){2,}|\.{4,}\s*)\d+(?:\s|$)")
+SUBCAPTION_ROW_RE = re.compile(r"\([a-z]\)\s")  # a panel's sub-caption, "(c) Total loss"
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
@@ -66,10 +67,13 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         if i in used or decor[i] or not line.horizontal:
             continue
         if not line.starts_para and not _label_line(p, i) and not _colon_label(line.text):
-            # a caption opens a paragraph, or stands beside another one on its row
+            # a caption opens a paragraph, or stands beside another one on its row, or right under a row of
+            # sub-captions ("(c) Total loss") that PyMuPDF runs on into it
             prev = p.lines[i - 1].box if i else None
             if not (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
-                    and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None):
+                    and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None
+                    or prev is not None and line.bold and SUBCAPTION_ROW_RE.match(p.lines[i - 1].text)
+                    and line.box[1] >= prev[3] - 1 and line.box[0] < prev[0]):
                 continue
         head = line.text
         if LABEL_ONLY_RE.fullmatch(head) and i + 1 < len(p.lines) and same_row(line, p.lines[i + 1]):
@@ -170,6 +174,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     sizes = [head.size]  # a label set larger than its text ("Figure 6" at 10pt, the rest at 9pt)
     pitches: list[float] = []  # the distances between the caption's rows so far
     pending: list[int] = []  # inline math in a smaller font listed before the row it stands in
+    hang: float | None = None  # where the text starts beside a label set as its own line (a hanging indent)
     for j in range(first + 1, len(p.lines)):
         nxt = p.lines[j]
         if pending and j > pending[-1] + 1:
@@ -203,6 +208,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
                 and CAPTION_RE.match(nxt.text) is None):
             # the rest of the row: the text beside a label set as its own line ("Figure 1" in bold), or what
             # follows a sub- or superscript PyMuPDF set apart
+            if idx == [first] and CAPTION_RE.fullmatch(head.text) is not None:
+                hang = nxt.box[0]
             idx.extend([*pending, j])
             box, last = union_all([box, nxt.box, *(p.lines[k].box for k in pending)]), nxt.box
             pending.clear()
@@ -218,12 +225,15 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         label_alone = idx == [first] and CAPTION_RE.fullmatch(head.text) is not None
         if label_alone:
             sizes.append(nxt.size)
-        reach = LABEL_TITLE_GAP if label_alone else CAPTION_LINE_GAP
+        # ...and the lines of a caption set with a hanging indent, flush with the text beside its label, may stand
+        # as far apart (a row of inline math spaces them out)
+        hanging = hang is not None and abs(nxt.box[0] - hang) <= 1
+        reach = LABEL_TITLE_GAP if label_alone or hanging else CAPTION_LINE_GAP
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= reach * height(nxt.box) + leading
                 or opens_caption(nxt)):
             break
-        if len(idx) > 1 and all(p.lines[k].bold for k in idx) and not nxt.bold and nxt.starts_para:
+        if not hanging and len(idx) > 1 and all(p.lines[k].bold for k in idx) and not nxt.bold and nxt.starts_para:
             break  # a caption set in bold throughout (ACM) ends where a paragraph in the body's weight opens
         if nxt.bold and nxt.starts_para and not head.bold and not label_alone and RUN_IN_HEAD_RE.match(nxt.text):
             break  # ...and one in the body's weight where a paragraph with a bold run-in head ("Remark 1.") opens

@@ -124,16 +124,18 @@ TEXT_FIGURE_SKIP_LINES = 2.0
 TEXT_FIGURE_APART_LINES = 1.5
 TEXT_FIGURE_MAX_ROWS = 12
 LINE_NUMBER_RE = re.compile(r"\d{1,3}[:.](?:\s|$)")  # an algorithm's line number ("12:", "12.") opening its line
+BARE_NUMBER_RE = re.compile(r"\d{1,3}")  # ...or set apart on its own
 TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
+TEXT_FIGURE_MAX_NUMBERED_ROWS = 90  # ...or this many (a page of small type) when most of its rows are numbered
 TEXT_FIGURE_FAR_SKIP_LINES = 4.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
 TEXT_FIGURE_MIN_INDENTS = 3  # text in the body's type is a figure only at a column's head, its lines at this many
 # indents at least...
 TEXT_FIGURE_SHORT_SHARE = 0.6  # ...or anywhere, its lines at as many indents and each shorter than this share of
 # the caption's range (an algorithm's steps)
-# a text figure's lines share a row when their middles stand closer than this many line heights (a formula's
-# tall glyph boxes reach into the rows over and under it)
-ROW_MIDDLE_LINES = 0.5
+# a text figure's lines share a row when their middles stand closer than this many body font sizes (a formula's
+# tall glyph boxes reach into the rows over and under it; a double-spaced body's line height is no measure)
+ROW_MIDDLE_EMS = 0.5
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_MAX_TEXT_SHARE = 0.25  # ...or text in any type, when it holds UNCAPTIONED_PANEL_SENTENCES lines of
@@ -515,6 +517,7 @@ def _narrow_to_wrapped_text(captions: list[Caption], p: PageData, lay: Layout, c
         for i, ln in enumerate(p.lines):
             b = ln.box
             if (i in caption_lines or decor[i] or not ln.horizontal or abs(ln.size - lay.body_size) > SAME_SIZE
+                    or MONOSPACE_RE.search(ln.font) is not None  # a line of code over the caption is its figure's
                     or width(b) < WRAP_MIN_COLUMN_SHARE * col_w
                     or min(b[3], c.box[3]) - max(b[1], c.box[1] - WRAP_ABOVE_LINES * lay.line_h) < 0.5 * height(b)):
                 continue
@@ -847,8 +850,10 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         # feature   (d) Difference feature")
         centred = (line.box[0] - col[0] > CENTRED_MIN_INDENT
                    and abs((line.box[0] - col[0]) - (col[1] - line.box[2])) <= CENTRED_SLACK)
+        # ...or the last panel's, right over the figure's caption
         panels = SUBCAPTION_RE.match(line.text) is not None and (
-            centred or SUBCAPTION_ROW_RE.search(line.text) is not None or line.box in paired)
+            centred or SUBCAPTION_ROW_RE.search(line.text) is not None or line.box in paired
+            or i + 1 in caption_lines and p.lines[i + 1].box[1] - line.box[3] <= CAPTION_SKIP_LINES * lay.line_h)
         if (line.size >= lay.body_size - 2.5 and w >= PROSE_MIN_COLUMN_SHARE * (col[1] - col[0]) and not code
                 and not panels and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density
                 and sum(ch.isalpha() for ch in line.text) >= PROSE_MIN_LETTERS * len(line.text.replace(" ", ""))):
@@ -1072,7 +1077,7 @@ def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines:
     for i in near:
         line = p.lines[i]
         b = line.box
-        numbered = line.text.isdigit() and line.size < lay.body_size - SAME_SIZE  # a listing's line number
+        numbered = _line_number(line, lay)
         if (not (MONOSPACE_RE.search(line.font) or numbered or line.block in subcaptions)
                 or (frontier - b[3] if up else b[1] - frontier) > gap):
             break
@@ -1133,17 +1138,31 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     rows: list[Box] = []
     middles: list[float] = []
     for b in sorted(run, key=lambda b: (b[1] + b[3]) / 2):
-        if rows and (b[1] + b[3]) / 2 - middles[-1] < ROW_MIDDLE_LINES * lay.line_h:
+        if rows and (b[1] + b[3]) / 2 - middles[-1] < ROW_MIDDLE_EMS * lay.body_size:
             rows[-1] = union(rows[-1], b)
         else:
             rows.append(b)
             middles.append((b[1] + b[3]) / 2)
     # code in a type of its own throughout (no line set like the body) may run longer: a listing, not a note; so
     # may an algorithm whose lines are numbered ("1:", "2:", ... or "1.", "2.", ...)
-    numbered = sum(any(LINE_NUMBER_RE.match(p.lines[i].text) for i in near if contains(row, p.lines[i].box))
+    # a row is numbered by "12:" or "12." opening a line of it, or by a bare number standing at its left end
+    numbered = sum(any(LINE_NUMBER_RE.match(p.lines[i].text) or BARE_NUMBER_RE.fullmatch(p.lines[i].text)
+                       and p.lines[i].box[0] <= row[0] + 1 for i in near if contains(row, p.lines[i].box))
                    for row in rows)
     longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) else TEXT_FIGURE_MAX_CODE_ROWS
+    if not body_like:  # code throughout, its rows numbered in a smaller type (in the margin too): a page of it
+        numbers = [ln.box for ln in p.lines if _line_number(ln, lay)]
+        if any(b[1] < c.box[3] and b[3] > c.box[1] for b in numbers):
+            numbers = []  # ...unless the caption's rows are numbered too: a manuscript's line numbers
+        if 2 * sum(any(row[1] - 1 <= (b[1] + b[3]) / 2 <= row[3] + 1 and b[0] <= row[0] + 1 for b in numbers)
+                   for row in rows) >= len(rows):
+            longest = TEXT_FIGURE_MAX_NUMBERED_ROWS
     return [Element(b, "code") for b in run] if 2 <= len(rows) <= longest else []
+
+
+def _line_number(line: Line, lay: Layout) -> bool:
+    """A listing's line number: digits alone, in a type smaller than the body's."""
+    return line.text.isdigit() and line.size < lay.body_size - SAME_SIZE
 
 
 def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: float, up: bool) -> list[Element]:
