@@ -22,6 +22,8 @@ FOREIGN_RE = re.compile(r"(?P<label>L(?i:isting)|A(?i:lgorithm))\s*(?P<number>[1
 # An entry of a list of figures holds a dot leader and a page number (". . . 44", "....44"), its dots often lines
 # of their own in PyMuPDF.
 LEADER_RE = re.compile(r"(?:(?:\.\s+){2,}|\.{4,}\s*)\d+(?:\s|$)")
+TITLED_GRAPHIC_LINES = 2.0  # a label without delimiter or style opens a caption this close to a graphic...
+RULE_WIDTH = 2.0  # ...that is no rule (points: a drawing this thin is one)
 SUBCAPTION_ROW_RE = re.compile(r"\([a-z]\)\s")  # a panel's sub-caption, "(c) Total loss"
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
@@ -93,7 +95,9 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             nxt = p.lines[i + 1]  # "Figure 3" set apart from a title in another style: "Figure 3  **Magnitude**"
             distinct = nxt.bold != line.bold or nxt.font != line.font
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
-        if delim == "" and not distinct or delim == "." and not (distinct or sentence):
+        # "Figure 2 A layered application" in the body's type, no delimiter, but a title and right by a graphic
+        titled = delim == "" and rest[:1].isupper() and _by_graphic(p, line, lay)
+        if delim == "" and not (distinct or titled) or delim == "." and not (distinct or sentence):
             continue
         if not distinct and delim in ("", ".") and _in_cell_row(p, line):
             continue  # a weak caption that is one cell of a table's row
@@ -131,6 +135,14 @@ def _in_cell_row(p: PageData, line: Line) -> bool:
     below = [ln for ln in block if line.box[1] + 0.5 * h < ln.box[1] < line.box[1] + 1.6 * h]
     return (cell_row(row, above) or cell_row(row, below)) and not any(
         CAPTION_RE.match(o.text) for o in row if o is not line)
+
+
+def _by_graphic(p: PageData, line: Line, lay: Layout) -> bool:
+    """A drawing or picture (not a rule) ends or starts within TITLED_GRAPHIC_LINES of the line, over or under it."""
+    reach = TITLED_GRAPHIC_LINES * lay.line_h
+    return any(x_overlap(g.box, line.box) > 0 and min(width(g.box), height(g.box)) > RULE_WIDTH
+               and (0 <= line.box[1] - g.box[3] <= reach or 0 <= g.box[1] - line.box[3] <= reach)
+               for g in p.graphics)
 
 
 def _list_entry(p: PageData, first: int) -> bool:

@@ -1077,7 +1077,7 @@ def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines:
     for i in near:
         line = p.lines[i]
         b = line.box
-        numbered = _line_number(line, lay)
+        numbered = _line_number(line, lay) or BARE_NUMBER_RE.fullmatch(line.text) is not None
         if (not (MONOSPACE_RE.search(line.font) or numbered or line.block in subcaptions)
                 or (frontier - b[3] if up else b[1] - frontier) > gap):
             break
@@ -1110,8 +1110,12 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
         b = p.lines[i].box
         like_body = abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
         dist = frontier - b[3] if up else b[1] - frontier
-        if i in prose and run and not in_prose and dist > TEXT_FIGURE_APART_LINES * lay.line_h:
-            ended = False  # a paragraph set apart from the figure's lines
+        # a paragraph set apart from the figure's lines (or, after lines all unlike the body, in the body's type
+        # further off than its lines' own spacing)
+        if i in prose and run and not in_prose and (
+                dist > TEXT_FIGURE_APART_LINES * lay.line_h
+                or not body_like and like_body and dist > lay.leading + 0.5 * lay.line_h):
+            ended = False
             break
         in_prose = in_prose or i in prose
         if dist > (gap if like_body or run else TEXT_FIGURE_FAR_SKIP_LINES * lay.line_h):
