@@ -424,3 +424,21 @@ def test_code_in_a_small_type_right_under_a_paragraph() -> None:
     (fig,) = _found(doc)
     assert fig.number == "3" and fig.figure_box is not None
     assert last + 2 < fig.figure_box[1] <= last + 16 and fig.figure_box[3] >= y - 12
+
+
+def test_a_titled_caption_under_a_plots_tick_labels() -> None:
+    """"Figure 2 Examples ..." in the body's type under a plot whose tick labels stand between the two: the
+    labels count as the plot's, so the caption is right by it."""
+    doc, page = _body_pages((130,), pages=3, width=335, size=10, step=13)
+    plot = pymupdf.Rect(152, 125, 277, 250)
+    page.draw_rect(plot, color=(0, 0, 0), width=0.6)
+    page.draw_line((160, 140), (260, 230), color=(0.8, 0.1, 0.1), width=1.2)
+    for k, tick in enumerate(["-4", "-2", "0", "2", "4"]):
+        page.insert_text((152 + 30 * k, 262), tick, fontsize=6.5, fontname="helv")
+    page.insert_text((205, 271), "y, eta", fontsize=6.5, fontname="helv")
+    page.insert_text((130, 291), "Figure 2 Examples of confidence intervals and credible sets", fontsize=10,
+                     fontname="tiro")
+    _column(page, 130, 330, 25, width=335, size=10, step=13)
+
+    (fig,) = [f for f in _found(doc) if f.page == page.number]
+    assert fig.number == "2" and fig.figure_box is not None and iou(fig.figure_box, (152, 125, 277, 272)) > 0.8

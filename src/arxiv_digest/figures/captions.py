@@ -138,11 +138,18 @@ def _in_cell_row(p: PageData, line: Line) -> bool:
 
 
 def _by_graphic(p: PageData, line: Line, lay: Layout) -> bool:
-    """A drawing or picture (not a rule) ends or starts within TITLED_GRAPHIC_LINES of the line, over or under it."""
+    """A drawing or picture (not a rule) ends or starts within TITLED_GRAPHIC_LINES of the line, over or under it,
+    counting the small type under it (a plot's tick labels) as its own."""
     reach = TITLED_GRAPHIC_LINES * lay.line_h
-    return any(x_overlap(g.box, line.box) > 0 and min(width(g.box), height(g.box)) > RULE_WIDTH
-               and (0 <= line.box[1] - g.box[3] <= reach or 0 <= g.box[1] - line.box[3] <= reach)
-               for g in p.graphics)
+    for g in p.graphics:
+        if x_overlap(g.box, line.box) <= 0 or min(width(g.box), height(g.box)) <= RULE_WIDTH:
+            continue
+        bottom = max([g.box[3], *(o.box[3] for o in p.lines if o.size < lay.body_size - SAME_SIZE
+                                  and x_overlap(o.box, g.box) > 0 and 0 <= o.box[1] - g.box[3] <= reach
+                                  and o.box[3] <= line.box[1])])
+        if 0 <= line.box[1] - bottom <= reach or 0 <= g.box[1] - line.box[3] <= reach:
+            return True
+    return False
 
 
 def _list_entry(p: PageData, first: int) -> bool:
