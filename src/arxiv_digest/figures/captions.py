@@ -23,8 +23,8 @@ FOREIGN_RE = re.compile(r"(?P<label>L(?i:isting)|A(?i:lgorithm))\s*(?P<number>[1
 # of their own in PyMuPDF.
 LEADER_RE = re.compile(r"(?:(?:\.\s+){2,}|\.{4,}\s*)\d+(?:\s|$)")
 TITLED_GRAPHIC_LINES = 2.0  # a label without delimiter or style opens a caption this close to a graphic...
-RULE_WIDTH = 2.0  # ...that is no rule (points: a drawing this thin is one)
-SUBCAPTION_ROW_RE = re.compile(r"\([a-z]\)\s")  # a panel's sub-caption, "(c) Total loss"
+RULE_MAX_WIDTH = 2.0  # ...that is no rule (points: a drawing this thin is a rule)
+SUBCAPTION_RE = re.compile(r"\([a-z]\)\s")  # a panel's sub-caption, "(c) Total loss"
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
@@ -74,7 +74,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             prev = p.lines[i - 1].box if i else None
             if not (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
                     and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None
-                    or prev is not None and line.bold and SUBCAPTION_ROW_RE.match(p.lines[i - 1].text)
+                    or prev is not None and line.bold and SUBCAPTION_RE.match(p.lines[i - 1].text)
                     and line.box[1] >= prev[3] - 1 and line.box[0] < prev[0]):
                 continue
         head = line.text
@@ -142,7 +142,7 @@ def _by_graphic(p: PageData, line: Line, lay: Layout) -> bool:
     counting the small type under it (a plot's tick labels) as its own."""
     reach = TITLED_GRAPHIC_LINES * lay.line_h
     for g in p.graphics:
-        if x_overlap(g.box, line.box) <= 0 or min(width(g.box), height(g.box)) <= RULE_WIDTH:
+        if x_overlap(g.box, line.box) <= 0 or min(width(g.box), height(g.box)) <= RULE_MAX_WIDTH:
             continue
         bottom = max([g.box[3], *(o.box[3] for o in p.lines if o.size < lay.body_size - SAME_SIZE
                                   and x_overlap(o.box, g.box) > 0 and 0 <= o.box[1] - g.box[3] <= reach

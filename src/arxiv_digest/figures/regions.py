@@ -18,7 +18,17 @@ from arxiv_digest.models import FigureKind
 if TYPE_CHECKING:
     import pymupdf
 
-from .captions import CAPTION_RE, GUTTER_CROSSING, Caption, find_captions, opens_caption, row_bounds, same_row
+from .captions import (
+    CAPTION_RE,
+    GUTTER_CROSSING,
+    RULE_MAX_WIDTH,
+    SUBCAPTION_RE,
+    Caption,
+    find_captions,
+    opens_caption,
+    row_bounds,
+    same_row,
+)
 from .geometry import (
     Box,
     area,
@@ -70,7 +80,6 @@ ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the l
 # with the middle of a two-line cell overlaps each of its lines by about half)
 LINE_NUMBER_SIZE = 0.75  # a number set at most this share of the body size beside much larger text is a review
 # copy's line number, however near the text it stands
-RULE_MAX_WIDTH = 2.0  # points: a drawing this thin is a rule
 FRACTION_MAX_SHARE = 0.5  # a fraction bar is at most this share of a column wide...
 FRACTION_REACH = 0.6  # ...with text within this many line heights over it and under it...
 FRACTION_PROSE_LINES = 2.5  # ...and body text within this many line heights
@@ -89,7 +98,6 @@ MARGIN_GAP = 2.0  # points past the text area's edge where a side margin begins
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
 MAX_EMBEDDED_LINES = 3
 MAX_SUBCAPTION_LINES = 6
-SUBCAPTION_RE = re.compile(r"\([a-z]\)\s")
 SUBCAPTION_ROW_RE = re.compile(r"\s\([b-z]\)\s")  # ...and a later panel's label on the same line
 CENTRED_MIN_INDENT = 5.0  # points: a line this far in from its column's left edge...
 CENTRED_SLACK = 4.0  # ...and as far, within this, from its right edge is centred
