@@ -26,6 +26,14 @@ def _found(doc: pymupdf.Document) -> list:
     return locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
 
 
+def _assert_one_figure(doc: pymupdf.Document, number: str, top: float, bottom: float) -> None:
+    """The document holds one float, figure ``number``, whose graphic reaches from ``top`` or higher down to
+    ``bottom`` or lower."""
+    (fig,) = _found(doc)
+    assert fig.number == number and fig.figure_box is not None
+    assert fig.figure_box[1] <= top and fig.figure_box[3] >= bottom
+
+
 def test_a_line_back_up_at_the_top_of_the_next_column_starts_a_paragraph() -> None:
     """PyMuPDF may run two side-by-side captions into one block, the left one's lines first: the right one's
     first line goes back up and to the right, and opens a paragraph (its caption)."""
@@ -134,9 +142,7 @@ def test_pseudocode_far_over_its_caption() -> None:
     page.insert_text((180, y + 44), "Fig. 5. Main Synthesis Algorithm.", fontsize=9, fontname="helv")
     _column(page, 46, y + 78, 30, width=400, size=10, step=12)
 
-    (fig,) = _found(doc)
-    assert fig.number == "5" and fig.figure_box is not None
-    assert fig.figure_box[1] <= 90 and fig.figure_box[3] >= y - 14
+    _assert_one_figure(doc, "5", 90, y - 14)
 
 
 def test_pseudocode_over_its_caption_when_the_next_figure_lies_under_it() -> None:
@@ -244,9 +250,7 @@ def test_pseudocode_filling_a_column_its_rows_numbered_in_the_margin() -> None:
                      fontname="hebo")
     _column(page, 315, 80, 55, width=225, size=10, step=12)
 
-    (fig,) = _found(doc)
-    assert fig.number == "6" and fig.figure_box is not None
-    assert fig.figure_box[1] <= 72 and fig.figure_box[3] >= last - 2
+    _assert_one_figure(doc, "6", 72, last - 2)
 
 
 def test_legends_numbered_like_a_manuscripts_lines_are_no_listing() -> None:
@@ -323,9 +327,7 @@ def test_pseudocode_in_the_body_type_numbered_by_bare_numbers() -> None:
                      fontname="tibo")
     _column(page, 318, y + 50, 30, width=240, size=10, step=12)
 
-    (fig,) = _found(doc)
-    assert fig.number == "5" and fig.figure_box is not None
-    assert fig.figure_box[1] <= 72 and fig.figure_box[3] >= y - 14
+    _assert_one_figure(doc, "5", 72, y - 14)
 
 
 def test_the_last_panels_sub_caption_over_the_caption_is_no_body_text() -> None:
@@ -400,9 +402,7 @@ def test_a_listing_numbered_in_the_body_size() -> None:
     page.insert_text((344, y + 10), "Figure 3: Result of the reactive translation.", fontsize=9, fontname="tiro")
     _column(page, 318, y + 40, 18, width=240, size=9, step=11)
 
-    (fig,) = _found(doc)
-    assert fig.number == "3" and fig.figure_box is not None
-    assert fig.figure_box[1] <= 305 and fig.figure_box[3] >= y - 14
+    _assert_one_figure(doc, "3", 305, y - 14)
 
 
 def test_code_in_a_small_type_right_under_a_paragraph() -> None:
