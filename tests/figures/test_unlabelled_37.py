@@ -442,3 +442,46 @@ def test_a_titled_caption_under_a_plots_tick_labels() -> None:
 
     (fig,) = [f for f in _found(doc) if f.page == page.number]
     assert fig.number == "2" and fig.figure_box is not None and iou(fig.figure_box, (152, 125, 277, 272)) > 0.8
+
+
+def test_a_trees_leaf_labels_set_over_its_picture_are_the_figures() -> None:
+    """A phylogenetic tree drawn as a picture, its leaves' names set as text over it, the last name reaching
+    below the picture's edge: the names are the tree's, not body text between the tree and its caption."""
+    body = "Cells of the strain were rod shaped and grew on agar at temperatures between four and forty degrees"
+    pages = [layout.PageData(k, (0, 0, 595, 791),
+                             [_line(body[:55], (42, 68 + 12 * i, 289, 78 + 12 * i), 0, starts=True) for i in range(55)]
+                             + [_line(body[:55], (306, 68 + 12 * i, 553, 78 + 12 * i), 1, starts=True)
+                                for i in range(55)], []) for k in range(3)]
+    lines = [_line(body[:55], (42, 68 + 12 * i, 289, 78 + 12 * i), 2, starts=True) for i in range(20)]
+    lines += [_line(body[:55], (306, 68 + 12 * i, 553, 78 + 12 * i), 3, starts=True) for i in range(20)]
+    leaves = ["Spirosoma linguale DSM 74T (AM000023)", "Adhaeribacter aquaticus DSM 16391T (AJ626894)",
+              "Effluviibacter roseus DSM 17521T (AM049256)", "Cardiobacterium hominis ATCC 15826T (M35014)"]
+    lines += [_line(leaves[k % 4], (300 - 3 * (k % 5), 347 + 10 * k, 470 - 3 * (k % 5), 356 + 10 * k), 4 + k, size=8,
+                    font="Grotesk", starts=True) for k in range(33)]
+    lines += [_line("Fig. 1. Maximum-likelihood tree based on gene sequence data showing the position",
+                    (75, 703, 529, 711), 40, size=8.5, font="Sans-Bold", styled=True, starts=True),
+              _line("of the strain among related species of the phylum.", (75, 712, 361, 721), 40, size=8.5)]
+    tree = (87.0, 341.0, 511.0, 675.0)
+    pages.append(layout.PageData(3, (0, 0, 595, 791), lines, [layout.Element(tree, "raster")]))
+    lay = layout.document_layout(pages)
+
+    found = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert [f.number for f in found] == ["1"]
+    assert found[0].figure_box is not None and found[0].figure_box[1] <= tree[1] + 1
+
+
+def test_body_text_over_a_scanned_strip_still_bounds_a_figure() -> None:
+    """A scanned page cut into strips, its OCR text in the body's size over the upper strip, a plot under it over
+    its caption: the OCR'd paragraph is body text, so the figure keeps to the plot."""
+    body = "Processing is again divided into trying and lock release phases with phases numbered as before"
+    pages = [layout.PageData(k, (0, 0, 612, 792), [_line(body, (72, 80 + 13 * i, 540, 90 + 13 * i), 0, starts=True)
+                                                   for i in range(50)], []) for k in range(3)]
+    lines = [_line(body, (72, 80 + 13 * i, 540, 90 + 13 * i), 1, starts=i == 0) for i in range(20)]
+    lines.append(_line("Fig. 1. The broadcast primitive.", (240, 600, 380, 609), 2, size=8, styled=True, starts=True))
+    plot = (150.0, 380.0, 460.0, 585.0)
+    strip = layout.Element((40, 60, 572, 350), "raster")
+    pages.append(layout.PageData(3, (0, 0, 612, 792), lines, [strip, layout.Element(plot, "vector")]))
+    lay = layout.document_layout(pages)
+
+    found = [f for f, _ in regions.locate_page(pages[3], lay) if f.number == "1"]
+    assert len(found) == 1 and found[0].figure_box is not None and found[0].figure_box[1] >= plot[1] - 2

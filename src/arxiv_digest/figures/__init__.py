@@ -24,7 +24,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # listings in NimbusMonL, pseudo-code numbered "1.", plot titles listed out of order, column figures under tables.
 # 11: images repeated on most pages (watermarks, letterheads) are no figures; text read from a display list.
 # 12: captions side by side in one block, under the text area, under sub-captions or without a delimiter; more
-# listings and pseudocode (beside tables, far over captions, numbered, tall formulas).
+# listings and pseudocode (beside tables, far over captions, numbered, tall formulas); labels set over pictures.
 MANIFEST_VERSION = "12"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

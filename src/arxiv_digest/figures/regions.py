@@ -56,6 +56,7 @@ BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a tit
 BIG_TEXT_MIN_LETTERS = 4  # ...of at least this many letters, outside a row of cells
 FRAME_MIN_AREA = 2000.0  # square points: a drawn rectangle this big can frame a figure's own text...
 FRAME_TEXT_SLACK = 0.1  # ...its lines' boxes standing out of it by up to this share of their height
+ON_PICTURE_SHARE = 0.5  # a small line this much over a picture is the picture's label (a tree's leaves)
 TEXTBOX_MIN_PROSE = 2  # a frame around this many lines of body text is a text box, not part of a larger figure
 # Growing a region: graphics may be this many body line heights apart, text labels one line height.
 GRAPHIC_GAP_LINES = 3.0
@@ -245,6 +246,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
 
     gap_t = TEXT_GAP_LINES * lay.line_h
     frames = [g.box for g in graphics if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA]
+    pictures = [g.box for g in graphics if g.kind == "raster"]
     barrier_lines: list[int] = []
     text_elements: list[Element] = []
     cells = _table_cells(p, lay)
@@ -255,8 +257,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
-        # text drawn inside a figure's frame (its line box, ascent and descent, may stand a little out of it)
-        boxed = any(contains(f, line.box, tol=max(1.0, FRAME_TEXT_SLACK * height(line.box))) for f in frames)
+        # text drawn inside a figure's frame (its line box, ascent and descent, may stand a little out of it), or
+        # set over a picture in a type smaller than the body's (a scan's OCR layer is in the body's own)
+        boxed = any(contains(f, line.box, tol=max(1.0, FRAME_TEXT_SLACK * height(line.box))) for f in frames) or (
+            line.size < lay.body_size - SAME_SIZE
+            and any(area(intersection(r, line.box)) >= ON_PICTURE_SHARE * area(line.box) for r in pictures))
         heading = i in headings
         big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
                and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
