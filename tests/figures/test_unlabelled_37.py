@@ -26,6 +26,15 @@ def _found(doc: pymupdf.Document) -> list:
     return locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
 
 
+def _body_data(rect: tuple[float, float, float, float], columns: tuple[tuple[float, float], ...], top: float,
+               step: float, rows: int, text: str) -> list[layout.PageData]:
+    """Three pages of body text given as lines, ten points tall, a block per column, each line opening a
+    paragraph: the pages a test's layout is learnt from."""
+    return [layout.PageData(k, rect, [_line(text, (x0, top + step * i, x1, top + step * i + 10), c, starts=True)
+                                      for c, (x0, x1) in enumerate(columns) for i in range(rows)], [])
+            for k in range(3)]
+
+
 def _assert_one_figure(doc: pymupdf.Document, number: str, top: float, bottom: float) -> None:
     """The document holds one float, figure ``number``, whose graphic reaches from ``top`` or higher down to
     ``bottom`` or lower."""
@@ -172,8 +181,7 @@ def test_a_grammar_of_tall_formulas_is_two_rows_not_one() -> None:
     """Two grammar rules at the head of the page over "Figure 2", each line's box as tall as a formula's glyph
     boxes make it, so that the boxes of the two rows overlap: still two rows, a text figure."""
     body = "Researchers have explored various hybrid approaches which incorporate holes in structure editors"
-    pages = [layout.PageData(k, (0, 0, 612, 792), [_line(body, (89, 100 + 12 * i, 508, 110 + 12 * i), 0, starts=True)
-                                                   for i in range(50)], []) for k in range(3)]
+    pages = _body_data((0, 0, 612, 792), ((89, 508),), 100, 12, 50, body)
     head = [_line("HTyp :", (112, 100, 140, 110), 1, font="Sans"), _line("t", (148, 100, 152, 110), 1),
              _line("::=", (161, 100, 175, 110), 1), _line("t -> t | num | ( )", (183, 100, 251, 119), 1),
              _line("HExp :", (112, 113, 140, 123), 1, font="Sans"), _line("e", (148, 113, 153, 123), 1),
@@ -335,10 +343,7 @@ def test_the_last_panels_sub_caption_over_the_caption_is_no_body_text() -> None:
     and nearly as wide as the column right over "Figure 6:": a panel's sub-caption, not body text closing the
     figure off from its caption."""
     body = "Impact of the frequency of each class on the learning process of networks trained on the reduced set"
-    pages = [layout.PageData(k, (0, 0, 612, 792),
-                             [_line(body[:60], (50, 74 + 12 * i, 286, 84 + 12 * i), 0, starts=True) for i in range(53)]
-                             + [_line(body[:60], (309, 74 + 12 * i, 545, 84 + 12 * i), 1, starts=True)
-                                for i in range(53)], []) for k in range(3)]
+    pages = _body_data((0, 0, 612, 792), ((50, 286), (309, 545)), 74, 12, 53, body[:60])
     lines = [_line(body[:60], (50, 74 + 12 * i, 286, 84 + 12 * i), 2, starts=True) for i in range(53)]
     lines += [_line("(a) Precision of each class in the first iterations.", (336, 312, 520, 321), 3, size=9,
                     starts=True),
@@ -448,10 +453,7 @@ def test_a_trees_leaf_labels_set_over_its_picture_are_the_figures() -> None:
     """A phylogenetic tree drawn as a picture, its leaves' names set as text over it, the last name reaching
     below the picture's edge: the names are the tree's, not body text between the tree and its caption."""
     body = "Cells of the strain were rod shaped and grew on agar at temperatures between four and forty degrees"
-    pages = [layout.PageData(k, (0, 0, 595, 791),
-                             [_line(body[:55], (42, 68 + 12 * i, 289, 78 + 12 * i), 0, starts=True) for i in range(55)]
-                             + [_line(body[:55], (306, 68 + 12 * i, 553, 78 + 12 * i), 1, starts=True)
-                                for i in range(55)], []) for k in range(3)]
+    pages = _body_data((0, 0, 595, 791), ((42, 289), (306, 553)), 68, 12, 55, body[:55])
     lines = [_line(body[:55], (42, 68 + 12 * i, 289, 78 + 12 * i), 2, starts=True) for i in range(20)]
     lines += [_line(body[:55], (306, 68 + 12 * i, 553, 78 + 12 * i), 3, starts=True) for i in range(20)]
     leaves = ["Spirosoma linguale DSM 74T (AM000023)", "Adhaeribacter aquaticus DSM 16391T (AJ626894)",
@@ -474,8 +476,7 @@ def test_body_text_over_a_scanned_strip_still_bounds_a_figure() -> None:
     """A scanned page cut into strips, its OCR text in the body's size over the upper strip, a plot under it over
     its caption: the OCR'd paragraph is body text, so the figure keeps to the plot."""
     body = "Processing is again divided into trying and lock release phases with phases numbered as before"
-    pages = [layout.PageData(k, (0, 0, 612, 792), [_line(body, (72, 80 + 13 * i, 540, 90 + 13 * i), 0, starts=True)
-                                                   for i in range(50)], []) for k in range(3)]
+    pages = _body_data((0, 0, 612, 792), ((72, 540),), 80, 13, 50, body)
     lines = [_line(body, (72, 80 + 13 * i, 540, 90 + 13 * i), 1, starts=i == 0) for i in range(20)]
     lines.append(_line("Fig. 1. The broadcast primitive.", (240, 600, 380, 609), 2, size=8, styled=True, starts=True))
     plot = (150.0, 380.0, 460.0, 585.0)
