@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from arxiv_digest.models import FigureKind
 
 from .geometry import Box, center_x, height, union, union_all, width, x_overlap
-from .layout import CAPTION_RE, LABEL, SAME_SIZE, Layout, Line, PageData, cell_row, column_of
+from .layout import CAPTION_RE, LABEL, SAME_SIZE, Element, Layout, Line, PageData, cell_row, column_of
 
 LABEL_ONLY_RE = re.compile(LABEL)
 RUN_IN_HEAD_RE = re.compile(r"[A-Z][a-z]+\b")  # "Remark", "Theorem", "Proof": a word, not a bold symbol ("u")
@@ -141,13 +141,20 @@ def _by_graphic(p: PageData, line: Line, lay: Layout) -> bool:
     """A drawing or picture (not a rule) ends or starts within TITLED_GRAPHIC_LINES of the line, over or under it,
     counting the small type under it (a plot's tick labels) as its own."""
     reach = TITLED_GRAPHIC_LINES * lay.line_h
-    for g in p.graphics:
-        if x_overlap(g.box, line.box) <= 0 or min(width(g.box), height(g.box)) <= RULE_MAX_WIDTH:
+    shapes = [g for g in p.graphics if min(width(g.box), height(g.box)) > RULE_MAX_WIDTH]
+    small = [o for o in p.lines if o.size < lay.body_size - SAME_SIZE]
+    return under_graphic(line, shapes, small, reach) or any(
+        x_overlap(g.box, line.box) > 0 and 0 <= g.box[1] - line.box[3] <= reach for g in shapes)
+
+
+def under_graphic(line: Line, graphics: list[Element], lines: list[Line], gap: float) -> bool:
+    """A graphic ends at most ``gap`` above the line, counting the labels printed under it (a plot's axis)."""
+    for g in graphics:
+        if x_overlap(g.box, line.box) <= 0:
             continue
-        bottom = max([g.box[3], *(o.box[3] for o in p.lines if o.size < lay.body_size - SAME_SIZE
-                                  and x_overlap(o.box, g.box) > 0 and 0 <= o.box[1] - g.box[3] <= reach
-                                  and o.box[3] <= line.box[1])])
-        if 0 <= line.box[1] - bottom <= reach or 0 <= g.box[1] - line.box[3] <= reach:
+        labels = [o.box[3] for o in lines if o.box[3] < line.box[1] and x_overlap(o.box, g.box) > 0
+                  and 0 <= o.box[1] - g.box[3] <= gap]
+        if 0 <= line.box[1] - max([g.box[3], *labels]) <= gap:
             return True
     return False
 

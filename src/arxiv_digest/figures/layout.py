@@ -210,10 +210,11 @@ def read_page(page: pymupdf.Page) -> PageData:
     hinted = any(CAPTION_HINT.match(line.text) for line in lines)
     # a page whose content stream is long: its drawings are counted before they are listed, and its recording is
     # not kept for rendering (a recording holds about what the stream does)
-    heavy = hinted and len(page.read_contents()) > HEAVY_CONTENT_BYTES
+    contents = page.read_contents() if hinted else None
+    heavy = contents is not None and len(contents) > HEAVY_CONTENT_BYTES
     if hinted:
         graphics.extend(_drawings(page, rect, clips, heavy))
-    images = page_images(page, display)
+    images = page_images(page, display, contents)
     scans = [pixels for b, pixels in images if area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area]
     if hinted and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS and _ocr_layer(page):
         graphics.extend(_scanned_ink(page, rect, lines))
@@ -338,12 +339,14 @@ def _glyph_markers(lines: list[Line]) -> tuple[list[Line], list[Element]]:
     return kept, [Element(b, "vector") for b in cells.values()]
 
 
-def page_images(page: pymupdf.Page, display: pymupdf.DisplayList | None = None) -> Images:
+def page_images(page: pymupdf.Page, display: pymupdf.DisplayList | None = None,
+                contents: bytes | None = None) -> Images:
     """The page's embedded images: where each is drawn and how many pixels it has (read from ``display``, the
-    page's recording, when given)."""
+    page's recording, when given; ``contents`` is its content stream, when already read)."""
     # Listing them runs the whole page through MuPDF; a page whose resources hold no image, no form (which may
     # hold one), no annotation and no inline image ("BI") has none, and most text pages are such.
-    if not (page.get_images() or page.get_xobjects() or page.first_annot or b"BI" in page.read_contents()):
+    if not (page.get_images() or page.get_xobjects() or page.first_annot
+            or b"BI" in (page.read_contents() if contents is None else contents)):
         return ()
     infos = (pymupdf.TextPage(display.get_textpage(flags=pymupdf.TEXT_PRESERVE_IMAGES)).extractIMGINFO()
              if display is not None else page.get_image_info())

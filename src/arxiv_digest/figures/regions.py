@@ -28,6 +28,7 @@ from .captions import (
     opens_caption,
     row_bounds,
     same_row,
+    under_graphic,
 )
 from .geometry import (
     Box,
@@ -219,7 +220,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     gap_g = GRAPHIC_GAP_LINES * lay.line_h
     captions = find_captions(p, lay, [in_band(ln.box) and not (
         _set_as_caption(ln, lay) and ln.box[1] >= bottom_band
-        and _under_graphic(ln, graphics, p.lines, gap_g)) for ln in p.lines])
+        and under_graphic(ln, graphics, p.lines, gap_g)) for ln in p.lines])
     captions = [c for c in captions if c.strong or (c.kind, c.number) not in outranked]
     if not captions and (not graphics or area(union_all([g.box for g in graphics]))
                          <= UNCAPTIONED_MIN_PAGE_SHARE * area(p.rect)):
@@ -1491,18 +1492,6 @@ def _set_as_caption(line: Line, lay: Layout) -> bool:
     m = CAPTION_RE.match(line.text)
     return m is not None and (line.styled or line.size < lay.body_size - SAME_SIZE
                               or m["delim"].strip() not in ("", "."))
-
-
-def _under_graphic(line: Line, graphics: list[Element], lines: list[Line], gap: float) -> bool:
-    """A graphic ends at most ``gap`` above the line, counting the labels printed under it (a plot's axis)."""
-    for g in graphics:
-        if x_overlap(g.box, line.box) <= 0:
-            continue
-        labels = [o.box[3] for o in lines if o.box[3] < line.box[1] and x_overlap(o.box, g.box) > 0
-                  and 0 <= o.box[1] - g.box[3] <= gap]
-        if 0 <= line.box[1] - max([g.box[3], *labels]) <= gap:
-            return True
-    return False
 
 
 def _text_panel(p: PageData, box: Box, prose: list[Box]) -> bool:
