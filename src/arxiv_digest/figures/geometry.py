@@ -51,3 +51,8 @@ def center_x(b: Box) -> float:
 def pad(b: Box, page: Box, margin: float) -> Box:
     """``b`` grown by ``margin`` on every side, kept on the page."""
     return intersection((b[0] - margin, b[1] - margin, b[2] + margin, b[3] + margin), page)
+
+
+def rounded(b: Box) -> Box:
+    """The box to whole points: the same drawing drawn twice has one."""
+    return (round(b[0]), round(b[1]), round(b[2]), round(b[3]))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pymupdf
 
-from .geometry import Box, area, center_x, contains, height, intersection, union, union_all, width
+from .geometry import Box, area, center_x, contains, height, intersection, rounded, union, union_all, width
 
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
@@ -229,7 +229,7 @@ def read_page(page: pymupdf.Page) -> PageData:
         if box[0] > box[2] or box[1] > box[3]:
             continue
         thin, long = sorted((width(box), height(box)))
-        drawn = (_rounded(image_box), pixels, stored[pixels]) if pixels in stored else None
+        drawn = (rounded(image_box), pixels, stored[pixels]) if pixels in stored else None
         if thin > MIN_RASTER_SIDE and area(box) < MAX_RASTER_PAGE_SHARE * page_area:
             graphics.append(Element(box, "raster", image=drawn))
         elif thin <= MIN_RASTER_SIDE and long >= MIN_RULE_LENGTH:
@@ -528,10 +528,6 @@ def _image_checksums(page: pymupdf.Page) -> dict[int, int]:
     doc = page.parent
     return {pixels: zlib.crc32(doc.xref_stream_raw(next(iter(found))) or b"") for pixels, found in objects.items()
             if len(found) == 1}
-
-
-def _rounded(box: Box) -> Box:
-    return (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
 
 
 def drop_page_furniture(pages: list[PageData]) -> None:

@@ -39,6 +39,7 @@ from .geometry import (
     intersection,
     pad,
     range_overlap,
+    rounded,
     union,
     union_all,
     width,
@@ -338,7 +339,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             for up, (neighbor, edge, zone) in zones.items():
                 table = c.kind is FigureKind.TABLE
                 taken = _grow(zone, edge, up, gap_g, gap_t, TABLE_TEXT_GAP_LINES * lay.line_h if table else gap_t,
-                              max(gap_g, skip * lay.line_h), gap_t if table else BRIDGE_GAP_LINES * gap_t)
+                              max(gap_g, skip * lay.line_h), gap_t if table else BRIDGE_GAP_LINES * gap_t,
+                              framed=not table and up == (c.preferred == "up"))
                 if c.kind is FigureKind.TABLE and taken:
                     taken = _before_graphics(c, _to_last_rule(c, zone, taken, edge, up), up)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
@@ -1023,25 +1025,34 @@ def _limit(c: Caption, captions: list[Caption], barriers: list[Box], page: Box,
 
 
 def _grow(zone: list[Element], edge: float, up: bool, gap_g: float, gap_t: float, gap_cell: float,
-          gap_first: float, bridge: float) -> list[Element]:
+          gap_first: float, bridge: float, framed: bool = False) -> list[Element]:
     """Take elements outward from the caption while each is within a small gap of what was taken, or leads on to
-    a graphic through text each within ``bridge`` of the next."""
+    a graphic through text each within ``bridge`` of the next.
+
+    ``framed``: rules next to the caption may be its frame (a journal's rule over every caption); the first step
+    to a graphic or text is then taken from beyond them (another rule, a page's header rule, is not)."""
     frontier = edge
     taken: list[Element] = []
     skipped: list[Element] = []
-    walls: list[Box] = []  # text boxes set apart beyond what was taken: neither they nor what they hold join it
+    # text boxes set apart beyond what was taken, unless they continue a stack of boxes as wide (prompts and
+    # replies set as a figure): neither they nor what they hold join it
+    walls: list[Box] = []
+    only_rules = True  # all that was taken are rules
     for e in sorted(zone, key=lambda e: edge - e.box[3] if up else e.box[1] - edge):
         dist = frontier - e.box[3] if up else e.box[1] - frontier
         if any(contains(w, e.box) for w in walls) or (
-                e.textbox and taken and dist > gap_t and not all(contains(e.box, t.box) for t in taken)):
+                e.textbox and taken and dist > gap_t and not all(contains(e.box, t.box) for t in taken)
+                and not (dist <= gap_g and any(t.textbox and _aligned(t.box, e.box) for t in taken))):
             walls.append(e.box)
             continue
         # The first step may cross the caption skip (LaTeX puts ~10pt between a plot's axis label and its
         # caption); after that, text must sit within a line of what was taken, graphics within three.
-        loose_text = e.kind == "text" and taken and not e.panel_letter
-        reach = (gap_cell if e.cell else gap_t) if loose_text else gap_g if taken else gap_first
+        started = bool(taken) and not (framed and only_rules and not _flat(e))
+        loose_text = e.kind == "text" and started and not e.panel_letter
+        reach = (gap_cell if e.cell else gap_t) if loose_text else gap_g if started else gap_first
         if dist <= reach or loose_text and dist <= gap_g and _leads_to_graphic(e, zone, up, gap_t, bridge):
             taken.append(e)
+            only_rules = only_rules and _flat(e)
             frontier = min(frontier, e.box[1]) if up else max(frontier, e.box[3])
         else:
             skipped.append(e)
@@ -1196,6 +1207,26 @@ def _to_last_rule(c: Caption, zone: list[Element], taken: list[Element], edge: f
     return [e for e in zone if e.box[1] >= lo - 0.5 and e.box[3] <= hi + 0.5]
 
 
+def _distinct(elements: list[Element]) -> int:
+    """How many different boxes the elements have, up to two (a rule drawn three times over is one)."""
+    seen: set[Box] = set()
+    for e in elements:
+        seen.add(rounded(e.box))
+        if len(seen) >= 2:
+            break
+    return len(seen)
+
+
+def _aligned(a: Box, b: Box) -> bool:
+    """Two boxes with the same left and right edges (one under the other in a stack)."""
+    return abs(a[0] - b[0]) <= RULE_ALIGN and abs(a[2] - b[2]) <= RULE_ALIGN
+
+
+def _flat(e: Element) -> bool:
+    """A horizontal rule."""
+    return e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH < width(e.box)
+
+
 def _is_shape(e: Element) -> bool:
     """A picture, or a drawing that is not a rule."""
     return e.kind == "raster" or e.kind == "vector" and min(width(e.box), height(e.box)) > RULE_MAX_WIDTH
@@ -1311,7 +1342,7 @@ def _has_content(c: Caption, taken: list[Element]) -> bool:
     if c.kind is not FigureKind.FIGURE:  # a table: a picture, or rows of text (one stray line is none)
         return any(_is_shape(e) for e in taken) or _row_count([e for e in taken if e.kind != "vector"]) >= 2
     shapes = [e for e in taken if e.kind != "text"]
-    return (len(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
+    return (_distinct(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
             or _grid_rows([e for e in taken if e.cell]) >= FIGURE_MIN_CELL_ROWS)
 
 
