@@ -1,5 +1,6 @@
 """Layouts found in unlabelled papers at stop 28 by a label-free check of crop extents (graphics left next to a
-crop, captions whose crop is their own frame): captions framed by rules, figures built of stacked text boxes."""
+crop, captions whose crop is their own frame): captions framed by rules, figures built of stacked text boxes, and
+the body's size outweighed by a long reference list in a smaller type."""
 
 from __future__ import annotations
 
@@ -82,6 +83,30 @@ def test_a_text_box_a_little_apart_from_a_plot_stays_out_of_it() -> None:
 
     (fig,) = _figures(lines, graphics)
     assert fig.number == "5" and fig.figure_box is not None and fig.figure_box[1] >= 225
+
+
+def _text_pages(sizes: list[float], heading_at: int | None) -> list[layout.PageData]:
+    """One page of 40 lines per size given, a references heading opening page ``heading_at``."""
+    pages = []
+    for k, size in enumerate(sizes):
+        lines = [_line(BODY, (72, 72 + 14 * i, 523, 72 + 14 * i + size), 0, size=size, starts=i == 0)
+                 for i in range(40)]
+        if k == heading_at:
+            lines.insert(0, _line("References", (72, 50, 160, 62), 1, size=12, styled=True, starts=True))
+        pages.append(layout.PageData(k, (0, 0, 595, 842), lines, []))
+    return pages
+
+
+def test_the_body_size_is_the_texts_not_the_long_reference_lists() -> None:
+    """A journal sets its references (and tables) in a smaller type, and a long list of them outweighs the body:
+    the body's size is counted before the references heading."""
+    assert layout.document_layout(_text_pages([10, 10, 10, 8, 8, 8, 8], 3)).body_size == 10
+
+
+def test_a_references_line_in_a_table_of_contents_does_not_set_the_body_size() -> None:
+    """A "References" line on the first page (a table of contents) leaves too little before it to count: the size
+    of most of the text is the body's."""
+    assert layout.document_layout(_text_pages([10, 9, 9, 9, 9], 0)).body_size == 9
 
 
 def test_a_caption_under_a_rule_does_not_reach_the_pages_header_rule() -> None:

@@ -25,7 +25,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 11: images repeated on most pages (watermarks, letterheads) are no figures; text read from a display list.
 # 12: captions side by side in one block, under the text area, under sub-captions or without a delimiter; more
 # listings and pseudocode (beside tables, far over captions, numbered, tall formulas); labels set over pictures.
-MANIFEST_VERSION = "12"
+# 13: captions framed by rules, stacks of text boxes, the body's size counted before a long reference list.
+MANIFEST_VERSION = "13"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]

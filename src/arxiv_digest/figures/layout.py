@@ -57,6 +57,11 @@ MIN_TRIM_SHARE = 0.02  # ...and at least this share of it (smaller ones clip a p
 MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
+# The body's size is counted before the last heading of the reference list when that text holds this share of the
+# document's characters (not when the only such heading is a table of contents' line).
+REFERENCES_RE = re.compile(r"\s*(?:\d+\.?\s*)?(?:References|REFERENCES|Bibliography|BIBLIOGRAPHY|Literature Cited|"
+                           r"LITERATURE CITED|Works Cited)\s*")
+BODY_BEFORE_REFERENCES = 0.25
 CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a table's row, not a paragraph's line
 CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
@@ -546,12 +551,7 @@ def document_layout(pages: list[PageData]) -> Layout:
     """Body font size, line height, columns and text area, estimated over the whole document (turned pages
     only when all are)."""
     pages = [p for p in pages if not p.turn] or pages
-    sizes: Counter[float] = Counter()
-    for p in pages:
-        for line in p.lines:
-            if line.horizontal:
-                sizes[round(line.size * 2) / 2] += len(line.text)
-    body = sizes.most_common(1)[0][0] if sizes else 10.0
+    body = _body_size(pages)
     fonts: Counter[str] = Counter()
     for p in pages:
         for line in p.lines:
@@ -599,6 +599,22 @@ def document_layout(pages: list[PageData]) -> Layout:
     return Layout(body, body_font, line_h, density, columns, left, right, top, bottom,
                   _running_heads(pages, head_line),
                   leading)
+
+
+def _body_size(pages: list[PageData]) -> float:
+    """The font size most characters are set in, before the last references heading when the text before it
+    holds enough of them (a journal's long reference list in a small type outweighs its body)."""
+    sizes: Counter[float] = Counter()
+    before: Counter[float] = Counter()
+    for p in pages:
+        for line in p.lines:
+            if line.horizontal:
+                if REFERENCES_RE.fullmatch(line.text):
+                    before = sizes.copy()
+                sizes[round(line.size * 2) / 2] += len(line.text)
+    if before.total() >= BODY_BEFORE_REFERENCES * sizes.total():
+        sizes = before
+    return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
 def _thirds(paragraphs: list[Box], left: float, right: float) -> list[tuple[float, float]] | None:
