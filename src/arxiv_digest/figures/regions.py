@@ -95,7 +95,7 @@ SIDE_MIN_LINES = 2.5  # ...at least this many lines tall...
 SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of its height...
 SIDE_GAP_LINES = 5.0  # ...within this many line heights of it (a caption in the margin sits further off)
 SIDE_FLUSH = 4.0  # points: a side caption and its figure set against the text block's opposite edges
-RULE_ALIGN = 3.0  # points: rules this close at both ends bound one ruled block
+RULE_ALIGN = 3.0  # points: rules this close at both ends bound one ruled block (boxes, one stack of text boxes)
 OVERHANG_SHARE = 0.5  # a graphic reaching this share of a caption's range past either end is not its figure's
 MARGIN_GAP = 2.0  # points past the text area's edge where a side margin begins
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
@@ -428,7 +428,7 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
     others = [o.box for o in captions if o is not c]
     last = first
     for g in rules[1:]:
-        if abs(g.box[0] - first[0]) > RULE_ALIGN or abs(g.box[2] - first[2]) > RULE_ALIGN:
+        if not _aligned(g.box, first):
             continue
         lo, hi = (g.box[1], last[3]) if up else (last[1], g.box[3])
         if any(o[1] < hi and o[3] > lo and x_overlap(o, first) > 0 for o in others):
