@@ -141,10 +141,15 @@ def _by_graphic(p: PageData, line: Line, lay: Layout) -> bool:
     """A drawing or picture (not a rule) ends or starts within TITLED_GRAPHIC_LINES of the line, over or under it,
     counting the small type under it (a plot's tick labels) as its own."""
     reach = TITLED_GRAPHIC_LINES * lay.line_h
-    shapes = [g for g in p.graphics if min(width(g.box), height(g.box)) > RULE_MAX_WIDTH]
+    shapes = [g for g in p.graphics if is_shape(g)]
     small = [o for o in p.lines if o.size < lay.body_size - SAME_SIZE]
     return under_graphic(line, shapes, small, reach) or any(
         x_overlap(g.box, line.box) > 0 and 0 <= g.box[1] - line.box[3] <= reach for g in shapes)
+
+
+def is_shape(e: Element) -> bool:
+    """A picture, or a drawing that is not a rule."""
+    return e.kind == "raster" or e.kind == "vector" and min(width(e.box), height(e.box)) > RULE_MAX_WIDTH
 
 
 def under_graphic(line: Line, graphics: list[Element], lines: list[Line], gap: float) -> bool:

@@ -25,6 +25,7 @@ from .captions import (
     SUBCAPTION_RE,
     Caption,
     find_captions,
+    is_shape,
     opens_caption,
     row_bounds,
     same_row,
@@ -570,7 +571,7 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
         before = c.xr
         # a picture of the caption's own (a plot's height, not a legend's strip) between it and a spanning graphic
         # makes that graphic another float's
-        own = [g.box for g in graphics if _is_shape(g) and not spans(g.box) and x_overlap(g.box, c.box) > 0
+        own = [g.box for g in graphics if is_shape(g) and not spans(g.box) and x_overlap(g.box, c.box) > 0
                and height(g.box) >= EVIDENCE_LINES * lay.line_h]
         own_top = max((b[1] for b in own if b[3] <= c.box[1] + 1), default=-math.inf)  # the lowest one over it
         own_bottom = min((b[3] for b in own if b[1] >= c.box[3] - 1), default=math.inf)  # the highest under it
@@ -1227,11 +1228,6 @@ def _flat(e: Element) -> bool:
     return e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH < width(e.box)
 
 
-def _is_shape(e: Element) -> bool:
-    """A picture, or a drawing that is not a rule."""
-    return e.kind == "raster" or e.kind == "vector" and min(width(e.box), height(e.box)) > RULE_MAX_WIDTH
-
-
 def _last_rule(c: Caption, elements: list[Element], up: bool) -> float | None:
     """Where the horizontal rules as wide as a table's under (over) this caption end, away from it; None without
     any."""
@@ -1259,7 +1255,7 @@ def _before_graphics(c: Caption, taken: list[Element], up: bool) -> list[Element
     last = _last_rule(c, taken, up)
     if last is None:
         return taken
-    shapes = [e for e in taken if _is_shape(e) and (e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5)]
+    shapes = [e for e in taken if is_shape(e) and (e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5)]
     cut = _gap_after_rules(last, shapes, taken, up)
     if cut is None:
         return taken
@@ -1274,7 +1270,7 @@ def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: 
     (table, rows, up), fig = ((a, a_taken, d == "up"), b_taken) if a.kind is FigureKind.TABLE else (
         (b, b_taken, d != "up"), a_taken)
     last = _last_rule(table, rows, up)
-    return None if last is None else _gap_after_rules(last, [e for e in fig if _is_shape(e)], rows + fig, up)
+    return None if last is None else _gap_after_rules(last, [e for e in fig if is_shape(e)], rows + fig, up)
 
 
 def _footnote_rules(p: PageData, graphics: list[Element], lay: Layout) -> list[Box]:
@@ -1340,7 +1336,7 @@ def _has_content(c: Caption, taken: list[Element]) -> bool:
     """Tables may be pure text, but more than one line of it; a figure needs a drawing or an image, more than a
     lone rule (the line a journal sets under its captions), or a grid of text (examples set as a table)."""
     if c.kind is not FigureKind.FIGURE:  # a table: a picture, or rows of text (one stray line is none)
-        return any(_is_shape(e) for e in taken) or _row_count([e for e in taken if e.kind != "vector"]) >= 2
+        return any(is_shape(e) for e in taken) or _row_count([e for e in taken if e.kind != "vector"]) >= 2
     shapes = [e for e in taken if e.kind != "text"]
     return (_distinct(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
             or _grid_rows([e for e in taken if e.cell]) >= FIGURE_MIN_CELL_ROWS)
@@ -1404,7 +1400,7 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
 
     def bare(i: int, d: str) -> bool:
         """Only lines of text on that side, no rule, drawing or table cell."""
-        return not any(_is_shape(e) or e.cell for e in options[i][d].taken)
+        return not any(is_shape(e) or e.cell for e in options[i][d].taken)
 
     for i, c in enumerate(captions):
         if chosen[i] is None:
