@@ -82,6 +82,16 @@ def test_appendix_numbers_keep_their_letter() -> None:
     assert [(f.page, f.number) for f in locate_figures(doc)] == [(0, "1"), (1, "A.1")]
 
 
+def test_an_appendix_numbering_by_a_letter_alone_keeps_it() -> None:
+    assert [CAPTION_RE.match(t)["number"] for t in ("Figure D. x", "Table E: y", "Table C: z")] == [  # type: ignore[index]
+        "D", "E", "C"]
+    assert CAPTION_RE.match("Figure A shows the gain") is None
+    doc = pymupdf.open()
+    _float_page(doc, "Figure 1: Gain in the body.", font="tibo", size=9)
+    _float_page(doc, "Figure D. Gain of the beamformers in the appendix.")
+    assert [(f.page, f.number) for f in locate_figures(doc)] == [(0, "1"), (1, "D")]
+
+
 def test_panel_letters_above_a_drawing_belong_to_it() -> None:
     doc = pymupdf.open()
     page = doc.new_page()

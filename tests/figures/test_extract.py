@@ -243,8 +243,8 @@ def test_max_pages_and_unreadable_pages_are_skipped(monkeypatch: pytest.MonkeyPa
 
 
 def test_numbers_sort_naturally() -> None:
-    numbers = ["10", "S1", None, "IV", "3a", "2", "3", "A.2"]
-    assert sorted(numbers, key=figures.number_key) == ["2", "3", "3a", "IV", "10", "A.2", "S1", None]
+    numbers = ["10", "S1", None, "IV", "3a", "2", "3", "A.2", "D"]
+    assert sorted(numbers, key=figures.number_key) == ["2", "3", "3a", "IV", "10", "A.2", "D", "S1", None]
 
 
 # ---- bad documents: a clear per-paper error or bounded work, never a hang ---------------------------------

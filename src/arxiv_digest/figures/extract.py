@@ -127,8 +127,8 @@ def number_key(number: str | None) -> tuple[int, int, str]:
     if all(ch in _ROMAN for ch in number):
         values = [_ROMAN[ch] for ch in number]
         return (0, sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0], strict=True)), "")
-    if m := re.fullmatch(r"([A-Z])\.?(\d+)(.*)", number):
-        return (1, ord(m[1]) * 10_000 + int(m[2]), m[3])
+    if m := re.fullmatch(r"([A-Z])\.?(\d*)(.*)", number):  # "A.2", "S1", or an appendix's lone letter "D"
+        return (1, ord(m[1]) * 10_000 + int(m[2] or 0), m[3])
     return (2, 0, number)
 
 
