@@ -1374,8 +1374,10 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
     A caption with a single candidate side claims it first, and that takes the space away from the caption
     beyond it unless both face each other on their conventional sides (a table captioned above and the
     figure under it) or that side is the only one of a float of the other kind (the graphics are split
-    later). The rest prefer sides nobody else can claim, so a table captioned below takes its own table
-    rather than the figure under it.
+    later). Captions whose single side is their conventional one claim before those whose is not, so a
+    figure with nothing over it does not take the graphic over the next figure's caption. The rest prefer
+    sides nobody else can claim, so a table captioned below takes its own table rather than the figure
+    under it.
     """
     n = len(captions)
     avail = [{d for d in ("up", "down") if options[i][d].taken} for i in range(n)]
@@ -1383,16 +1385,20 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
     changed = True
     while changed:
         changed = False
-        for i in range(n):
-            if chosen[i] is not None or len(avail[i]) != 1:
-                continue
-            d = chosen[i] = next(iter(avail[i]))
-            changed = True
-            nb, back = options[i][d].neighbor, _opposite(d)
-            if nb is not None and chosen[nb] is None and _clash(options[i][d], options[nb][back]) and not (
-                    d == captions[i].preferred and back == captions[nb].preferred
-                    or avail[nb] == {back} and captions[nb].kind is not captions[i].kind):
-                avail[nb].discard(back)
+        for conventional in (True, False):
+            for i in range(n):
+                if chosen[i] is not None or len(avail[i]) != 1 \
+                        or (next(iter(avail[i])) == captions[i].preferred) != conventional:
+                    continue
+                d = chosen[i] = next(iter(avail[i]))
+                changed = True
+                nb, back = options[i][d].neighbor, _opposite(d)
+                if nb is not None and chosen[nb] is None and _clash(options[i][d], options[nb][back]) and not (
+                        d == captions[i].preferred and back == captions[nb].preferred
+                        or avail[nb] == {back} and captions[nb].kind is not captions[i].kind):
+                    avail[nb].discard(back)
+            if changed:
+                break
 
     def shared(i: int, d: str) -> bool:
         nb, back = options[i][d].neighbor, _opposite(d)
