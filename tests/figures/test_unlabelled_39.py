@@ -1,13 +1,17 @@
 """Layouts found in unlabelled papers at stop 29 by the label-free check of numbers no crop carries: a figure whose
-graphic above its caption passes for text must not take the next figure's graphic under it."""
+graphic above its caption passes for text must not take the next figure's graphic under it, and a bold caption run
+on from panel titles ("b) Axial blade") is a caption."""
 
 from __future__ import annotations
 
 import pymupdf
 
-from arxiv_digest.figures import locate_figures
+from arxiv_digest.figures import layout, locate_figures, regions
 
 from .test_captions import _paragraph, _plot
+from .test_unlabelled_37 import _body_data, _line
+
+BODY = "Support struts connect the rotor blades to the shaft and add drag at every blade element along the span"
 
 
 def test_a_caption_with_nothing_over_it_leaves_the_graphic_under_it_to_the_next_caption() -> None:
@@ -23,3 +27,21 @@ def test_a_caption_with_nothing_over_it_leaves_the_graphic_under_it_to_the_next_
     (fig,) = locate_figures(doc)
     assert fig.number == "5"
     assert fig.figure_box is not None and fig.figure_box[1] < y + 41 and fig.figure_box[3] < y + 200
+
+
+def test_a_bold_caption_run_on_from_panel_titles_without_an_opening_bracket_is_a_caption() -> None:
+    """A report sets "a) Cross-flow blade" and "b) Axial blade" under the panels and the bold caption under them,
+    all one text block, so the caption opens no paragraph of its own."""
+    rect = (0, 0, 612, 792)
+    pages = _body_data(rect, ((72, 547),), 60, 12, 55, BODY)
+    lines = [_line(BODY, (72, 60 + 12 * i, 547, 70 + 12 * i), 1, starts=True) for i in range(10)]
+    lines += [_line("a) Cross-flow turbine blade", (166, 555, 276, 566), 2, font="Times-Italic", starts=True),
+              _line("b) Axial turbine blade", (367, 555, 455, 566), 2, font="Times-Italic"),
+              layout.Line((94, 567, 368, 578), "Figure 3. Blade geometry for cross-flow and axial turbine blades",
+                          10.0, 2, True, False, True, False, "Times-Bold", "Times-Bold")]
+    lines += [_line(BODY, (72, 600 + 12 * i, 547, 610 + 12 * i), 3, starts=True) for i in range(10)]
+    plots = [layout.Element((160, 300, 330, 550), "vector"), layout.Element((370, 300, 520, 550), "vector")]
+    pages.append(layout.PageData(3, rect, lines, plots))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[1] <= 300
