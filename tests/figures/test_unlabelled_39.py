@@ -45,3 +45,21 @@ def test_a_bold_caption_run_on_from_panel_titles_without_an_opening_bracket_is_a
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[1] <= 300
+
+
+def test_a_two_line_caption_level_with_the_top_of_a_figure_beside_it_is_a_side_caption() -> None:
+    """A journal (Cell Press) sets a short caption at the text block's right edge, level with the top of the figure
+    to its left, the text running on under the caption: the figure is the caption's, though the caption is only
+    two lines tall."""
+    rect = (0, 0, 603, 783)
+    pages = _body_data(rect, ((56, 295), (307, 547)), 40, 12, 58, BODY[:60])
+    lines = [_line("Figure 3.", (392, 36, 428, 44), 2, size=8, font="Sans", starts=True),
+             _line("Examples of links between", (436, 36, 547, 44), 2, size=8, font="Sans"),
+             _line("the variants and the drugs", (392, 45, 501, 53), 2, size=8, font="Sans")]
+    lines += [_line(BODY[:40], (392, 96 + 12 * i, 547, 105 + 12 * i), 3, size=9, starts=True) for i in range(13)]
+    lines += [_line(BODY[:60], (56, 270 + 12 * i, 295, 279 + 12 * i), 4, size=9, starts=True) for i in range(38)]
+    lines += [_line(BODY[:60], (307, 270 + 12 * i, 547, 279 + 12 * i), 5, size=9, starts=True) for i in range(38)]
+    pages.append(layout.PageData(3, rect, lines, [layout.Element((56, 36, 379, 248), "raster")]))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[0] <= 56 and fig.figure_box[3] >= 248

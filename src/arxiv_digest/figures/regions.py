@@ -663,8 +663,9 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
     outside = max(cb[2] - max(cb[0], lay.right), min(cb[2], lay.left) - cb[0])
     # a short table caption at the text block's left edge, its table running on to the right edge (Springer)
     wide_table = c.kind is FigureKind.TABLE and abs(cb[0] - lay.left) <= SIDE_FLUSH
+    short = height(cb) < SIDE_MIN_LINES * lay.line_h
     if (width(cb) > SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left) and outside < 0.5 * width(cb) and not any_width
-            or height(cb) < (1.0 if wide_table else SIDE_MIN_LINES) * lay.line_h):
+            or height(cb) < (1.0 if wide_table or c.kind is FigureKind.FIGURE else SIDE_MIN_LINES) * lay.line_h):
         return []
     for left in (True, False):
         def on_side(b: Box, left: bool = left) -> bool:
@@ -719,9 +720,14 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
                 held.add(e)
                 top, bottom = min(top, e.box[1]), max(bottom, e.box[3])
                 grown = True
-        if height(cb) < SIDE_MIN_LINES * lay.line_h and (
+        if short and c.kind is FigureKind.TABLE and (
                 left or max(e.box[2] for e in taken) < lay.right - SIDE_FLUSH or top < cb[1] - lay.line_h):
             continue  # the short caption of a table that does not start level with it and reach the right edge
+        if short and c.kind is FigureKind.FIGURE and not (
+                abs(top - cb[1]) <= lay.line_h and bottom - cb[3] >= SIDE_MIN_LINES * lay.line_h
+                and (cb[2] >= lay.right - SIDE_FLUSH if left else cb[0] <= lay.left + SIDE_FLUSH)):
+            continue  # a short figure caption is beside its figure only at the text block's edge, level with
+            # the figure's top, the figure running on well below it (Cell Press sets them so)
         return taken
     return []
 
