@@ -1,6 +1,7 @@
 """Layouts found in unlabelled papers at stop 29 by the label-free check of numbers no crop carries: a figure whose
-graphic above its caption passes for text must not take the next figure's graphic under it, and a bold caption run
-on from panel titles ("b) Axial blade") is a caption."""
+graphic above its caption passes for text must not take the next figure's graphic under it; a bold caption run on
+from panel titles ("b) Axial blade") is a caption; short side captions level with a figure's top; a caption set on
+the white corner of a picture spanning both columns."""
 
 from __future__ import annotations
 
@@ -63,3 +64,20 @@ def test_a_two_line_caption_level_with_the_top_of_a_figure_beside_it_is_a_side_c
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[0] <= 56 and fig.figure_box[3] >= 248
+
+
+def test_a_caption_set_on_the_white_corner_of_a_picture_spanning_both_columns_captions_it() -> None:
+    """A grid of micrographs is one picture across both columns whose lower right corner is white, the caption set
+    there in the right column: the picture is the caption's figure, not an uncaptioned one."""
+    rect = (0, 0, 612, 792)
+    pages = _body_data(rect, ((60, 300), (312, 552)), 80, 11, 60, BODY[:60])
+    lines = [_line("FIG. 4.", (313, 382, 339, 390), 2, size=8, font="Sans-Bold", starts=True),
+             _line("Tissue-specific expression in adult mice, stained blue.", (347, 382, 552, 390), 2, size=8,
+                   font="Sans")]
+    lines += [_line(BODY[:55], (313, 382 + 9 * i, 552, 390 + 9 * i), 2, size=8, font="Sans") for i in range(1, 20)]
+    lines += [_line(BODY[:60], (60, 575 + 11 * i, 300, 585 + 11 * i), 3, starts=True) for i in range(14)]
+    lines += [_line(BODY[:60], (312, 575 + 11 * i, 552, 585 + 11 * i), 4, starts=True) for i in range(14)]
+    pages.append(layout.PageData(3, rect, lines, [layout.Element((60.3, 80.7, 552.3, 558.6), "raster")]))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "4" and fig.figure_box is not None and fig.figure_box[0] <= 61 and fig.figure_box[1] <= 81

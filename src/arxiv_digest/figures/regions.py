@@ -97,6 +97,7 @@ SIDE_OVERLAP = 0.5  # ...and a graphic beside it spans at least this share of it
 SIDE_GAP_LINES = 5.0  # ...within this many line heights of it (a caption in the margin sits further off)
 SIDE_FLUSH = 4.0  # points: a side caption and its figure set against the text block's opposite edges
 RULE_ALIGN = 3.0  # points: rules this close at both ends bound one ruled block (boxes, one stack of text boxes)
+SET_ON_SHARE = 0.9  # a caption this much inside a picture spanning both columns is set on its white: its figure
 OVERHANG_SHARE = 0.5  # a graphic reaching this share of a caption's range past either end is not its figure's
 MARGIN_GAP = 2.0  # points past the text area's edge where a side margin begins
 # Body-text-like lines inside a figure come in short runs; consecutive lines of a run are this close.
@@ -576,9 +577,12 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
         own_top = max((b[1] for b in own if b[3] <= c.box[1] + 1), default=-math.inf)  # the lowest one over it
         own_bottom = min((b[3] for b in own if b[1] >= c.box[3] - 1), default=math.inf)  # the highest under it
         for g in graphics:
-            if (spans(g.box) and x_overlap(g.box, c.box) > 0
-                    and any(_reaches(c.box, g.box, texts, side, gap) for side in sides)
-                    and not (own_top >= g.box[3] if g.box[3] <= c.box[1] else own_bottom <= g.box[1])):
+            # ...or a spanning picture the caption is set on, in a white corner of it (a grid of micrographs)
+            if spans(g.box) and (x_overlap(g.box, c.box) > 0
+                                 and any(_reaches(c.box, g.box, texts, side, gap) for side in sides)
+                                 and not (own_top >= g.box[3] if g.box[3] <= c.box[1] else own_bottom <= g.box[1])
+                                 or g.kind == "raster"
+                                 and area(intersection(g.box, c.box)) >= SET_ON_SHARE * area(c.box)):
                 c.xr = (min(c.xr[0], l0, g.box[0]), max(c.xr[1], r1, g.box[2]))
         if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, texts, lay, gap):
             c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
