@@ -81,3 +81,25 @@ def test_a_caption_set_on_the_white_corner_of_a_picture_spanning_both_columns_ca
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "4" and fig.figure_box is not None and fig.figure_box[0] <= 61 and fig.figure_box[1] <= 81
+
+
+def test_a_legend_beside_its_plot_that_runs_on_under_it_keeps_the_tick_labels_out() -> None:
+    """Nature Genetics sets a legend's first rows beside the plot, its last rows across the page under it: the
+    plot's tick labels level with the narrow rows are not pieces of the legend's formulas, so the legend stands
+    beside its plot."""
+    rect = (0, 0, 595, 791)
+    pages = _body_data(rect, ((43, 292), (304, 555)), 185, 11.5, 48, BODY[:60])
+    lines = [_line("Figure 1 | Computational costs of the", (43, 59, 190, 69), 2, size=8, font="Sans-Bold",
+                   styled=True, starts=True)]
+    lines += [_line("two algorithms on one processor", (43, 69 + 10 * i, 189, 79 + 10 * i), 2, size=8, font="Sans")
+              for i in range(7)]
+    lines += [_line(BODY, (42, 140 + 10 * i, 551, 149 + 10 * i), 2, size=8, font="Sans") for i in range(3)]
+    lines += [_line(t, (x, 115, x + 6, 122), 3, size=5.7, font="Helv", starts=True)
+              for t, x in (("0", 238), ("10", 247), ("60", 296), ("120", 353))]
+    lines += [_line(BODY[:60], (43, 185 + 11.5 * i, 292, 195 + 11.5 * i), 4, size=9.5, starts=True)
+              for i in range(48)]
+    plot = [layout.Element((240, 60, 380, 114), "vector"), layout.Element((410, 60, 550, 114), "vector")]
+    pages.append(layout.PageData(3, rect, lines, plot))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "1" and fig.figure_box is not None and fig.figure_box[2] >= 550

@@ -195,6 +195,13 @@ def same_row(a: Line, b: Line) -> bool:
         and b.box[0] >= a.box[2] - 1
 
 
+def _beside_rows(line: Line, rows: list[Box]) -> bool:
+    """A short line beyond the ends of the caption's rows level with it, set apart from them: a plot's tick label
+    beside a legend's narrow rows (which run on under the plot across the page), not a piece of their formulas."""
+    level = [r for r in rows if min(r[3], line.box[3]) > max(r[1], line.box[1])]
+    return bool(level) and line.box[0] > max(r[2] for r in level) + LABEL_SPLIT_EMS * line.size
+
+
 def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
     """The caption's first line plus the lines that continue it: same size, spaced like the body's lines (plus
     a little), no rule between."""
@@ -214,6 +221,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         if len(nxt.text) <= MATH_FRAGMENT_CHARS and (
                 x_overlap(nxt.box, box) > 0
                 and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + FRAGMENT_DROP * height(nxt.box)
+                and not _beside_rows(nxt, [p.lines[k].box for k in idx])
                 or abs(nxt.box[0] - last[2]) <= RADICAL_GAP and nxt.box[1] < last[1] < nxt.box[3]):
             # a radical, an accent or a subscript set apart from its line of the caption (a radical's sign
             # raised right after the line's end, too)

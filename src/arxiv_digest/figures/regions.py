@@ -737,13 +737,15 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
 
 
 def _side_part(c: Caption, p: PageData, lay: Layout) -> Box:
-    """The caption's box without a last row that runs on under its float across the text width (Science's
-    legends beside a figure end so): the part that stands beside the float."""
+    """The caption's box without the last rows that run on under its float across the text width (Science's and
+    Nature Genetics' legends beside a figure end so): the part that stands beside the float."""
     rows = sorted((p.lines[i].box for i in c.lines), key=lambda b: b[1])
     narrow = SIDE_CAPTION_MAX_SHARE * (lay.right - lay.left)
-    last = rows[-1]
-    beside = [b for b in rows if b[3] <= last[1] + 1]
-    if width(last) <= narrow or not beside or width(union_all(beside)) > narrow:
+    wide = [b for b in rows if width(b) > narrow]
+    if not wide:
+        return c.box
+    beside = [b for b in rows if b[3] <= min(w[1] for w in wide) + 1]
+    if not beside or width(union_all(beside)) > narrow:
         return c.box
     return union_all(beside)
 
