@@ -1,7 +1,8 @@
 """Layouts found in unlabelled papers at stop 29 by the label-free check of numbers no crop carries: a figure whose
 graphic above its caption passes for text must not take the next figure's graphic under it; a bold caption run on
 from panel titles ("b) Axial blade") is a caption; short side captions level with a figure's top; a caption set on
-the white corner of a picture spanning both columns."""
+the white corner of a picture spanning both columns; a legend beside its plot running on under it; a text box
+whose title tab straddles its frame."""
 
 from __future__ import annotations
 
@@ -103,3 +104,21 @@ def test_a_legend_beside_its_plot_that_runs_on_under_it_keeps_the_tick_labels_ou
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "1" and fig.figure_box is not None and fig.figure_box[2] >= 550
+
+
+def test_a_text_box_whose_title_tab_straddles_its_frame_is_one_figure() -> None:
+    """A prompt set in a framed box whose title ("Jailbreak Attacks") sits in a small tab on the frame's top edge:
+    the title is the box's, not body text over it that would cut the box off from its caption."""
+    rect = (0, 0, 595, 842)
+    pages = _body_data(rect, ((70, 291), (305, 526)), 72, 13.2, 52, BODY[:60])
+    lines = [_line("Jailbreak Attacks", (304, 134, 379, 148), 2, size=10.9, starts=True)]
+    lines += [_line(BODY[:45], (321, 162 + 13.5 * i, 510, 175 + 13.5 * i), 2, size=10.9, starts=i % 5 == 0)
+              for i in range(25)]
+    lines.append(_line("Figure 6: Prompts and replies", (370, 536, 460, 548), 4, size=10, starts=True))
+    lines += [_line(BODY[:60], (70, 72 + 13.2 * i, 291, 85 + 13.2 * i), 5, size=11, starts=True) for i in range(52)]
+    boxes = [layout.Element((306, 142, 524, 520), "vector"), layout.Element((300, 134, 383, 148), "vector")]
+    pages.append(layout.PageData(3, rect, lines, boxes))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "6" and fig.figure_box is not None
+    assert fig.figure_box[1] <= 134 and fig.figure_box[3] >= 519  # the whole frame, not only the lines in it

@@ -265,7 +265,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         # set over a picture in a type smaller than the body's (a scan's OCR layer is in the body's own)
         boxed = any(contains(f, line.box, tol=max(1.0, FRAME_TEXT_SLACK * height(line.box))) for f in frames) or (
             line.size < lay.body_size - SAME_SIZE
-            and any(area(intersection(r, line.box)) >= ON_PICTURE_SHARE * area(line.box) for r in pictures))
+            and any(area(intersection(r, line.box)) >= ON_PICTURE_SHARE * area(line.box) for r in pictures)) or (
+            _on_a_tab(line.box, frames, graphics))
         heading = i in headings
         big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
                and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
@@ -500,6 +501,14 @@ def _fraction_bars(graphics: list[Element], p: PageData, lay: Layout, prose: lis
                 and any(t[3] > y + 1 and t[1] < y + reach for t in beside)):
             bars.append(g)
     return bars
+
+
+def _on_a_tab(b: Box, frames: list[Box], graphics: list[Element]) -> bool:
+    """A line set in a small drawn tab that straddles a frame's edge: the title of a text box (tcolorbox's
+    "Jailbreak Attacks" over its prompt), part of the box and no body text beyond it."""
+    edge = [f for f in frames if area(intersection(f, b)) > 0 and not contains(f, b)]
+    return bool(edge) and any(g.kind == "vector" and contains(g.box, b) and area(g.box) <= FRAME_MIN_AREA
+                              and any(area(intersection(g.box, f)) > 0 for f in edge) for g in graphics)
 
 
 def _headings(p: PageData, lay: Layout) -> set[int]:
