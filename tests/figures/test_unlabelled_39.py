@@ -2,7 +2,7 @@
 graphic above its caption passes for text must not take the next figure's graphic under it; a bold caption run on
 from panel titles ("b) Axial blade") is a caption; short side captions level with a figure's top; a caption set on
 the white corner of a picture spanning both columns; a legend beside its plot running on under it; a text box
-whose title tab straddles its frame."""
+whose title tab straddles its frame; a page of a prompt in a small type over its caption, but not a list of figures."""
 
 from __future__ import annotations
 
@@ -122,3 +122,35 @@ def test_a_text_box_whose_title_tab_straddles_its_frame_is_one_figure() -> None:
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "6" and fig.figure_box is not None
     assert fig.figure_box[1] <= 134 and fig.figure_box[3] >= 519  # the whole frame, not only the lines in it
+
+
+def _prompt_page(doc: pymupdf.Document, rows: list[str], caption: str) -> None:
+    """Body pages, then a page holding only many rows of small type over a caption."""
+    for _ in range(2):
+        _paragraph(doc.new_page(), 80, lines=50)
+    page = doc.new_page()
+    y = 100.0
+    for text in rows:
+        page.insert_text((72, y), text, fontsize=6, fontname="helv")
+        y += 8
+    page.insert_text((72, y + 20), caption, fontsize=9, fontname="tibo")
+
+
+def test_a_page_of_a_prompt_in_a_small_type_over_its_caption_is_the_figure() -> None:
+    """LLM papers set a whole prompt, sixty rows of small type, over its caption: longer than a text figure may
+    run, but nothing else stands in the caption's range."""
+    doc = pymupdf.open()
+    rows = [f"Observation {i}: the candidate {i % 7} is not chosen, so the option {i % 4} is ruled out." for i in range(60)]
+    _prompt_page(doc, rows, "Figure 7: Prompt for sampling the reasoning traces.")
+    (fig,) = locate_figures(doc)
+    assert fig.number == "7" and fig.page == 2 and fig.figure_box is not None and fig.figure_box[1] <= 95
+
+
+def test_a_list_of_figures_in_a_small_type_is_no_prompt() -> None:
+    """A manuscript's list of figures, its entries in a small type, ends with the last entry: that entry is not a
+    caption under a page of text."""
+    doc = pymupdf.open()
+    rows = [f"Fig. {i // 3 + 1}. The anomalies of the sea level pressure over the range in winter." if i % 3 == 0
+            else "the stations are shown as black points and the contours are spaced at 150 m." for i in range(60)]
+    _prompt_page(doc, rows, "Fig. 21. The first empirical orthogonal functions of the pressure.")
+    assert [f for f in locate_figures(doc) if f.number is not None and f.number == "21"] == []

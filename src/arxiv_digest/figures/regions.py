@@ -1201,7 +1201,11 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
                        and p.lines[i].box[0] <= row[0] + 1 for i in near if contains(row, p.lines[i].box))
                    for row in rows)
     longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) else TEXT_FIGURE_MAX_CODE_ROWS
-    if not body_like:  # code throughout, its rows numbered in a smaller type (in the margin too): a page of it
+    if not body_like and ended and not any(CAPTION_RE.match(p.lines[i].text) for i in near[:len(run)]):
+        # nothing but it in the caption's range, none of it set like the body, no other caption in it (a list of
+        # figures): a page of a prompt, a transcript or code over its caption
+        longest = TEXT_FIGURE_MAX_NUMBERED_ROWS
+    elif not body_like:  # code throughout, its rows numbered in a smaller type (in the margin too): a page of it
         numbers = [ln.box for ln in p.lines if _line_number(ln, lay)]
         if any(b[1] < c.box[3] and b[3] > c.box[1] for b in numbers):
             numbers = []  # ...unless the caption's rows are numbered too: a manuscript's line numbers
