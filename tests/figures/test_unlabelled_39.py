@@ -140,7 +140,8 @@ def test_a_page_of_a_prompt_in_a_small_type_over_its_caption_is_the_figure() -> 
     """LLM papers set a whole prompt, sixty rows of small type, over its caption: longer than a text figure may
     run, but nothing else stands in the caption's range."""
     doc = pymupdf.open()
-    rows = [f"Observation {i}: the candidate {i % 7} is not chosen, so the option {i % 4} is ruled out." for i in range(60)]
+    rows = [f"Observation {i}: the candidate {i % 7} is not chosen, so the option {i % 4} is ruled out."
+            for i in range(60)]
     _prompt_page(doc, rows, "Figure 7: Prompt for sampling the reasoning traces.")
     (fig,) = locate_figures(doc)
     assert fig.number == "7" and fig.page == 2 and fig.figure_box is not None and fig.figure_box[1] <= 95
