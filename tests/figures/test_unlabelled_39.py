@@ -2,7 +2,8 @@
 graphic above its caption passes for text must not take the next figure's graphic under it; a bold caption run on
 from panel titles ("b) Axial blade") is a caption; short side captions level with a figure's top; a caption set on
 the white corner of a picture spanning both columns; a legend beside its plot running on under it; a text box
-whose title tab straddles its frame; a page of a prompt in a small type over its caption, but not a list of figures."""
+whose title tab straddles its frame; a page of a prompt in a small type over its caption, but not a list of figures;
+a caption in a small type run on from a row of sub-captions."""
 
 from __future__ import annotations
 
@@ -155,3 +156,20 @@ def test_a_list_of_figures_in_a_small_type_is_no_prompt() -> None:
             else "the stations are shown as black points and the contours are spaced at 150 m." for i in range(60)]
     _prompt_page(doc, rows, "Fig. 21. The first empirical orthogonal functions of the pressure.")
     assert [f for f in locate_figures(doc) if f.number is not None and f.number == "21"] == []
+
+
+def test_a_small_caption_run_on_from_a_row_of_sub_captions_is_a_caption() -> None:
+    """A conference paper sets "Fig. 3." in its small caption type right under the last row of sub-captions, one
+    text block with them: not bold, but smaller than the body, so a caption."""
+    rect = (0, 0, 612, 792)
+    pages = _body_data(rect, ((57, 296), (313, 552)), 60, 11, 60, BODY[:60])
+    lines = [_line("(k) Network bandwidth of ST", (259, 574, 354, 582), 2, size=7.6, starts=True),
+             _line("(l) Network bandwidth of KM", (420, 574, 516, 582), 2, size=7.6),
+             _line("Fig. 3.", (146, 585, 167, 592), 2, size=7.6),
+             _line("Resource use of the benchmarks with the medium dataset.", (175, 585, 467, 592), 2, size=7.6)]
+    lines += [_line(BODY[:60], (57, 620 + 11 * i, 296, 629 + 11 * i), 3, size=9.5, starts=True) for i in range(10)]
+    plots = [layout.Element((70 + 160 * k, 460, 210 + 160 * k, 560), "vector") for k in range(3)]
+    pages.append(layout.PageData(3, rect, lines, plots))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[1] <= 460

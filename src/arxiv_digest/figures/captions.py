@@ -25,7 +25,7 @@ LEADER_RE = re.compile(r"(?:(?:\.\s+){2,}|\.{4,}\s*)\d+(?:\s|$)")
 TITLED_GRAPHIC_LINES = 2.0  # a label without delimiter or style opens a caption this close to a graphic...
 RULE_MAX_WIDTH = 2.0  # ...that is no rule (points: a drawing this thin is a rule)
 SUBCAPTION_RE = re.compile(r"\([a-z]\)\s")  # a panel's sub-caption, "(c) Total loss"
-PANEL_TITLE_RE = re.compile(r"\(?[a-z]\)\s")  # ...or, over a bold caption running on from it, "b) Axial blade"
+PANEL_TITLE_RE = re.compile(r"\(?[a-z]\)\s")  # ...or, over a caption running on from it, "b) Axial blade"
 # A caption continues while the next line is this close (in line heights, beyond the body's own leading): below
 # it, or overlapping it.
 CAPTION_LINE_GAP = 0.3
@@ -75,7 +75,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             prev = p.lines[i - 1].box if i else None
             if not (prev is not None and min(prev[3], line.box[3]) > max(prev[1], line.box[1])
                     and line.box[0] >= prev[2] and CAPTION_RE.match(line.text) is not None
-                    or prev is not None and line.bold and PANEL_TITLE_RE.match(p.lines[i - 1].text)
+                    or prev is not None and (line.bold or line.size < lay.body_size - SAME_SIZE)
+                    and PANEL_TITLE_RE.match(p.lines[i - 1].text)
                     and line.box[1] >= prev[3] - 1 and line.box[0] < prev[0]):
                 continue
         head = line.text
