@@ -173,3 +173,20 @@ def test_a_small_caption_run_on_from_a_row_of_sub_captions_is_a_caption() -> Non
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "3" and fig.figure_box is not None and fig.figure_box[1] <= 460
+
+
+def test_a_short_side_caption_by_a_small_drawing_does_not_take_the_text_it_wraps() -> None:
+    """A manual sets a drawing in the text's right half with a two-line caption at the right edge, the paragraph
+    wrapped round it on the left: a short caption beside a figure that does not reach the text's far edge is no
+    side caption whose figure would take that paragraph."""
+    rect = (0, 0, 396, 612)
+    pages = _body_data(rect, ((27, 373),), 40, 12, 45, BODY)
+    lines = [_line("Figure 1.", (338, 296, 371, 304), 2, size=8, starts=True),
+             _line("The fourth wheel", (314, 305, 371, 313), 2, size=8)]
+    lines += [_line(BODY[:50], (27, 284 + 12 * i, 240, 295 + 12 * i), 3, starts=i == 0) for i in range(8)]
+    lines += [_line(BODY, (27, 420 + 12 * i, 373, 431 + 12 * i), 4, starts=i == 0) for i in range(10)]
+    drawing = [layout.Element((249, 296, 310, 380), "vector"), layout.Element((258, 329, 300, 362), "vector")]
+    pages.append(layout.PageData(3, rect, lines, drawing))
+    lay = layout.document_layout(pages)
+    for fig in [f for f, _ in regions.locate_page(pages[3], lay)]:
+        assert fig.figure_box is not None and fig.figure_box[0] > 200

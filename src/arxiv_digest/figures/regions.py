@@ -738,9 +738,11 @@ def _beside(c: Caption, cb: Box, elements: list[Element], barriers: list[Box], l
             continue  # the short caption of a table that does not start level with it and reach the right edge
         if short and c.kind is FigureKind.FIGURE and not (
                 abs(top - cb[1]) <= lay.line_h and bottom - cb[3] >= SIDE_MIN_LINES * lay.line_h
-                and (cb[2] >= lay.right - SIDE_FLUSH if left else cb[0] <= lay.left + SIDE_FLUSH)):
-            continue  # a short figure caption is beside its figure only at the text block's edge, level with
-            # the figure's top, the figure running on well below it (Cell Press sets them so)
+                and (cb[2] >= lay.right - SIDE_FLUSH and min(e.box[0] for e in seeds) <= lay.left + SIDE_FLUSH
+                     if left else
+                     cb[0] <= lay.left + SIDE_FLUSH and max(e.box[2] for e in seeds) >= lay.right - SIDE_FLUSH)):
+            continue  # a short figure caption is beside its figure only when both fill the text block's width,
+            # level with the figure's top, the figure running on well below it (Cell Press sets them so)
         return taken
     return []
 
