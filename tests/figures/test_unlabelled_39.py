@@ -3,7 +3,8 @@ graphic above its caption passes for text must not take the next figure's graphi
 from panel titles ("b) Axial blade") is a caption; short side captions level with a figure's top; a caption set on
 the white corner of a picture spanning both columns; a legend beside its plot running on under it; a text box
 whose title tab straddles its frame; a page of a prompt in a small type over its caption, but not a list of figures;
-a caption in a small type run on from a row of sub-captions."""
+a caption in a small type run on from a row of sub-captions; a small drawing in a manual's text; a bold reference
+ending a block."""
 
 from __future__ import annotations
 
@@ -190,3 +191,28 @@ def test_a_short_side_caption_by_a_small_drawing_does_not_take_the_text_it_wraps
     lay = layout.document_layout(pages)
     for fig in [f for f, _ in regions.locate_page(pages[3], lay)]:
         assert fig.figure_box is not None and fig.figure_box[0] > 200
+
+
+def test_a_reference_in_bold_ending_a_block_opens_no_caption() -> None:
+    """A legend in two columns ends its second column on a cross-reference set in bold, "Figure 7.", alone on the
+    block's last row: no label of a caption of its own, so the legend keeps the plots over it."""
+    rect = (0, 0, 595, 791)
+    pages = _body_data(rect, ((45, 294), (303, 553)), 60, 11, 60, BODY[:60])
+    lines = [_line("Figure 8 | Dependence of the activity of three neurons on the", (52, 457, 268, 465), 2, size=7,
+                   font="Sans-Bold", starts=True),
+             _line("stimulus, with the same colours as before for each estimator", (52, 466, 278, 474), 2, size=7,
+                   font="Sans-Bold"),
+             _line("and the posterior mean with its confidence intervals as bands", (52, 475, 283, 484), 2, size=7,
+                   font="Sans-Light"),
+             _line("a Gaussian prior is plotted in red; each plot is in the", (303, 456, 543, 465), 3, size=7,
+                   font="Sans-Light", starts=True),
+             _line("same order as the neurons of the picture shown in", (303, 466, 529, 474), 3, size=7,
+                   font="Sans-Light"),
+             _line("Figure 7.", (303, 475, 332, 484), 3, size=7, font="Sans-Bold")]
+    lines += [_line(BODY[:60], (45, 521 + 11 * i, 294, 531 + 11 * i), 4, size=9.5, starts=True) for i in range(20)]
+    plots = [layout.Element((60 + 160 * k, 70, 200 + 160 * k, 440), "vector") for k in range(3)]
+    pages.append(layout.PageData(3, rect, lines, plots))
+    lay = layout.document_layout(pages)
+    found = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert [f.number for f in found] == ["8"]
+    assert found[0].figure_box is not None and found[0].figure_box[1] <= 70

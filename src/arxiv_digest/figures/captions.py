@@ -186,6 +186,8 @@ def _label_line(p: PageData, i: int) -> bool:
     line = p.lines[i]
     if not i or CAPTION_RE.fullmatch(line.text) is None or not line.font:
         return False
+    if i + 1 == len(p.lines) or p.lines[i + 1].block != line.block:
+        return False  # a block's last line: a paragraph ending on a reference in bold ("... as in **Figure 7.**")
     prev = p.lines[i - 1]
     return line.box[1] >= prev.box[3] - 0.3 * height(prev.box) and line.font != prev.font
 
