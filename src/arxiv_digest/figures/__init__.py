@@ -26,7 +26,9 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 12: captions side by side in one block, under the text area, under sub-captions or without a delimiter; more
 # listings and pseudocode (beside tables, far over captions, numbered, tall formulas); labels set over pictures.
 # 13: captions framed by rules, stacks of text boxes, the body's size counted before a long reference list.
-MANIFEST_VERSION = "13"
+# 14: usual-side captions claim first, lettered appendix floats, short side captions, captions on pictures, page-long
+# prompts, bold references ending a block.
+MANIFEST_VERSION = "14"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]
