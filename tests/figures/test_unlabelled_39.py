@@ -216,3 +216,16 @@ def test_a_reference_in_bold_ending_a_block_opens_no_caption() -> None:
     found = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert [f.number for f in found] == ["8"]
     assert found[0].figure_box is not None and found[0].figure_box[1] <= 70
+
+
+def test_a_column_of_text_in_the_body_size_over_a_caption_is_no_prompt() -> None:
+    """Body text set in a font other than the one most of the paper uses, but in the body's size, over a caption
+    with nothing else near: a column of paragraphs, not a page of a prompt."""
+    doc = pymupdf.open()
+    for _ in range(2):
+        _paragraph(doc.new_page(), 80, lines=50)
+    page = doc.new_page()
+    for i in range(50):
+        page.insert_text((72, 100 + 12 * i), BODY[:70], fontsize=10, fontname="helv")
+    page.insert_text((72, 720), "Figure 9: Results of the aging experiment.", fontsize=9, fontname="tibo")
+    assert [f for f in locate_figures(doc) if f.number == "9"] == []

@@ -139,7 +139,8 @@ TEXT_FIGURE_MAX_ROWS = 12
 LINE_NUMBER_RE = re.compile(r"\d{1,3}[:.](?:\s|$)")  # an algorithm's line number ("12:", "12.") opening its line
 BARE_NUMBER_RE = re.compile(r"\d{1,3}")  # ...or set apart on its own
 TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
-TEXT_FIGURE_MAX_NUMBERED_ROWS = 90  # ...or this many (a page of small type) when most of its rows are numbered
+TEXT_FIGURE_MAX_NUMBERED_ROWS = 90  # ...or this many (a page of small type) when most of its rows are numbered,
+PAGE_FIGURE_SMALL_SHARE = 0.9  # ...or when this share of its lines is in a smaller type and nothing else is near
 TEXT_FIGURE_FAR_SKIP_LINES = 4.0  # ...or within this many when set unlike the body (code in a smaller type)...
 TEXT_FIGURE_BLANK_LINES = 2.0  # ...whose lines may then leave a blank line between them
 TEXT_FIGURE_MIN_INDENTS = 3  # text in the body's type is a figure only at a column's head, its lines at this many
@@ -1203,9 +1204,12 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
                        and p.lines[i].box[0] <= row[0] + 1 for i in near if contains(row, p.lines[i].box))
                    for row in rows)
     longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) else TEXT_FIGURE_MAX_CODE_ROWS
-    if not body_like and ended and not any(CAPTION_RE.match(p.lines[i].text) for i in near[:len(run)]):
-        # nothing but it in the caption's range, none of it set like the body, no other caption in it (a list of
-        # figures): a page of a prompt, a transcript or code over its caption
+    lines = near[:len(run)]
+    small = sum(p.lines[i].size < lay.body_size - SAME_SIZE for i in lines)
+    if (not body_like and ended and small >= PAGE_FIGURE_SMALL_SHARE * len(run)
+            and not any(CAPTION_RE.match(p.lines[i].text) for i in lines)):
+        # nothing but it in the caption's range, nearly all of it in a smaller type than the body's (a heading
+        # over it aside), no other caption in it (a list of figures): a page of a prompt, a transcript or code
         longest = TEXT_FIGURE_MAX_NUMBERED_ROWS
     elif not body_like:  # code throughout, its rows numbered in a smaller type (in the margin too): a page of it
         numbers = [ln.box for ln in p.lines if _line_number(ln, lay)]
