@@ -82,10 +82,12 @@ def test_appendix_numbers_keep_their_letter() -> None:
     assert [(f.page, f.number) for f in locate_figures(doc)] == [(0, "1"), (1, "A.1")]
 
 
-def test_an_appendix_numbering_by_a_letter_alone_keeps_it() -> None:
+def test_an_appendix_numbering_by_a_letter_alone_or_a_figure_numbered_zero_keeps_it() -> None:
     assert [CAPTION_RE.match(t)["number"] for t in ("Figure D. x", "Table E: y", "Table C: z")] == [  # type: ignore[index]
         "D", "E", "C"]
     assert CAPTION_RE.match("Figure A shows the gain") is None
+    assert CAPTION_RE.match("Fig. 0. Overview of the verifier")["number"] == "0"  # type: ignore[index]
+    assert CAPTION_RE.match("Table 0. 5 0.7 0.9") is None
     doc = pymupdf.open()
     _float_page(doc, "Figure 1: Gain in the body.", font="tibo", size=9)
     _float_page(doc, "Figure D. Gain of the beamformers in the appendix.")

@@ -26,10 +26,12 @@ QUALIFIER = r"(?:S(?i:upplementary|upplemental|upporting)|E(?i:xtended\s+data)|A
 CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|table)")  # a line that may open a caption
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
 # sets a caption it could not attach in brackets ("[Table 2: ...]"). An appendix may number its floats by a
-# letter alone ("Figure D.", "Table E:"), which needs a delimiter: "Figure A shows" is prose.
+# letter alone ("Figure D.", "Table E:"), which needs a delimiter: "Figure A shows" is prose. A figure may be
+# numbered 0 ("Fig. 0. Overview"), but "Table 0.5" is a row.
 CAPTION_RE = re.compile(
     rf"\[?(?:{QUALIFIER})?(?P<label>{LABEL})\s*"
-    r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.]))(?:[.-]\d+)*[a-z]?|[IVXLC]+|[A-Z](?=\s*[:.|\u2014\u2013]))"
+    r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.])|0(?=\.\s+[A-Z]))(?:[.-]\d+)*[a-z]?"
+    r"|[IVXLC]+|[A-Z](?=\s*[:.|\u2014\u2013]))"
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
 # Work limits that keep hostile or broken PDFs bounded in time and memory.
