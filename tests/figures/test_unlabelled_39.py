@@ -4,7 +4,7 @@ from panel titles ("b) Axial blade") is a caption; short side captions level wit
 the white corner of a picture spanning both columns; a legend beside its plot running on under it; a text box
 whose title tab straddles its frame; a page of a prompt in a small type over its caption, but not a list of figures;
 a caption in a small type run on from a row of sub-captions; a small drawing in a manual's text; a bold reference
-ending a block."""
+ending a block; a bold caption row run on from the figure's own lines."""
 
 from __future__ import annotations
 
@@ -229,3 +229,24 @@ def test_a_column_of_text_in_the_body_size_over_a_caption_is_no_prompt() -> None
         page.insert_text((72, 100 + 12 * i), BODY[:70], fontsize=10, fontname="helv")
     page.insert_text((72, 720), "Figure 9: Results of the aging experiment.", fontsize=9, fontname="tibo")
     assert [f for f in locate_figures(doc) if f.number == "9"] == []
+
+
+def test_a_bold_caption_row_under_the_figure_s_own_lines_in_one_block_is_a_caption() -> None:
+    """A story-action listing in the body's face with its caption, wholly in bold, under it in the same text
+    block: the caption opens no paragraph, but a bold row flush under a regular one is a caption."""
+    rect = (0, 0, 612, 792)
+    pages = _body_data(rect, ((136, 534),), 60, 12.5, 55, BODY)
+    lines = [_line(BODY, (136, 80 + 12.5 * i, 534, 92 + 12.5 * i), 1, starts=i == 0) for i in range(18)]
+    rows = ["ACT", "Attacked 2", "PRE", "E a b -2 *", "POS", "E b a -3 1", "TEN", "T Lr b a +", "TEXT"]
+    lines += [_line(t, (136, 364 + 12 * k, 136 + 6 * len(t), 376 + 12 * k), 2, size=11.0, starts=True)
+              for k, t in enumerate(rows)]
+    lines.append(_line("@A watched @B closely, then took a dagger and jumped towards @B at once.",
+                       (136, 472, 534, 484), 2, size=11.0, starts=True))
+    lines.append(layout.Line((136, 484, 348, 496), "Figure 4. A story-action defined in the language.", 11.0, 2,
+                             True, True, True, False, "Times-Bold", "Times-Bold"))
+    lines += [_line(BODY, (136, 520 + 12.5 * i, 534, 532 + 12.5 * i), 3, starts=i == 0) for i in range(12)]
+    pages.append(layout.PageData(3, rect, lines, []))
+    lay = layout.document_layout(pages)
+    found = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert [f.number for f in found] == ["4"]
+    assert found[0].figure_box is not None and found[0].figure_box[1] <= 364

@@ -69,7 +69,8 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
     for i, line in enumerate(p.lines):
         if i in used or decor[i] or not line.horizontal:
             continue
-        if not line.starts_para and not _label_line(p, i) and not _colon_label(line.text):
+        if not line.starts_para and not _label_line(p, i) and not _colon_label(line.text) \
+                and not _bold_caption_row(p, i):
             # a caption opens a paragraph, or stands beside another one on its row, or right under a row of
             # sub-captions ("(c) Total loss") that PyMuPDF runs on into it
             prev = p.lines[i - 1].box if i else None
@@ -190,6 +191,19 @@ def _label_line(p: PageData, i: int) -> bool:
         return False  # a block's last line: a paragraph ending on a reference in bold ("... as in **Figure 7.**")
     prev = p.lines[i - 1]
     return line.box[1] >= prev.box[3] - 0.3 * height(prev.box) and line.font != prev.font
+
+
+def _bold_caption_row(p: PageData, i: int) -> bool:
+    """A row set wholly in bold, "Figure 4. A story-action ...", flush under a row of the same block in a regular
+    face (the figure's own text lines, which PyMuPDF runs on into its caption): it opens a caption."""
+    line = p.lines[i]
+    if not i or not line.bold or "bold" not in line.main_font.lower():
+        return False
+    prev = p.lines[i - 1]
+    m = CAPTION_RE.match(line.text)
+    return (m is not None and m["delim"].strip() in (":", ".") and prev.block == line.block
+            and "bold" not in prev.main_font.lower() and abs(line.box[0] - prev.box[0]) <= 2
+            and line.box[1] >= prev.box[3] - 0.3 * height(prev.box))
 
 
 def same_row(a: Line, b: Line) -> bool:
