@@ -27,7 +27,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # listings and pseudocode (beside tables, far over captions, numbered, tall formulas); labels set over pictures.
 # 13: captions framed by rules, stacks of text boxes, the body's size counted before a long reference list.
 # 14: usual-side captions claim first, lettered appendix floats, short side captions, captions on pictures, page-long
-# prompts, bold references ending a block.
+# prompts, bold caption rows run on from a figure's lines, bold references ending a block.
 MANIFEST_VERSION = "14"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
