@@ -208,7 +208,7 @@ def test_a_reference_in_bold_ending_a_block_opens_no_caption() -> None:
                    font="Sans-Light", starts=True),
              _line("same order as the neurons of the picture shown in", (303, 466, 529, 474), 3, size=7,
                    font="Sans-Light"),
-             _line("Figure 7.", (303, 475, 332, 484), 3, size=7, font="Sans-Bold")]
+             layout.Line((303, 475, 332, 484), "Figure 7.", 7, 3, True, True, True, False, "Sans-Bold", "Sans-Bold")]
     lines += [_line(BODY[:60], (45, 521 + 11 * i, 294, 531 + 11 * i), 4, size=9.5, starts=True) for i in range(20)]
     plots = [layout.Element((60 + 160 * k, 70, 200 + 160 * k, 440), "vector") for k in range(3)]
     pages.append(layout.PageData(3, rect, lines, plots))

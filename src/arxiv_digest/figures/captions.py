@@ -195,13 +195,15 @@ def _label_line(p: PageData, i: int) -> bool:
 
 def _bold_caption_row(p: PageData, i: int) -> bool:
     """A row set wholly in bold, "Figure 4. A story-action ...", flush under a row of the same block in a regular
-    face (the figure's own text lines, which PyMuPDF runs on into its caption): it opens a caption."""
+    face (the figure's own text lines, which PyMuPDF runs on into its caption): it opens a caption, if a title
+    follows the label (a bold "Figure 7." ending a paragraph is a reference)."""
     line = p.lines[i]
     if not i or not line.bold or "bold" not in line.main_font.lower():
         return False
     prev = p.lines[i - 1]
     m = CAPTION_RE.match(line.text)
-    return (m is not None and m["delim"].strip() in (":", ".") and prev.block == line.block
+    return (m is not None and m["delim"].strip() in (":", ".") and bool(line.text[m.end():].strip())
+            and prev.block == line.block
             and "bold" not in prev.main_font.lower() and abs(line.box[0] - prev.box[0]) <= 2
             and line.box[1] >= prev.box[3] - 0.3 * height(prev.box))
 
