@@ -266,12 +266,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         # set over a picture in a type smaller than the body's (a scan's OCR layer is in the body's own)
         boxed = any(contains(f, line.box, tol=max(1.0, FRAME_TEXT_SLACK * height(line.box))) for f in frames) or (
             line.size < lay.body_size - SAME_SIZE
-            and any(area(intersection(r, line.box)) >= ON_PICTURE_SHARE * area(line.box) for r in pictures)) or (
-            _on_a_tab(line.box, frames, graphics))
+            and any(area(intersection(r, line.box)) >= ON_PICTURE_SHARE * area(line.box) for r in pictures))
         heading = i in headings
         big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
                and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
-        if not boxed and (i in prose or heading or big):
+        if not boxed and (i in prose or heading or big) and not _on_a_tab(line.box, frames, graphics):
             barrier_lines.append(i)
         elif line.size < lay.body_size + BIG_TEXT_POINTS:
             label = PANEL_LETTER_RE.fullmatch(line.text) is not None or SUBCAPTION_RE.match(line.text) is not None
