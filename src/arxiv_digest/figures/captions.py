@@ -190,7 +190,7 @@ def _label_line(p: PageData, i: int) -> bool:
     if i + 1 == len(p.lines) or p.lines[i + 1].block != line.block:
         return False  # a block's last line: a paragraph ending on a reference in bold ("... as in **Figure 7.**")
     prev = p.lines[i - 1]
-    return line.box[1] >= prev.box[3] - 0.3 * height(prev.box) and line.font != prev.font
+    return _next_row(prev, line) and line.font != prev.font
 
 
 def _bold_caption_row(p: PageData, i: int) -> bool:
@@ -205,7 +205,12 @@ def _bold_caption_row(p: PageData, i: int) -> bool:
     return (m is not None and m["delim"].strip() in (":", ".") and bool(line.text[m.end():].strip())
             and prev.block == line.block
             and "bold" not in prev.main_font.lower() and abs(line.box[0] - prev.box[0]) <= 2
-            and line.box[1] >= prev.box[3] - 0.3 * height(prev.box))
+            and _next_row(prev, line))
+
+
+def _next_row(prev: Line, line: Line) -> bool:
+    """The line starts a row under ``prev`` (overlapping it by less than a third of its height)."""
+    return line.box[1] >= prev.box[3] - 0.3 * height(prev.box)
 
 
 def same_row(a: Line, b: Line) -> bool:

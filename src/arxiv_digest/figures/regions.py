@@ -421,8 +421,7 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
     they look like: a table of sentences, or a listing set between rules, captioned as a figure."""
     span = c.xr[1] - c.xr[0]
     edge = c.box[1] if up else c.box[3]
-    rules = sorted((g for g in graphics if g.kind == "vector" and height(g.box) <= RULE_MAX_WIDTH
-                    and width(g.box) >= TABLE_RULE_SHARE * span and c.xr[0] - 1 <= center_x(g.box) <= c.xr[1] + 1
+    rules = sorted((g for g in graphics if _table_rule(g, span) and c.xr[0] - 1 <= center_x(g.box) <= c.xr[1] + 1
                     and (g.box[3] <= edge + 1 if up else g.box[1] >= edge - 1)),
                    key=lambda g: -g.box[1] if up else g.box[1])
     if not rules or abs((rules[0].box[3] if up else rules[0].box[1]) - edge) > gap:
@@ -1258,12 +1257,16 @@ def _flat(e: Element) -> bool:
     return e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH < width(e.box)
 
 
+def _table_rule(e: Element, span: float) -> bool:
+    """A horizontal rule at least TABLE_RULE_SHARE of a caption's range (``span``) wide."""
+    return _flat(e) and width(e.box) >= TABLE_RULE_SHARE * span
+
+
 def _last_rule(c: Caption, elements: list[Element], up: bool) -> float | None:
     """Where the horizontal rules as wide as a table's under (over) this caption end, away from it; None without
     any."""
     span = c.xr[1] - c.xr[0]
-    rules = [e.box for e in elements if e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
-             and width(e.box) >= TABLE_RULE_SHARE * span]
+    rules = [e.box for e in elements if _table_rule(e, span)]
     if not rules:
         return None
     return min(r[1] for r in rules) if up else max(r[3] for r in rules)
