@@ -347,8 +347,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 if c.kind is FigureKind.TABLE and taken:
                     taken = _before_graphics(c, _to_last_rule(c, zone, taken, edge, up), up)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
-                if shapes:  # alone on a page without body text: the float owns all on its side
-                    far = min(b[1] for b in shapes) - gap_t if up else max(b[3] for b in shapes) + gap_t
+                if shapes:  # alone on a page without body text: the float owns all on its side, and keeps what it took
+                    ends = shapes + [e.box for e in taken]
+                    far = min(b[1] for b in ends) - gap_t if up else max(b[3] for b in ends) + gap_t
                     taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
                 if taken and not up:  # captioned above: its notes follow it (economics sets figures so too)
                     taken = taken + _notes(taken, p, lay, caption_lines, decor, footrules)
