@@ -27,3 +27,45 @@ def test_a_float_alone_on_its_page_keeps_the_text_rows_it_took_over_its_drawings
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "5" and fig.figure_box is not None and fig.figure_box[1] <= 90
+
+
+def test_a_grammar_filling_a_column_head_down_to_its_caption_is_a_text_figure() -> None:
+    """A language's syntax, seventeen rows of productions at several indents with a description at the right of
+    each, fills the head of a column down to its caption: more rows than a note set in the body's type may run,
+    but it is a figure, not body text."""
+    rect = (0, 0, 612, 792)
+    cols = ((56, 295), (317, 556))
+    pages = _body_data(rect, cols, 76, 10.5, 61, BODY[:60])
+    lines = []
+    for i in range(17):
+        y = 76 + 10.5 * i
+        x = (317, 330, 345)[i % 3]
+        lines += [_line(f"t{i} ::= let x = e in t{i}", (x, y, x + 90, y + 9), 2 + i, starts=True),
+                  _line("let binding", (490, y, 540, y + 9), 2 + i)]
+    lines.append(_line("Figure 4: Core language syntax of the calculus.", (317, 257, 520, 266), 30, starts=True))
+    lines += [_line(BODY[:60], (317, 290 + 10.5 * i, 556, 299 + 10.5 * i), 31, starts=i == 0) for i in range(40)]
+    lines += [_line(BODY[:60], (56, 76 + 10.5 * i, 295, 85 + 10.5 * i), 32, starts=i == 0) for i in range(61)]
+    pages.append(layout.PageData(3, rect, lines, []))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "4" and fig.figure_box is not None and fig.figure_box[1] <= 77 and fig.figure_box[3] >= 250
+
+
+def test_paragraphs_with_displayed_formulas_at_a_column_head_are_no_grammar() -> None:
+    """Body text with displayed formulas (lines at several indents) fills a column's head down to a line that
+    opens "Fig. 1: a) the first phase": the paragraphs are prose, not a figure set as text."""
+    rect = (0, 0, 612, 792)
+    cols = ((56, 295), (317, 556))
+    pages = _body_data(rect, cols, 76, 10.5, 61, BODY[:60])
+    lines = []
+    for i in range(26):
+        y = 76 + 10.5 * i
+        box = (380, y, 480, y + 9) if i % 7 == 3 else (327 if i % 7 == 4 else 317, y, 556, y + 9)
+        lines.append(_line(BODY[:60], box, 2, starts=i % 7 == 4))
+    lines.append(_line("Fig. 1: a) the training phase, and b) the data phase. In stage a), the", (317, 349, 556, 358),
+                       2))
+    lines += [_line(BODY[:60], (317, 360 + 10.5 * i, 556, 369 + 10.5 * i), 2) for i in range(30)]
+    lines += [_line(BODY[:60], (56, 76 + 10.5 * i, 295, 85 + 10.5 * i), 3, starts=i == 0) for i in range(61)]
+    pages.append(layout.PageData(3, rect, lines, []))
+    lay = layout.document_layout(pages)
+    assert [f for f, _ in regions.locate_page(pages[3], lay)] == []

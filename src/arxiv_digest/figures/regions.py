@@ -139,6 +139,7 @@ TEXT_FIGURE_MAX_ROWS = 12
 LINE_NUMBER_RE = re.compile(r"\d{1,3}[:.](?:\s|$)")  # an algorithm's line number ("12:", "12.") opening its line
 BARE_NUMBER_RE = re.compile(r"\d{1,3}")  # ...or set apart on its own
 TEXT_FIGURE_MAX_CODE_ROWS = 40  # ...or this many when none of them is set like the body
+TEXT_FIGURE_PROSE_SHARE = 0.2  # ...or when at most this share of them reads as prose, at a column's head (a grammar)
 TEXT_FIGURE_MAX_NUMBERED_ROWS = 90  # ...or this many (a page of small type) when most of its rows are numbered,
 PAGE_FIGURE_SMALL_SHARE = 0.9  # ...or when this share of its lines is in a smaller type and nothing else is near
 TEXT_FIGURE_FAR_SKIP_LINES = 4.0  # ...or within this many when set unlike the body (code in a smaller type)...
@@ -1202,8 +1203,11 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     numbered = sum(any(LINE_NUMBER_RE.match(p.lines[i].text) or BARE_NUMBER_RE.fullmatch(p.lines[i].text)
                        and p.lines[i].box[0] <= row[0] + 1 for i in near if contains(row, p.lines[i].box))
                    for row in rows)
-    longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) else TEXT_FIGURE_MAX_CODE_ROWS
     lines = near[:len(run)]
+    # ...and so may text filling a column's head down to its caption with hardly a line of prose (a grammar)
+    grammar = top_run and sum(i in prose for i in lines) <= TEXT_FIGURE_PROSE_SHARE * len(lines)
+    longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) and not grammar \
+        else TEXT_FIGURE_MAX_CODE_ROWS
     small = sum(p.lines[i].size < lay.body_size - SAME_SIZE for i in lines)
     if (not body_like and ended and small >= PAGE_FIGURE_SMALL_SHARE * len(run)
             and not any(CAPTION_RE.match(p.lines[i].text) for i in lines)):
