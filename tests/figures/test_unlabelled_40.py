@@ -4,8 +4,11 @@ grammar set as text, a plot page's title rows)."""
 
 from __future__ import annotations
 
-from arxiv_digest.figures import layout, regions
+import pymupdf
 
+from arxiv_digest.figures import layout, locate_figures, regions
+
+from .test_captions import _paragraph, _plot
 from .test_unlabelled_37 import _body_data, _line
 
 BODY = "Support struts connect the rotor blades to the shaft and add drag at every blade element along the span"
@@ -69,3 +72,26 @@ def test_paragraphs_with_displayed_formulas_at_a_column_head_are_no_grammar() ->
     pages.append(layout.PageData(3, rect, lines, []))
     lay = layout.document_layout(pages)
     assert [f for f, _ in regions.locate_page(pages[3], lay)] == []
+
+
+def test_a_caption_run_into_the_last_line_of_the_caption_beside_it_opens_its_own_line() -> None:
+    """Two figures side by side, each captioned under it; the left caption's last line ends where the right
+    caption's first line begins, half a line lower, and MuPDF reads both as one line: the right caption is
+    still found, and each figure keeps its own plot."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    _plot(page, pymupdf.Rect(80, y + 20, 220, y + 160))
+    _plot(page, pymupdf.Rect(260, y + 20, 400, y + 160))
+    page.insert_text((90, y + 185), "Figure 3: The average length of all", fontsize=8, fontname="tiro")
+    tail = "the parts, by the experts."
+    x = 238 - pymupdf.get_text_length(tail, fontname="tiro", fontsize=8)
+    page.insert_text((x, y + 195), tail, fontsize=8, fontname="tiro")
+    writer = pymupdf.TextWriter(page.rect)  # a font object of its own, as each minipage's caption has
+    writer.append((240, y + 199), "Figure 4: The length of each part.", font=pymupdf.Font("tiro"), fontsize=8)
+    writer.write_text(page)
+    _paragraph(page, y + 240)
+    found = {f.number: f for f in locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))}
+    assert set(found) == {"3", "4"}
+    assert found["3"].figure_box is not None and found["3"].figure_box[2] < 240
+    assert found["4"].figure_box is not None and found["4"].figure_box[0] > 240

@@ -23,6 +23,7 @@ TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 LABEL = r"F(?i:ig(?:ure)?)\.?|T(?i:able)"  # "Figure", "Fig.", "FIG.", "Table", "TABLE"
 # A label may carry a qualifier: "Supplementary Figure S2", "Extended Data Fig. 1", "Appendix Table A3".
 QUALIFIER = r"(?:S(?i:upplementary|upplemental|upporting)|E(?i:xtended\s+data)|A(?i:ppendix)|O(?i:nline))\s+"
+CAPTION_INITIALS = frozenset("FTSEAO[")  # the letters a caption's label (or its qualifier) may open with
 CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|table)")  # a line that may open a caption
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
 # sets a caption it could not attach in brackets ("[Table 2: ...]"). An appendix may number its floats by a
@@ -60,6 +61,9 @@ MIN_TRIM_SHARE = 0.02  # ...and at least this share of it (smaller ones clip a p
 MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
+# a caption opening this share of its type size below (or above) the text run into it in one line: a caption of
+# the next figure beside, not words of the line
+RUN_IN_BASELINE_SHARE = 0.3
 # The body's size is counted before the last heading of the reference list when that text holds this share of the
 # document's characters (not when the only such heading is a table of contents' line).
 REFERENCES_RE = re.compile(r"\s*(?:\d+\.?\s*)?(?:References|REFERENCES|Bibliography|BIBLIOGRAPHY|Literature Cited|"
@@ -189,7 +193,8 @@ def read_page(page: pymupdf.Page) -> PageData:
     lines: list[Line] = []
     for bi, block in enumerate(blocks):
         block_lines: list[Line] = []
-        for raw in block["lines"]:
+        opened: list[Line] = []
+        for raw, split in (piece for raw in block["lines"] for piece in _split_caption_run_in(raw)):
             spans = [s for s in raw["spans"] if s["text"].strip()]
             if not spans:
                 continue
@@ -205,7 +210,11 @@ def read_page(page: pymupdf.Page) -> PageData:
             horizontal = _reads_along(raw["dir"], turn)
             block_lines.append(Line(turn_box(_line_box(raw, spans), rect, turn), text, size, bi, horizontal,
                                     styled, bold, False, spans[0]["font"], fonts.most_common(1)[0][0]))
+            if split:
+                opened.append(block_lines[-1])
         mark_paragraph_starts(block_lines, turn_box(tuple(block["bbox"]), rect, turn))
+        for line in opened:
+            line.starts_para = True
         lines.extend(block_lines)
     markers: list[Element] = []
     if len(lines) > MAX_PAGE_LINES:
@@ -252,6 +261,33 @@ def read_page(page: pymupdf.Page) -> PageData:
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics + markers, turn, rect, page.rotation,
                     images, links, kept)
+
+
+def _split_caption_run_in(raw: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    """A line, cut where a caption opens lower (or higher) than the text before it (MuPDF runs the last line
+    of one caption into the first line of the next when two figures stand side by side); each piece with
+    whether it is such a cut-off caption."""
+    spans = raw["spans"]
+    if len(spans) < 2 or raw["dir"][1] != 0:
+        return [(raw, False)]
+    base = None
+    for k, sp in enumerate(spans):
+        text = sp["text"].lstrip()
+        if not text:
+            continue
+        if (base is not None and text[0] in CAPTION_INITIALS
+                and abs(sp["bbox"][3] - base) >= RUN_IN_BASELINE_SHARE * sp["size"]
+                and CAPTION_RE.match("".join(s["text"] for s in spans[k:]).lstrip())):
+            head = [s["bbox"] for s in spans[:k]]
+            tail = [s["bbox"] for s in spans[k:]]
+            return [({**raw, "bbox": _span_union(head), "spans": spans[:k]}, False),
+                    ({**raw, "bbox": _span_union(tail), "spans": spans[k:]}, True)]
+        base = sp["bbox"][3]  # not its origin: a space MuPDF puts before a span stands on the span before's
+    return [(raw, False)]
+
+
+def _span_union(boxes: list[Any]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _own_clips(clips: dict[Box, float], images: Images) -> set[Box]:
