@@ -194,7 +194,7 @@ def read_page(page: pymupdf.Page) -> PageData:
     for bi, block in enumerate(blocks):
         block_lines: list[Line] = []
         opened: list[Line] = []
-        for raw, split in (piece for raw in block["lines"] for piece in _split_caption_run_in(raw)):
+        for raw, split in (piece for whole in block["lines"] for piece in _split_caption_run_in(whole)):
             spans = [s for s in raw["spans"] if s["text"].strip()]
             if not spans:
                 continue
