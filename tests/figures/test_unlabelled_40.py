@@ -95,3 +95,21 @@ def test_a_caption_run_into_the_last_line_of_the_caption_beside_it_opens_its_own
     assert set(found) == {"3", "4"}
     assert found["3"].figure_box is not None and found["3"].figure_box[2] < 240
     assert found["4"].figure_box is not None and found["4"].figure_box[0] > 240
+
+
+def test_a_bar_chart_with_many_upright_labels_leaves_its_page_unturned() -> None:
+    """Two bar charts, each with forty category names set upright under its bars, fill a page: most of its
+    characters run up, but its captions read across and none reads up, so the page is not read turned and both
+    figures are found."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    names = ["animal", "mammal", "vehicle", "building", "flower", "person", "garment", "device"]
+    for k, top in enumerate((80, 430)):
+        for i in range(40):
+            x = 90 + 11 * i
+            page.draw_rect(pymupdf.Rect(x, top + 20 + 3 * i, x + 8, top + 200), color=None, fill=(0.2, 0.4, 0.8))
+            page.insert_text((x + 7, top + 260), names[i % 8], fontsize=8, fontname="helv", rotate=90)
+        page.insert_text((180, top + 290), f"Figure {4 + k}: Top forty categories of the set.", fontsize=10,
+                         fontname="tiro")
+    found = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
+    assert sorted(str(f.number) for f in found) == ["4", "5"]

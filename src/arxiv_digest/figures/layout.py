@@ -423,7 +423,17 @@ def _text_turn(blocks: list[dict[str, Any]]) -> int:
             chars[0 if abs(dx) >= abs(dy) else (1 if dy < 0 else -1)] += sum(
                 len(s["text"].strip()) * s["size"] ** 2 for s in raw["spans"])
     turn = max(chars, key=lambda k: chars[k])
-    return turn if chars[turn] > TURNED_TEXT_SHARE * sum(chars.values()) else 0
+    if not turn or chars[turn] <= TURNED_TEXT_SHARE * sum(chars.values()):
+        return 0
+    # a caption across the page, none along the turned text: an upright figure's many rotated labels
+    captions = {0: False, turn: False}
+    for block in blocks:
+        for raw in block["lines"]:
+            way = 0 if _reads_along(raw["dir"], 0) else turn if _reads_along(raw["dir"], turn) else None
+            if way is not None and not captions[way]:
+                m = CAPTION_RE.match("".join(s["text"] for s in raw["spans"]).lstrip())
+                captions[way] = m is not None and m["delim"].strip() != ""
+    return 0 if captions[0] and not captions[turn] else turn
 
 
 def _reads_along(direction: tuple[float, float], turn: int) -> bool:
