@@ -113,3 +113,19 @@ def test_a_bar_chart_with_many_upright_labels_leaves_its_page_unturned() -> None
                          fontname="tiro")
     found = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
     assert sorted(str(f.number) for f in found) == ["4", "5"]
+
+
+def test_a_caption_far_under_its_figure_does_not_lose_it_to_the_next_figure_right_under_it() -> None:
+    """An appendix page stacks two trees, each captioned below; the first caption stands five lines under its
+    tree and right over the second tree: the second tree is the second caption's, and the first caption reaches
+    further up for its own."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    _plot(page, pymupdf.Rect(100, 100, 480, 260))
+    page.insert_text((200, 350), "Figure 2: Decision tree fit on the training set.", fontsize=10, fontname="tiro")
+    _plot(page, pymupdf.Rect(100, 370, 480, 560))
+    page.insert_text((200, 590), "Figure 3: Decision tree fit on the test set.", fontsize=10, fontname="tiro")
+    found = {f.number: f for f in locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))}
+    assert set(found) == {"2", "3"}
+    assert found["2"].figure_box is not None and found["2"].figure_box[1] <= 100
+    assert found["3"].figure_box is not None and found["3"].figure_box[1] >= 360

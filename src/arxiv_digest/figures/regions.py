@@ -338,6 +338,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                             and in_range(e.box, c)])
         # A wide white gap between a caption and its graphics is crossed only when nothing is nearer; alone on a
         # page without body text, any gap is (a continued figure's last row, its caption at the page's foot).
+        # Graphics found only on the unusual side, towards a caption that faces them on its usual side, are
+        # likely that caption's: the usual side is still searched further off.
+        first: dict[str, _Option] | None = None
         for skip in (CAPTION_SKIP_LINES, FAR_CAPTION_SKIP_LINES, FARTHEST_CAPTION_SKIP_LINES,
                      *((math.inf,) if lone else ())):
             for up, (neighbor, edge, zone) in zones.items():
@@ -356,7 +359,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                     taken = taken + _notes(taken, p, lay, caption_lines, decor, footrules)
                 opts["up" if up else "down"] = _Option(taken if _has_content(c, taken) else [], neighbor)
             if any(o.taken for o in opts.values()):
-                break
+                first = first or dict(opts)
+                if opts[c.preferred].taken or not _faced(c, opts[_opposite(c.preferred)], captions):
+                    break
+        else:
+            if first is not None:  # nothing further off on the usual side: what was found first stands
+                opts = first
         if not any(o.taken for o in opts.values()):
             # nothing either side, the lines there passing for body text: a block between full-width rules
             for direction in (c.preferred, _opposite(c.preferred)):
@@ -1454,6 +1462,13 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
                 order.insert(0, (other, False))  # a table's ruled rows on one side, plain lines on its usual one
             chosen[i] = next((d for d, s in order if d in avail[i] and shared(i, d) == s), None)
     return chosen
+
+
+def _faced(c: Caption, other: _Option, captions: list[Caption]) -> bool:
+    """The graphics on the caption's unusual side lie before another caption that looks their way on its usual
+    side."""
+    n = other.neighbor
+    return n is not None and captions[n].preferred == c.preferred and not captions[n].foreign
 
 
 def _clash(a: _Option, b: _Option) -> bool:
