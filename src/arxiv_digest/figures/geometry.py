@@ -1,4 +1,7 @@
-"""Boxes as plain (x0, y0, x1, y1) tuples in unrotated PDF points; PyMuPDF's Rect union drops zero-height rules."""
+"""Boxes as plain (x0, y0, x1, y1) tuples in unrotated PDF points; PyMuPDF's Rect union drops zero-height rules.
+
+The helpers compare with conditional expressions, not min() and max(): they run millions of times per paper, and
+a builtin call costs more than the comparison."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ Box = tuple[float, float, float, float]
 
 
 def union(a: Box, b: Box) -> Box:
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    return (a[0] if a[0] < b[0] else b[0], a[1] if a[1] < b[1] else b[1],
+            a[2] if a[2] > b[2] else b[2], a[3] if a[3] > b[3] else b[3])
 
 
 def union_all(boxes: list[Box]) -> Box:
@@ -15,20 +19,24 @@ def union_all(boxes: list[Box]) -> Box:
 
 
 def area(b: Box) -> float:
-    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+    w, h = b[2] - b[0], b[3] - b[1]
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def x_overlap(a: Box, b: Box) -> float:
-    return range_overlap(a, (b[0], b[2]))
+    lo, hi = (a[0] if a[0] > b[0] else b[0]), (a[2] if a[2] < b[2] else b[2])
+    return hi - lo if hi > lo else 0.0
 
 
 def range_overlap(a: Box, xr: tuple[float, float]) -> float:
     """How much of the horizontal range ``xr`` box ``a`` covers, in points."""
-    return max(0.0, min(a[2], xr[1]) - max(a[0], xr[0]))
+    lo, hi = (a[0] if a[0] > xr[0] else xr[0]), (a[2] if a[2] < xr[1] else xr[1])
+    return hi - lo if hi > lo else 0.0
 
 
 def intersection(a: Box, b: Box) -> Box:
-    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return (a[0] if a[0] > b[0] else b[0], a[1] if a[1] > b[1] else b[1],
+            a[2] if a[2] < b[2] else b[2], a[3] if a[3] < b[3] else b[3])
 
 
 def contains(outer: Box, inner: Box, tol: float = 1.0) -> bool:

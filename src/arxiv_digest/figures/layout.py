@@ -414,6 +414,8 @@ def _text_turn(blocks: list[dict[str, Any]]) -> int:
 
     Characters count by the area of their type (size squared), so a plot's hundred small rotated tick labels do
     not outweigh a caption in a type twice their size; slanted lines do not count."""
+    if all(abs(raw["dir"][1]) <= abs(raw["dir"][0]) for block in blocks for raw in block["lines"]):
+        return 0  # most pages: no line runs up or down, so no characters need counting
     chars = {0: 0.0, 1: 0.0, -1: 0.0}
     for block in blocks:
         for raw in block["lines"]:

@@ -329,10 +329,10 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             far = LIMIT_OVERLAP_LINES * lay.line_h
             image_lo, image_hi = (far, near_hi) if up else (near_lo, far)
             zones[up] = (neighbor, edge, [as_text.get(id(e), e) if c.kind is FigureKind.FIGURE else e
-                                          for e in elements if in_range(e.box, c) and (
+                                          for e in elements if (
                                               lo - near_lo <= e.box[1] and e.box[3] <= hi + near_hi
                                               or e.kind == "raster" and lo - image_lo <= e.box[1]
-                                              and e.box[3] <= hi + image_hi)]
+                                              and e.box[3] <= hi + image_hi) and in_range(e.box, c)]
                          + [_trimmed(e, edge, up, trims) for e in elements if e.kind == "raster"
                             and _under_caption(e.box, c.box, lo - near_lo, hi + near_hi, up, lay)
                             and in_range(e.box, c)])
