@@ -15,17 +15,18 @@ BODY = "Support struts connect the rotor blades to the shaft and add drag at eve
 
 
 def test_a_float_alone_on_its_page_keeps_the_text_rows_it_took_over_its_drawings() -> None:
-    """A language's semantics fills a page: a grammar set as text rows, then rules drawn as boxes, then the
-    caption; no body text on the page. The grammar is part of the figure, not cut off at the first drawing."""
+    """A language's semantics fills a page: a grammar set as text rows in a smaller type, then rules drawn as
+    boxes, then the caption; no body text on the page. The grammar is part of the figure, not cut off at the first
+    drawing."""
     rect = (0, 0, 612, 792)
     pages = _body_data(rect, ((72, 540),), 60, 12, 55, BODY)
-    lines = [_line("Definition of values:", (72, 90, 180, 100), 1, styled=True, starts=True)]
+    lines = [_line("Definition of values:", (72, 90, 180, 100), 1, font="Times-Bold", styled=True, starts=True)]
     for i in range(8):
         y = 104 + 14 * i
-        lines += [_line("Expression", (82, y, 140, y + 10), 2 + i, starts=True),
-                  _line("v ::= () | 0 | 1 | true", (190, y, 320, y + 10), 2 + i)]
+        lines += [_line("Expression", (82, y, 140, y + 9), 2 + i, size=9, starts=True),
+                  _line("v ::= () | 0 | 1 | true", (190, y, 320, y + 9), 2 + i, size=9)]
     lines.append(_line("Figure 5. Full semantics of the core calculus.", (150, 640, 420, 650), 20, starts=True))
-    rules = [layout.Element((72, 222 + 60 * k, 540, 262 + 60 * k), "vector") for k in range(6)]
+    rules = [layout.Element((72, 218 + 60 * k, 540, 258 + 60 * k), "vector") for k in range(6)]
     pages.append(layout.PageData(3, rect, lines, rules))
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
@@ -129,3 +130,23 @@ def test_a_caption_far_under_its_figure_does_not_lose_it_to_the_next_figure_righ
     assert set(found) == {"2", "3"}
     assert found["2"].figure_box is not None and found["2"].figure_box[1] <= 100
     assert found["3"].figure_box is not None and found["3"].figure_box[1] >= 360
+
+
+def test_a_float_alone_on_its_page_does_not_keep_body_text_read_as_cells() -> None:
+    """A journal's two columns are read as one with their lines as a table's cells, so the page seems to hold no
+    body text: the float alone on it still stops at its drawings, not at the paragraph over them."""
+    rect = (0, 0, 612, 792)
+    pages = _body_data(rect, ((72, 540),), 60, 12, 55, BODY)
+    lines = []
+    for i in range(22):
+        y = 80 + 12 * i
+        lines += [_line(BODY[:50], (72, y, 300, y + 10), 1, starts=i == 0),
+                  _line(BODY[:50], (312, y, 540, y + 10), 2, starts=i == 0)]
+    lines += [_line(BODY[:50], (312, 344 + 12 * i, 540, 354 + 12 * i), 2) for i in range(25)]
+    lines.append(_line("Figure 4. Location of the protein in three muscle types.", (72, 640, 300, 650), 3,
+                       starts=True))
+    shapes = [layout.Element((80, 350 + 60 * k, 290, 390 + 60 * k), "vector") for k in range(5)]
+    pages.append(layout.PageData(3, rect, lines, shapes))
+    lay = layout.document_layout(pages)
+    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    assert fig.number == "4" and fig.figure_box is not None and fig.figure_box[1] >= 345

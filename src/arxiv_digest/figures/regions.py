@@ -299,6 +299,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             side[i] = taken
     options: list[dict[str, _Option]] = []
     lone = len(captions) == 1 and not barriers
+    body_set = {ln.box for ln in p.lines if ln.font == lay.body_font and abs(ln.size - lay.body_size) <= SAME_SIZE} \
+        if lone else set()
     trims: dict[tuple[int, float], Element] = {}
 
     def in_range(b: Box, c: Caption) -> bool:
@@ -351,8 +353,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 if c.kind is FigureKind.TABLE and taken:
                     taken = _before_graphics(c, _to_last_rule(c, zone, taken, edge, up), up)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
-                if shapes:  # alone on a page without body text: the float owns all on its side, and keeps what it took
-                    ends = shapes + [e.box for e in taken]
+                if shapes:  # alone on a page without body text: the float owns all on its side, and keeps what it
+                    # took beyond its drawings unless that is set like the body (columns read as a table's cells)
+                    ends = shapes + [e.box for e in taken if e.kind != "text" or e.box not in body_set]
                     far = min(b[1] for b in ends) - gap_t if up else max(b[3] for b in ends) + gap_t
                     taken = [e for e in zone if (e.box[1] >= far if up else e.box[3] <= far)]
                 if taken and not up:  # captioned above: its notes follow it (economics sets figures so too)
