@@ -150,3 +150,25 @@ def test_a_float_alone_on_its_page_does_not_keep_body_text_read_as_cells() -> No
     lay = layout.document_layout(pages)
     (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
     assert fig.number == "4" and fig.figure_box is not None and fig.figure_box[1] >= 345
+
+
+def _photo_strip(page: pymupdf.Page, rect: pymupdf.Rect) -> None:
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 120, 40), False)
+    for x in range(120):
+        for y in range(40):
+            pix.set_pixel(x, y, ((x * 7) % 256, (y * 11) % 256, (x * y) % 256))
+    page.insert_image(rect, pixmap=pix)
+
+
+def test_a_banner_over_the_title_of_the_first_page_is_no_figure() -> None:
+    """A report's first page opens with its publisher's banner, a strip of photographs with the logo, over the
+    title in large type: header art, not an uncaptioned figure; the same strip under the title is one."""
+    for top, expected in ((50, 0), (230, 1)):
+        doc = pymupdf.open()
+        page = doc.new_page()
+        _photo_strip(page, pymupdf.Rect(40, top, 555, top + 172))
+        title_y = 260 if top == 50 else 110
+        page.insert_text((72, title_y), "Modular Wind Turbine Simulation Tool", fontsize=22, fontname="tibo")
+        _paragraph(page, 450)
+        found = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
+        assert len(found) == expected

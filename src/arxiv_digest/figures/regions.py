@@ -1611,6 +1611,10 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
             box, members = union(box, b), members + ms
         clusters.append((box, members))
     found: list[LocatedFigure] = []
+    # the first page's title: its line in the largest type
+    title = max((ln for ln in p.lines if ln.horizontal and any(ch.isalpha() for ch in ln.text)),
+                key=lambda ln: ln.size, default=None) if p.index == 0 and clusters else None
+    title_top = title.box[1] if title is not None else None
     for box, members in clusters:
         if (area(box) <= UNCAPTIONED_MIN_PAGE_SHARE * page_area
                 or any(area(intersection(box, r)) > 0 for r in regions)):
@@ -1624,6 +1628,8 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
             continue
         if any(area(intersection(box, link)) >= UNCAPTIONED_LINK_SHARE * area(box) for link in p.links):
             continue
+        if p.index == 0 and title_top is not None and box[3] <= title_top:
+            continue  # header art over the paper's title: a publisher's banner and logos, not a figure
         labels = [t.box for t in texts if contains(box, t.box, tol=6)]
         bbox = pad(union_all([box, *labels]), p.rect, PAD)
         found.append(LocatedFigure(FigureKind.FIGURE, None, p.index, bbox, "", bbox, None))
