@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from arxiv_digest.figures import layout, locate_figures, regions
+from arxiv_digest.figures import captions, layout, locate_figures, regions
 
 from .test_captions import _paragraph, _plot
 from .test_unlabelled_37 import _body_data, _line
@@ -172,3 +172,26 @@ def test_a_banner_over_the_title_of_the_first_page_is_no_figure() -> None:
         _paragraph(page, 450)
         found = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
         assert len(found) == expected
+
+
+def test_a_legend_entry_naming_an_algorithm_is_no_caption() -> None:
+    """A plot's legend reads "Algorithm 1 with k=0 (hybrid)" and "Algorithm 1, N=16" in a small plain type: no
+    algorithm's caption, so the plot over the figure's caption stays the figure's; a bold "Algorithm 2 getting
+    the schema" over an algorithm still is one."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = _paragraph(page, 80)
+    _plot(page, pymupdf.Rect(100, y + 20, 400, y + 200))
+    page.insert_text((220, y + 40), "Algorithm 1 with k=0 (hybrid estimation)", fontsize=7, fontname="helv")
+    page.insert_text((220, y + 50), "Algorithm 1, N=16", fontsize=7, fontname="helv")
+    page.insert_text((72, y + 230), "Fig. 2. Mean square error over the iterations.", fontsize=8, fontname="tiro")
+    _paragraph(page, y + 260)
+    (fig,) = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
+    assert fig.number == "2" and fig.figure_box is not None and fig.figure_box[1] <= y + 21
+    line = layout.Line((287, 56, 470, 66), "Algorithm 2 getting down pending schema", 10.0, 1, True, True, True, True,
+                       "Times-Bold", "Times")
+    rect = (0, 0, 612, 792)
+    pages = _body_data(rect, ((36, 275), (287, 526)), 60, 12, 55, BODY[:60])
+    pages.append(layout.PageData(3, rect, [line], []))
+    lay = layout.document_layout(pages)
+    assert [c.number for c in captions.find_captions(pages[3], lay, [False])] == ["2"]

@@ -104,8 +104,12 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             continue
         if not distinct and delim in ("", ".") and _in_cell_row(p, line):
             continue  # a weak caption that is one cell of a table's row
-        if m.re is FOREIGN_RE and not rest:
-            continue  # "Algorithm 1" alone is a label inside a figure, not the caption of a float
+        if m.re is FOREIGN_RE and (not rest or delim == "" and not line.bold and not rest[0].isupper()
+                                   and not rest[0].isdigit()):
+            # "Algorithm 1" alone is a label inside a figure, not the caption of a float; so is "Algorithm 1 with
+            # ..." or "Algorithm 1, N=16" in a plain type, a plot's legend entry, where a title (or a bold label)
+            # would follow the number
+            continue
         idx = caption_lines(p, i, lay.leading)
         used.update(idx)
         if _list_entry(p, i):
