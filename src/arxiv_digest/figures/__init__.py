@@ -28,7 +28,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 13: captions framed by rules, stacks of text boxes, the body's size counted before a long reference list.
 # 14: usual-side captions claim first, lettered appendix floats, short side captions, captions on pictures, page-long
 # prompts, bold caption rows run on from a figure's lines, bold references ending a block.
-MANIFEST_VERSION = "14"
+MANIFEST_VERSION = "15"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]
