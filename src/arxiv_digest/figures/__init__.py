@@ -28,6 +28,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 13: captions framed by rules, stacks of text boxes, the body's size counted before a long reference list.
 # 14: usual-side captions claim first, lettered appendix floats, short side captions, captions on pictures, page-long
 # prompts, bold caption rows run on from a figure's lines, bold references ending a block.
+# 15: lone floats keep the rows over their drawings, long grammars, captions run into the caption beside, pages of
+# upright labels unturned, far captions over the next figure, legend entries naming algorithms, first-page banners.
 MANIFEST_VERSION = "15"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

@@ -278,16 +278,11 @@ def _split_caption_run_in(raw: dict[str, Any]) -> list[tuple[dict[str, Any], boo
         if (base is not None and text[0] in CAPTION_INITIALS
                 and abs(sp["bbox"][3] - base) >= RUN_IN_BASELINE_SHARE * sp["size"]
                 and CAPTION_RE.match("".join(s["text"] for s in spans[k:]).lstrip())):
-            head = [s["bbox"] for s in spans[:k]]
-            tail = [s["bbox"] for s in spans[k:]]
-            return [({**raw, "bbox": _span_union(head), "spans": spans[:k]}, False),
-                    ({**raw, "bbox": _span_union(tail), "spans": spans[k:]}, True)]
+            head = union_all([tuple(s["bbox"]) for s in spans[:k]])
+            tail = union_all([tuple(s["bbox"]) for s in spans[k:]])
+            return [({**raw, "bbox": head, "spans": spans[:k]}, False), ({**raw, "bbox": tail, "spans": spans[k:]}, True)]
         base = sp["bbox"][3]  # not its origin: a space MuPDF puts before a span stands on the span before's
     return [(raw, False)]
-
-
-def _span_union(boxes: list[Any]) -> Box:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _own_clips(clips: dict[Box, float], images: Images) -> set[Box]:
