@@ -280,7 +280,8 @@ def _split_caption_run_in(raw: dict[str, Any]) -> list[tuple[dict[str, Any], boo
                 and CAPTION_RE.match("".join(s["text"] for s in spans[k:]).lstrip())):
             head = union_all([tuple(s["bbox"]) for s in spans[:k]])
             tail = union_all([tuple(s["bbox"]) for s in spans[k:]])
-            return [({**raw, "bbox": head, "spans": spans[:k]}, False), ({**raw, "bbox": tail, "spans": spans[k:]}, True)]
+            return [({**raw, "bbox": head, "spans": spans[:k]}, False),
+                    ({**raw, "bbox": tail, "spans": spans[k:]}, True)]
         base = sp["bbox"][3]  # not its origin: a space MuPDF puts before a span stands on the span before's
     return [(raw, False)]
 
