@@ -195,25 +195,3 @@ def test_a_legend_entry_naming_an_algorithm_is_no_caption() -> None:
     pages.append(layout.PageData(3, rect, [line], []))
     lay = layout.document_layout(pages)
     assert [c.number for c in captions.find_captions(pages[3], lay, [False])] == ["2"]
-
-
-def test_sentences_set_as_a_figure_at_a_column_head_over_a_caption_apart_are_a_text_figure() -> None:
-    """A column's head holds example items set as a figure, sentences in the body's type at several indents, and
-    its caption stands apart under them in a block of its own: a text figure however many rows it runs to."""
-    rect = (0, 0, 612, 792)
-    cols = ((56, 295), (317, 556))
-    pages = _body_data(rect, cols, 76, 10.5, 61, BODY[:60])
-    lines = []
-    for i in range(24):
-        y = 76 + 12 * i
-        x = (317, 327, 337)[i % 3]
-        lines.append(_line(f"Question {i}: what is the answer to this question", (x, y, 540, y + 10), 2 + i // 3,
-                           starts=i % 3 == 0))
-    lines.append(_line("Figure 9: Randomly sampled example pairings from the set.", (317, 380, 556, 390), 20,
-                       starts=True))
-    lines += [_line(BODY[:60], (317, 410 + 10.5 * i, 556, 419 + 10.5 * i), 21, starts=i == 0) for i in range(28)]
-    lines += [_line(BODY[:60], (56, 76 + 10.5 * i, 295, 85 + 10.5 * i), 22, starts=i == 0) for i in range(61)]
-    pages.append(layout.PageData(3, rect, lines, []))
-    lay = layout.document_layout(pages)
-    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
-    assert fig.number == "9" and fig.figure_box is not None and fig.figure_box[1] <= 77 and fig.figure_box[3] >= 360

@@ -1215,12 +1215,8 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
                        and p.lines[i].box[0] <= row[0] + 1 for i in near if contains(row, p.lines[i].box))
                    for row in rows)
     lines = near[:len(run)]
-    # ...and so may text filling a column's head down to its caption with hardly a line of prose (a grammar), or
-    # set apart from a caption that opens a block of its own (a sentence naming "Fig. 1:" runs on in its paragraph)
-    first = min(c.lines)
-    apart = (up and bool(run) and first > 0 and p.lines[first - 1].block != p.lines[first].block
-             and c.box[1] - max(b[3] for b in run) > lay.leading + 0.5 * lay.line_h)
-    grammar = top_run and (apart or sum(i in prose for i in lines) <= TEXT_FIGURE_PROSE_SHARE * len(lines))
+    # ...and so may text filling a column's head down to its caption with hardly a line of prose (a grammar)
+    grammar = top_run and sum(i in prose for i in lines) <= TEXT_FIGURE_PROSE_SHARE * len(lines)
     longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) and not grammar \
         else TEXT_FIGURE_MAX_CODE_ROWS
     small = sum(p.lines[i].size < lay.body_size - SAME_SIZE for i in lines)
