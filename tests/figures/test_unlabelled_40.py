@@ -8,10 +8,20 @@ import pymupdf
 
 from arxiv_digest.figures import captions, layout, locate_figures, regions
 
-from .test_captions import _paragraph, _plot
+from .test_captions import _float_page, _paragraph, _plot
 from .test_unlabelled_37 import _body_data, _line
 
 BODY = "Support struts connect the rotor blades to the shaft and add drag at every blade element along the span"
+
+
+def _column_head_page(lines: list[layout.Line]) -> tuple[layout.PageData, layout.Layout]:
+    """Page 3 of a two-column paper, three pages of body text before it: the given lines over body text in the
+    left column."""
+    rect = (0, 0, 612, 792)
+    pages = _body_data(rect, ((56, 295), (317, 556)), 76, 10.5, 61, BODY[:60])
+    lines = lines + [_line(BODY[:60], (56, 76 + 10.5 * i, 295, 85 + 10.5 * i), 40, starts=i == 0) for i in range(61)]
+    pages.append(layout.PageData(3, rect, lines, []))
+    return pages[3], layout.document_layout(pages)
 
 
 def test_a_float_alone_on_its_page_keeps_the_text_rows_it_took_over_its_drawings() -> None:
@@ -37,9 +47,6 @@ def test_a_grammar_filling_a_column_head_down_to_its_caption_is_a_text_figure() 
     """A language's syntax, seventeen rows of productions at several indents with a description at the right of
     each, fills the head of a column down to its caption: more rows than a note set in the body's type may run,
     but it is a figure, not body text."""
-    rect = (0, 0, 612, 792)
-    cols = ((56, 295), (317, 556))
-    pages = _body_data(rect, cols, 76, 10.5, 61, BODY[:60])
     lines = []
     for i in range(17):
         y = 76 + 10.5 * i
@@ -48,19 +55,14 @@ def test_a_grammar_filling_a_column_head_down_to_its_caption_is_a_text_figure() 
                   _line("let binding", (490, y, 540, y + 9), 2 + i)]
     lines.append(_line("Figure 4: Core language syntax of the calculus.", (317, 257, 520, 266), 30, starts=True))
     lines += [_line(BODY[:60], (317, 290 + 10.5 * i, 556, 299 + 10.5 * i), 31, starts=i == 0) for i in range(40)]
-    lines += [_line(BODY[:60], (56, 76 + 10.5 * i, 295, 85 + 10.5 * i), 32, starts=i == 0) for i in range(61)]
-    pages.append(layout.PageData(3, rect, lines, []))
-    lay = layout.document_layout(pages)
-    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    page, lay = _column_head_page(lines)
+    (fig,) = [f for f, _ in regions.locate_page(page, lay)]
     assert fig.number == "4" and fig.figure_box is not None and fig.figure_box[1] <= 77 and fig.figure_box[3] >= 250
 
 
 def test_paragraphs_with_displayed_formulas_at_a_column_head_are_no_grammar() -> None:
     """Body text with displayed formulas (lines at several indents) fills a column's head down to a line that
     opens "Fig. 1: a) the first phase": the paragraphs are prose, not a figure set as text."""
-    rect = (0, 0, 612, 792)
-    cols = ((56, 295), (317, 556))
-    pages = _body_data(rect, cols, 76, 10.5, 61, BODY[:60])
     lines = []
     for i in range(26):
         y = 76 + 10.5 * i
@@ -69,10 +71,8 @@ def test_paragraphs_with_displayed_formulas_at_a_column_head_are_no_grammar() ->
     lines.append(_line("Fig. 1: a) the training phase, and b) the data phase. In stage a), the", (317, 349, 556, 358),
                        2))
     lines += [_line(BODY[:60], (317, 360 + 10.5 * i, 556, 369 + 10.5 * i), 2) for i in range(30)]
-    lines += [_line(BODY[:60], (56, 76 + 10.5 * i, 295, 85 + 10.5 * i), 3, starts=i == 0) for i in range(61)]
-    pages.append(layout.PageData(3, rect, lines, []))
-    lay = layout.document_layout(pages)
-    assert [f for f, _ in regions.locate_page(pages[3], lay)] == []
+    page, lay = _column_head_page(lines)
+    assert [f for f, _ in regions.locate_page(page, lay)] == []
 
 
 def test_a_caption_run_into_the_last_line_of_the_caption_beside_it_opens_its_own_line() -> None:
@@ -179,15 +179,11 @@ def test_a_legend_entry_naming_an_algorithm_is_no_caption() -> None:
     algorithm's caption, so the plot over the figure's caption stays the figure's; a bold "Algorithm 2 getting
     the schema" over an algorithm still is one."""
     doc = pymupdf.open()
-    page = doc.new_page()
-    y = _paragraph(page, 80)
-    _plot(page, pymupdf.Rect(100, y + 20, 400, y + 200))
-    page.insert_text((220, y + 40), "Algorithm 1 with k=0 (hybrid estimation)", fontsize=7, fontname="helv")
-    page.insert_text((220, y + 50), "Algorithm 1, N=16", fontsize=7, fontname="helv")
-    page.insert_text((72, y + 230), "Fig. 2. Mean square error over the iterations.", fontsize=8, fontname="tiro")
-    _paragraph(page, y + 260)
+    _float_page(doc, "Fig. 2. Mean square error over the iterations.", size=8)  # plot from y=172 to 332
+    doc[0].insert_text((260, 192), "Algorithm 1 with k=0 (hybrid estimation)", fontsize=7, fontname="helv")
+    doc[0].insert_text((260, 202), "Algorithm 1, N=16", fontsize=7, fontname="helv")
     (fig,) = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
-    assert fig.number == "2" and fig.figure_box is not None and fig.figure_box[1] <= y + 21
+    assert fig.number == "2" and fig.figure_box is not None and fig.figure_box[1] <= 173
     line = layout.Line((287, 56, 470, 66), "Algorithm 2 getting down pending schema", 10.0, 1, True, True, True, True,
                        "Times-Bold", "Times")
     rect = (0, 0, 612, 792)
