@@ -299,8 +299,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             side[i] = taken
     options: list[dict[str, _Option]] = []
     lone = len(captions) == 1 and not barriers
-    body_set = {ln.box for ln in p.lines if ln.font == lay.body_font and abs(ln.size - lay.body_size) <= SAME_SIZE} \
-        if lone else set()
+    body_set = {ln.box for ln in p.lines if _like_body(ln, lay)} if lone else set()
     trims: dict[tuple[int, float], Element] = {}
 
     def in_range(b: Box, c: Caption) -> bool:
@@ -1169,7 +1168,7 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     in_prose = False  # the run holds lines read as body text
     for i in near:
         b = p.lines[i].box
-        like_body = abs(p.lines[i].size - lay.body_size) <= SAME_SIZE and p.lines[i].font == lay.body_font
+        like_body = _like_body(p.lines[i], lay)
         dist = frontier - b[3] if up else b[1] - frontier
         # a paragraph set apart from the figure's lines (or, after lines all unlike the body, in the body's type
         # further off than its lines' own spacing)
@@ -1233,6 +1232,11 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
                    for row in rows) >= len(rows):
             longest = TEXT_FIGURE_MAX_NUMBERED_ROWS
     return [Element(b, "code") for b in run] if 2 <= len(rows) <= longest else []
+
+
+def _like_body(line: Line, lay: Layout) -> bool:
+    """Set in the body's font and size."""
+    return line.font == lay.body_font and abs(line.size - lay.body_size) <= SAME_SIZE
 
 
 def _line_number(line: Line, lay: Layout) -> bool:
@@ -1611,10 +1615,9 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
             box, members = union(box, b), members + ms
         clusters.append((box, members))
     found: list[LocatedFigure] = []
-    # the first page's title: its line in the largest type
+    # the first page's title: its line in the largest type (no title on the other pages)
     title = max((ln for ln in p.lines if ln.horizontal and any(ch.isalpha() for ch in ln.text)),
                 key=lambda ln: ln.size, default=None) if p.index == 0 and clusters else None
-    title_top = title.box[1] if title is not None else None
     for box, members in clusters:
         if (area(box) <= UNCAPTIONED_MIN_PAGE_SHARE * page_area
                 or any(area(intersection(box, r)) > 0 for r in regions)):
@@ -1628,7 +1631,7 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
             continue
         if any(area(intersection(box, link)) >= UNCAPTIONED_LINK_SHARE * area(box) for link in p.links):
             continue
-        if p.index == 0 and title_top is not None and box[3] <= title_top:
+        if title is not None and box[3] <= title.box[1]:
             continue  # header art over the paper's title: a publisher's banner and logos, not a figure
         labels = [t.box for t in texts if contains(box, t.box, tol=6)]
         bbox = pad(union_all([box, *labels]), p.rect, PAD)
