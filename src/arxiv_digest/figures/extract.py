@@ -86,7 +86,7 @@ def _locate_pages(pages: list[layout.PageData], lay: layout.Layout, prefer: dict
     out = []
     for p in pages:
         try:
-            located = locate_page(p, layout.turned_layout(p, lay) if p.turn else lay, prefer, votes, outranked)
+            located = locate_page(p, layout.page_layout(p, lay), prefer, votes, outranked)
             out.append([(replace(_to_page(p, f), images=p.images, display=p.display), strong) for f, strong in located])
         except Exception:
             log.warning("skipping page %d: figure location failed", p.index, exc_info=True)

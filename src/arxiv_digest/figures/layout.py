@@ -82,6 +82,10 @@ SLANT = 0.1  # a line whose direction is further than this (sine) from both axes
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 THIRDS_SHARE = 0.6  # a page is set in three columns when this share of its paragraphs keeps to a third each...
 THIRD_SLACK = 0.05  # ...reaching at most this share of the text width past that third
+TWOSIDE_MIN_SHIFT = 3.0  # points: a text block this much further right on every other page is set two-sided...
+TWOSIDE_EDGE_SLACK = 2.0  # ...when both its edges move alike, to this many points...
+TWOSIDE_MIN_PARAGRAPHS = 3  # ...measured on at least this many paragraphs of each side's pages...
+TWOSIDE_EDGE_QUANTILE = 0.1  # ...by their lefts and rights this far in from the extremes (an overfull line)
 
 
 @dataclass
@@ -175,6 +179,7 @@ class Layout:
     bottom: float
     heads: tuple[tuple[float, float], ...] = ()  # rows (top, bottom) that many pages print text in above the body
     leading: float = 0.0  # the white between two lines of a paragraph (large in double-spaced manuscripts)
+    odd_shift: float = 0.0  # points the text block stands further right on odd-indexed pages (two-sided layouts)
 
 
 def read_page(page: pymupdf.Page) -> PageData:
@@ -616,6 +621,10 @@ def document_layout(pages: list[PageData]) -> Layout:
                 by_block[(p.index, ln.block)].append(ln)
     para_blocks = {key: union_all([ln.box for ln in lns]) for key, lns in by_block.items()
                    if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)}
+    shift = _twoside_shift(para_blocks)
+    if shift:  # a two-sided layout: learn the text block on the even pages' frame
+        para_blocks = {key: b if key[0] % 2 == 0 else (b[0] - shift, b[1], b[2] - shift, b[3])
+                       for key, b in para_blocks.items()}
     paragraphs = list(para_blocks.values())
     if not paragraphs:  # nothing to learn the layout from: assume one column inside 10% margins
         w, h = width(pages[0].rect), height(pages[0].rect)
@@ -645,7 +654,25 @@ def document_layout(pages: list[PageData]) -> Layout:
     head_line = max(top, min(page_tops[len(page_tops) // 4], top + HEAD_SLACK_LINES * line_h))
     return Layout(body, body_font, line_h, density, columns, left, right, top, bottom,
                   _running_heads(pages, head_line),
-                  leading)
+                  leading, shift)
+
+
+def _twoside_shift(para_blocks: dict[tuple[int, int], Box]) -> float:
+    """How far right the text block stands on odd-indexed pages than on even ones (0 when it does not move)."""
+    sides: tuple[list[Box], list[Box]] = ([], [])
+    for (index, _), b in para_blocks.items():
+        sides[index % 2].append(b)
+    if min(len(sides[0]), len(sides[1])) < TWOSIDE_MIN_PARAGRAPHS:
+        return 0.0
+    edges = []
+    for boxes in sides:
+        lefts, rights = sorted(b[0] for b in boxes), sorted(b[2] for b in boxes)
+        k = int(TWOSIDE_EDGE_QUANTILE * (len(boxes) - 1))
+        edges.append((lefts[k], rights[-1 - k]))
+    d_left, d_right = edges[1][0] - edges[0][0], edges[1][1] - edges[0][1]
+    if abs(d_left) < TWOSIDE_MIN_SHIFT or abs(d_left - d_right) > TWOSIDE_EDGE_SLACK:
+        return 0.0
+    return (d_left + d_right) / 2
 
 
 def _body_size(pages: list[PageData]) -> float:
@@ -735,6 +762,17 @@ def _running_heads(pages: list[PageData], top: float) -> tuple[tuple[float, floa
 def column_of(x: float, lay: Layout) -> tuple[float, float]:
     """The column holding (or nearest to) the horizontal position ``x``."""
     return min(lay.columns, key=lambda c: 0.0 if c[0] <= x <= c[1] else min(abs(x - c[0]), abs(x - c[1])))
+
+
+def page_layout(p: PageData, lay: Layout) -> Layout:
+    """The layout as it lies on page ``p``: a turned page's own, an odd page's text block shifted (two-sided)."""
+    if p.turn:
+        return turned_layout(p, lay)
+    if not lay.odd_shift or p.index % 2 == 0:
+        return lay
+    s = lay.odd_shift
+    return replace(lay, columns=[(a + s, b + s) for a, b in lay.columns], left=lay.left + s, right=lay.right + s,
+                   odd_shift=0.0)
 
 
 def turned_layout(p: PageData, lay: Layout) -> Layout:

@@ -46,11 +46,15 @@ from .geometry import (
     width,
     x_overlap,
 )
-from .layout import SAME_SIZE, Element, Images, Layout, Line, PageData, column_of
+from .layout import HEAD_ZONE, SAME_SIZE, Element, Images, Layout, Line, PageData, column_of
 
 HEADING_RE = re.compile(r"(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+[A-Z]")
 # "(a)", "b)", "C": a panel letter may sit as far from its panel as graphics from each other.
 PANEL_LETTER_RE = re.compile(r"\(?[a-hA-H]\)?\.?")
+GRAPHICAL_ABSTRACT_RE = re.compile(r"(?i)\s*(?:graphical\s+abstract|toc\s+graphic|table\s+of\s+contents\s+graphic"
+                                   r"|for\s+table\s+of\s+contents\s+(?:use\s+)?only)\W*")
+EQUATION_NUMBER_RE = re.compile(r"\((?:[A-Z]\.?)?[1-9]\d*(?:\.[1-9]\d*)?[a-z]?\)")  # "(7)", "(3.2)", "(A.1)"
+EQUATION_FLUSH = 2.0  # points: a display equation's number stands this near its column's right edge
 APPENDIX_HEADING_RE = re.compile(r"[A-Z]\s+[A-Z][a-z]")  # "B Descriptions of the Baselines", set larger
 HEADING_MAX_GAP_EMS = 3.0  # a heading's number and title stand closer than this many ems
 HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
@@ -82,6 +86,14 @@ CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's 
 CELL_INDENT_SHARE = 0.15  # a line starting this far into its column, flush with a cell, is a cell's next line
 ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the lower one's height (a label level
 # with the middle of a two-line cell overlaps each of its lines by about half)
+LADDER_MIN_LINES = 8  # a review copy's line numbers: at least this many numbers stacked on one edge...
+LADDER_EDGE = 1.0  # ...their edges this many points apart at most, counting down the page...
+LADDER_BODY_LINES = 5  # ...beside at least this many lines of body text (this many characters long)...
+LADDER_BODY_CHARS = 25
+LADDER_CROSSED_SHARE = 0.1  # ...of which at most this share crosses their range (a listing's numbers are crossed)
+HEAD_MIN_LETTERS = 4  # a running head that bounds the page's top band holds at least this many letters
+HEAD_RULE_SHARE = 0.5  # a rule this share of the text width wide...
+HEAD_RULE_LINES = 0.5  # ...this many line heights under such a head is the head's rule
 LINE_NUMBER_SIZE = 0.75  # a number set at most this share of the body size beside much larger text is a review
 # copy's line number, however near the text it stands
 FRACTION_MAX_SHARE = 0.5  # a fraction bar is at most this share of a column wide...
@@ -159,6 +171,7 @@ UNCAPTIONED_SENTENCE_WORDS = 6
 UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
 UNCAPTIONED_EDGE = 30.0  # points: ...that comes no nearer the page's edge than this
 UNCAPTIONED_LINK_SHARE = 0.8  # ...and is not this much covered by one web link (an advert on a publisher's cover)
+UNCAPTIONED_HEAD_GAP = 20.0  # points: ...nor stands this near under a "Graphical Abstract" heading
 # Where a caption's graphics are looked for first, unless the document shows otherwise: figures captioned below
 # ("up" from the caption), tables above ("down").
 DEFAULT_SIDE = {FigureKind.FIGURE: "up", FigureKind.TABLE: "down"}
@@ -206,16 +219,29 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     top_band = _top_band(p, min(lay.top, p.rect[1] + 0.1 * page_h), 1.2 * lay.body_size) - 1
     bottom_band = max(lay.bottom, p.rect[1] + 0.9 * page_h) + 1
 
+    def head_row(b: Box) -> bool:
+        return b[1] < lay.top and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads)
+
+    # the journal's logo drawn over its running head is the head's too, however near the text it comes (a head
+    # of words at the page's top: a tick label repeated in one plot after another is no head)
+    heads = [ln.box[3] for ln in p.lines if head_row(ln.box) and ln.box[3] <= p.rect[1] + HEAD_ZONE * page_h
+             and sum(ch.isalpha() for ch in ln.text) >= HEAD_MIN_LETTERS]
+    if heads:  # ...and so is the rule under the head
+        top_band = max(top_band, max(heads) + 1, *(
+            g.box[3] + 1 for g in p.graphics if height(g.box) <= RULE_MAX_WIDTH
+            and width(g.box) >= HEAD_RULE_SHARE * (lay.right - lay.left)
+            and 0 <= g.box[1] - max(heads) <= HEAD_RULE_LINES * lay.line_h))
+
     def in_band(b: Box) -> bool:
         """Running heads, page numbers and footers lie above or below the text area."""
-        return (b[3] <= top_band or b[1] >= bottom_band
-                or b[1] < lay.top and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads))
+        return b[3] <= top_band or b[1] >= bottom_band or head_row(b)
 
     def is_decor(b: Box) -> bool:
         """...and line numbers, rules in the margins and the arXiv stamp beside it."""
         return in_band(b) or b[2] <= lay.left - 2 or b[0] >= lay.right + 2
 
-    decor = [is_decor(ln.box) for ln in p.lines]
+    ladder = _line_ladder(p, lay)
+    decor = [is_decor(ln.box) or i in ladder for i, ln in enumerate(p.lines)]
     # a drawing reaching out of the footer (one path for a journal's footer rules) lies mostly in the band
     graphics = [g for g in p.graphics if not is_decor(g.box) and (g.box[1] + g.box[3]) / 2 < bottom_band]
     footrules = _footnote_rules(p, graphics, lay)
@@ -239,9 +265,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     for c in captions:
         if not (margin := _margin_of(c.box, lay, p.rect)):
             continue
-        mine = [g for g in p.graphics if _in_margin(g.box, c.box, margin) and not in_band(g.box)]
-        if not mine:
-            continue
+        reach = FARTHEST_CAPTION_SKIP_LINES * lay.line_h  # not a rule by the running head half a page off
+        mine = [g for g in p.graphics if _in_margin(g.box, c.box, margin) and not in_band(g.box)
+                and max(g.box[1] - c.box[3], c.box[1] - g.box[3]) <= reach]
+        if len(mine) <= 1 and not any(is_shape(g) for g in mine):
+            continue  # a lone rule is the caption's underline, not a float (a table's rules are several)
         c.xr = margin
         if any(-CAPTION_SKIP_LINES * lay.line_h <= max(g.box[1] - c.box[3], c.box[1] - g.box[3]) for g in mine):
             margin_floats.add(id(c))  # its graphics over or under it: a margin figure, not a side caption
@@ -255,9 +283,10 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     pictures = [g.box for g in graphics if g.kind == "raster"]
     barrier_lines: list[int] = []
     text_elements: list[Element] = []
-    cells = _table_cells(p, lay)
+    cells = _table_cells(p, lay, ladder)
     prose = _prose_lines(p, lay, caption_lines, cells)
     headings = _headings(p, lay)
+    equations = _display_equations(p, lay)
     graphics = [replace(g, textbox=True) if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA
                 and sum(contains(g.box, p.lines[i].box) for i in prose) >= TEXTBOX_MIN_PROSE else g for g in graphics]
     for i, line in enumerate(p.lines):
@@ -271,7 +300,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         heading = i in headings
         big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
                and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
-        if not boxed and (i in prose or heading or big) and not _on_a_tab(line.box, frames, graphics):
+        if not boxed and (i in prose or heading or big or i in equations) and not _on_a_tab(line.box, frames, graphics):
             barrier_lines.append(i)
         elif line.size < lay.body_size + BIG_TEXT_POINTS:
             label = PANEL_LETTER_RE.fullmatch(line.text) is not None or SUBCAPTION_RE.match(line.text) is not None
@@ -604,6 +633,12 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
                                  or g.kind == "raster"
                                  and area(intersection(g.box, c.box)) >= SET_ON_SHARE * area(c.box)):
                 c.xr = (min(c.xr[0], l0, g.box[0]), max(c.xr[1], r1, g.box[2]))
+        # ...or a caption at the text block's left edge beside a drawing, level with it, that crosses the gutter:
+        # a side caption over a figure across the page (Springer sets a flowchart so)
+        if abs(c.box[0] - l0) <= SIDE_FLUSH and any(
+                c.box[2] <= g.box[0] < gl and g.box[2] > gr and min(g.box[3], c.box[3]) > max(g.box[1], c.box[1])
+                for g in graphics):
+            c.xr = (l0, max(c.xr[1], r1))
         if up and c.xr[1] - c.xr[0] < r1 - l0 and _row_goes_on(c, captions, graphics, texts, lay, gap):
             c.xr = (min(c.xr[0], l0), max(c.xr[1], r1))
         # ...but not past a caption beside it on its row: side-by-side floats of unequal widths cross the gutter
@@ -880,6 +915,24 @@ def _top_band(p: PageData, limit: float, min_gap: float) -> float:
     return band + 1
 
 
+def _display_equations(p: PageData, lay: Layout) -> set[int]:
+    """Display equations of the body: a number "(7)" flush with its column's right edge, the only such number on
+    its row (a regression table's "(1) (2) (3)" heads are several), with the formula on its row."""
+    found: set[int] = set()
+    for i, ln in enumerate(p.lines):
+        if not ln.horizontal or EQUATION_NUMBER_RE.fullmatch(ln.text.strip()) is None:
+            continue
+        col = column_of(center_x(ln.box), lay)
+        if abs(ln.box[2] - col[1]) > EQUATION_FLUSH:
+            continue
+        row = [j for j, o in enumerate(p.lines) if j != i and o.horizontal and o.box[2] <= ln.box[0]
+               and o.box[0] >= col[0] - EQUATION_FLUSH and min(o.box[3], ln.box[3]) - max(o.box[1], ln.box[1])
+               >= ROW_OVERLAP * min(height(o.box), height(ln.box))]
+        if row and not any(EQUATION_NUMBER_RE.fullmatch(p.lines[j].text.strip()) for j in row):
+            found.update([i, *row])
+    return found
+
+
 def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[int]) -> set[int]:
     """Body-text lines: wide, normally spaced lines, plus the short lines of blocks that are mostly such."""
     prose: set[int] = set()
@@ -982,12 +1035,39 @@ def _between_cells(p: PageData, i: int, cells: set[int], lay: Layout) -> bool:
     return nearest_above in cells and nearest_below in cells
 
 
-def _table_cells(p: PageData, lay: Layout) -> set[int]:
+def _line_ladder(p: PageData, lay: Layout) -> set[int]:
+    """A review copy's line numbers, whatever their size (BMVC sets them at 0.8 of the body): numbers alone,
+    stacked on one edge, counting down the page, beside the body text rather than across it."""
+    digits = [i for i, ln in enumerate(p.lines) if ln.horizontal and ln.text.strip().isdecimal()]
+    if len(digits) < LADDER_MIN_LINES:
+        return set()
+    body = [ln.box for ln in p.lines if ln.horizontal and abs(ln.size - lay.body_size) <= SAME_SIZE
+            and len(ln.text) >= LADDER_BODY_CHARS]
+    if len(body) < LADDER_BODY_LINES:
+        return set()
+    found: set[int] = set()
+    for edge in (0, 2):
+        run: list[int] = []
+        for i in [*sorted(digits, key=lambda i: p.lines[i].box[edge]), None]:
+            if i is not None and (not run or p.lines[i].box[edge] - p.lines[run[-1]].box[edge] <= LADDER_EDGE):
+                run.append(i)
+                continue
+            stack = sorted(run, key=lambda j: p.lines[j].box[1])
+            values = [int(p.lines[j].text) for j in stack]
+            if len(stack) >= LADDER_MIN_LINES and values == sorted(values):
+                x0, x1 = min(p.lines[j].box[0] for j in stack), max(p.lines[j].box[2] for j in stack)
+                if sum(b[0] < x1 - 1 and b[2] > x0 + 1 for b in body) <= LADDER_CROSSED_SHARE * len(body):
+                    found.update(stack)
+            run = [i] if i is not None else []
+    return found
+
+
+def _table_cells(p: PageData, lay: Layout, ladder: AbstractSet[int] = frozenset()) -> set[int]:
     """Lines that are table cells: sharing their row, in their column, with a short line (a paragraph's line
     fills its row of the column alone), in a row that crosses the gutter, or between two vertical rules."""
     # Margin lines (a review copy's line numbers) are nobody's row-mates.
     order = sorted((i for i, ln in enumerate(p.lines) if ln.horizontal and lay.left - 2 < ln.box[2]
-                    and ln.box[0] < lay.right + 2), key=lambda i: p.lines[i].box[1])
+                    and ln.box[0] < lay.right + 2 and i not in ladder), key=lambda i: p.lines[i].box[1])
     rows: dict[int, list[int]] = defaultdict(list)  # each line's row-mates: lines overlapping much of its height
     numbers = {i for i in order if p.lines[i].size <= LINE_NUMBER_SIZE * lay.body_size
                and p.lines[i].text.strip().isdigit()}
@@ -1618,6 +1698,7 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
     # the first page's title: its line in the largest type (no title on the other pages)
     title = max((ln for ln in p.lines if ln.horizontal and any(ch.isalpha() for ch in ln.text)),
                 key=lambda ln: ln.size, default=None) if p.index == 0 and clusters else None
+    adverts = [ln.box for ln in p.lines if GRAPHICAL_ABSTRACT_RE.fullmatch(ln.text)] if clusters else []
     for box, members in clusters:
         if (area(box) <= UNCAPTIONED_MIN_PAGE_SHARE * page_area
                 or any(area(intersection(box, r)) > 0 for r in regions)):
@@ -1633,6 +1714,8 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
             continue
         if title is not None and box[3] <= title.box[1]:
             continue  # header art over the paper's title: a publisher's banner and logos, not a figure
+        if any(x_overlap(h, box) > 0 and -1 <= box[1] - h[3] <= UNCAPTIONED_HEAD_GAP for h in adverts):
+            continue  # a graphical abstract under its heading: the paper's advert, not one of its figures
         labels = [t.box for t in texts if contains(box, t.box, tol=6)]
         bbox = pad(union_all([box, *labels]), p.rect, PAD)
         found.append(LocatedFigure(FigureKind.FIGURE, None, p.index, bbox, "", bbox, None))
