@@ -30,7 +30,9 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # prompts, bold caption rows run on from a figure's lines, bold references ending a block.
 # 15: lone floats keep the rows over their drawings, long grammars, captions run into the caption beside, pages of
 # upright labels unturned, far captions over the next figure, legend entries naming algorithms, first-page banners.
-MANIFEST_VERSION = "15"
+# 16: two-sided text blocks learnt per page side, large line numbers, display equations, logos over running heads,
+# graphical abstracts.
+MANIFEST_VERSION = "16"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]
