@@ -633,9 +633,10 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
                                  or g.kind == "raster"
                                  and area(intersection(g.box, c.box)) >= SET_ON_SHARE * area(c.box)):
                 c.xr = (min(c.xr[0], l0, g.box[0]), max(c.xr[1], r1, g.box[2]))
-        # ...or a caption at the text block's left edge beside a drawing, level with it, that crosses the gutter:
-        # a side caption over a figure across the page (Springer sets a flowchart so)
-        if abs(c.box[0] - l0) <= SIDE_FLUSH and any(
+        # ...or a short caption at the text block's left edge beside a drawing, level with it, that crosses the
+        # gutter: a side caption over a figure across the page (Springer sets a flowchart so; a tall legend beside
+        # its figure is found beside it)
+        if abs(c.box[0] - l0) <= SIDE_FLUSH and height(c.box) < SIDE_MIN_LINES * lay.line_h and any(
                 c.box[2] <= g.box[0] < gl and g.box[2] > gr and min(g.box[3], c.box[3]) > max(g.box[1], c.box[1])
                 for g in graphics):
             c.xr = (l0, max(c.xr[1], r1))
