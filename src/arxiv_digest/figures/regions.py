@@ -917,8 +917,9 @@ def _top_band(p: PageData, limit: float, min_gap: float) -> float:
 
 
 def _display_equations(p: PageData, lay: Layout) -> set[int]:
-    """Display equations of the body: a number "(7)" flush with its column's right edge, the only such number on
-    its row (a regression table's "(1) (2) (3)" heads are several), with the formula on its row."""
+    """The numbers of the body's display equations: "(7)" flush with its column's right edge, the only such number
+    on its row (a regression table's "(1) (2) (3)" heads are several), a formula before it on its row. The number
+    stands for its row: a formula's line box may reach far over and under it (a math font's tall glyphs)."""
     found: set[int] = set()
     for i, ln in enumerate(p.lines):
         if not ln.horizontal or EQUATION_NUMBER_RE.fullmatch(ln.text.strip()) is None:
@@ -930,7 +931,7 @@ def _display_equations(p: PageData, lay: Layout) -> set[int]:
                and o.box[0] >= col[0] - EQUATION_FLUSH and min(o.box[3], ln.box[3]) - max(o.box[1], ln.box[1])
                >= ROW_OVERLAP * min(height(o.box), height(ln.box))]
         if row and not any(EQUATION_NUMBER_RE.fullmatch(p.lines[j].text.strip()) for j in row):
-            found.update([i, *row])
+            found.add(i)
     return found
 
 
