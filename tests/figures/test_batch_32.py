@@ -54,10 +54,24 @@ def test_a_caption_in_the_outer_margin_of_a_two_sided_page_is_beside_its_figure(
               _line("on WFC", (465, 587, 493, 596), 50, size=8.5)]
     graphics = [layout.Element((79, 453, 368, 603), "raster"), layout.Element((402, 602, 493, 602.5), "vector"),
                 layout.Element((403, 163, 493, 163.5), "vector")]
-    pages.append(layout.PageData(3, RECT, lines, graphics))
-    lay = layout.document_layout(pages)
-    (fig,) = [f for f, _ in regions.locate_page(pages[3], layout.page_layout(pages[3], lay))]
+    fig = _sole_float(pages, lines, graphics)
     assert fig.number == "1" and fig.figure_box == (77, 451, 370, 605)  # the picture, padded by 2 points
+
+
+def _sole_float(pages: list[layout.PageData], lines: list[layout.Line],
+                graphics: list[layout.Element]) -> regions.LocatedFigure:
+    """The one float located on a page of ``lines`` and ``graphics`` that follows ``pages``."""
+    page = layout.PageData(len(pages), RECT, lines, graphics)
+    pages.append(page)
+    (fig,) = [f for f, _ in regions.locate_page(page, layout.page_layout(page, layout.document_layout(pages)))]
+    return fig
+
+
+def _two_column_rows(top: float, rows: int, block: int, xs: tuple[float, float] = (56, 307),
+                     w: float = 235) -> list[layout.Line]:
+    """Body text in two columns starting at ``xs``, ``w`` wide, ``rows`` lines each from ``top``."""
+    return [_line(BODY[:45], (x, top + 12 * i, x + w, top + 10 + 12 * i), block + c, starts=True)
+            for c, x in enumerate(xs) for i in range(rows)]
 
 
 def _numbered_page(numbers_x: float, size: float) -> list[layout.Line]:
@@ -83,10 +97,8 @@ def test_a_review_copys_line_numbers_in_a_large_type_are_not_table_cells() -> No
     lines.append(_line("* indicates our implementation.", (60, 222, 250, 230), 30, size=8))
     lines += [_line(BODY[:70], (26, 240 + 12 * i, 391, 250 + 12 * i), 31, starts=i == 0) for i in range(20)]
     graphics = [layout.Element((40, 73, 370, 73.5), "vector"), layout.Element((40, 220, 370, 220.5), "vector")]
-    pages.append(layout.PageData(3, RECT, lines, graphics))
-    lay = layout.document_layout(pages)
-    assert regions._line_ladder(pages[3], lay) == set(range(50))
-    (table,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    table = _sole_float(pages, lines, graphics)
+    assert regions._line_ladder(pages[3], layout.document_layout(pages)) == set(range(50))
     assert table.number == "2" and table.bbox[3] < 240 and table.bbox[2] < 396
 
 
@@ -117,9 +129,7 @@ def test_a_display_equation_over_a_wrapped_figure_is_body_text() -> None:
     lines += [_line("0.0  0.5  1.0  1.5  2.0", (449, 491, 540, 498), 6, size=7),
               _line("Learning rate", (465, 500, 524, 509), 7, size=7)]
     graphics = [layout.Element((454, 400, 536, 488), "vector")]
-    pages.append(layout.PageData(3, RECT, lines, graphics))
-    lay = layout.document_layout(pages)
-    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    fig = _sole_float(pages, lines, graphics)
     assert fig.number == "2" and fig.figure_box is not None and fig.figure_box[1] >= 395
 
 
@@ -140,20 +150,16 @@ def test_a_journal_logo_over_the_running_head_is_no_part_of_the_figure_under_it(
     for k in range(4):
         lines = [_line("www.advancedsciencenews.com", (51, 42.7, 157, 52.3), 0, size=8),
                  _line("www.advenergymat.de", (474, 42.7, 547, 52.3), 0, size=8)]
-        lines += [_line(BODY[:45], (x, 80 + 12 * i, x + 240, 90 + 12 * i), c, starts=True)
-                  for c, x in enumerate((48, 303)) for i in range(55)]
+        lines += _two_column_rows(80, 55, 1, (48, 303), 240)
         pages.append(layout.PageData(k, RECT, lines, [layout.Element((51, 14, 160, 40), "vector"),
                                                       layout.Element((440, 14, 547, 40), "vector")]))
     lines = pages[0].lines[:2]
     lines.append(_line("Figure 3. Acidic performance of the electrode at several current densities.",
                        (51, 240, 548, 249), 3, size=8, styled=True, starts=True))
-    lines += [_line(BODY[:45], (x, 270 + 12 * i, x + 240, 280 + 12 * i), c, starts=True)
-              for c, x in enumerate((48, 303)) for i in range(35)]
+    lines += _two_column_rows(270, 35, 4, (48, 303), 240)
     graphics = [layout.Element((51, 14, 160, 40), "vector"), layout.Element((440, 14, 547, 40), "vector"),
                 layout.Element((53, 58, 545, 232), "raster")]
-    pages.append(layout.PageData(4, RECT, lines, graphics))
-    lay = layout.document_layout(pages)
-    (fig,) = [f for f, _ in regions.locate_page(pages[4], lay)]
+    fig = _sole_float(pages, lines, graphics)
     assert fig.number == "3" and fig.figure_box == (51, 56, 547, 234)  # the picture, padded by 2 points
 
 
@@ -174,9 +180,7 @@ def test_a_graphical_abstract_under_its_heading_is_no_figure() -> None:
 def _two_column_pages(head: str) -> list[layout.PageData]:
     """Three pages of a two-column paper (56-291, 307-543) with a running head ``head`` at the top and a rule
     under it; on the first, the text starts a few points under the rule."""
-    return [layout.PageData(k, RECT, [_line(head, (207, 47, 390, 56), 0, size=9)]
-                            + [_line(BODY[:45], (x, top + 12 * i, x + 235, top + 10 + 12 * i), c + 1, starts=True)
-                               for c, x in enumerate((56, 307)) for i in range(50)],
+    return [layout.PageData(k, RECT, [_line(head, (207, 47, 390, 56), 0, size=9), *_two_column_rows(top, 50, 1)],
                             [layout.Element((55, 58, 541, 58.5), "vector")]) for k, top in enumerate((63, 80, 80))]
 
 
@@ -186,13 +190,10 @@ def test_the_rule_under_a_running_head_is_no_part_of_the_figure_under_it() -> No
     pages = _two_column_pages("Momentum Tuning for Asynchronous Training")
     lines = [pages[0].lines[0], _line("Figure 11. Training loss for two residual networks.", (83, 220, 510, 229), 5,
                                       size=9, styled=True, starts=True)]
-    lines += [_line(BODY[:45], (x, 250 + 12 * i, x + 235, 260 + 12 * i), c + 6, starts=True)
-              for c, x in enumerate((56, 307)) for i in range(35)]
+    lines += _two_column_rows(250, 35, 6)
     graphics = [layout.Element((55, 58, 541, 58.5), "vector"), layout.Element((100, 66, 280, 200), "vector"),
                 layout.Element((330, 66, 510, 200), "vector")]
-    pages.append(layout.PageData(3, RECT, lines, graphics))
-    lay = layout.document_layout(pages)
-    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    fig = _sole_float(pages, lines, graphics)
     assert fig.number == "11" and fig.figure_box is not None and fig.figure_box[1] >= 62
 
 
@@ -203,14 +204,11 @@ def test_a_side_caption_beside_a_drawing_across_the_gutter_takes_the_figure_acro
     pages = _two_column_pages("Psychopharmacology (2017) 234:403-420")
     lines = [pages[0].lines[0], _line("Fig. 1 Flowchart of study", (56, 72, 138, 81), 5, size=8.5, styled=True,
                                       starts=True), _line("protocol", (56, 82, 84, 91), 5, size=8.5)]
-    lines += [_line(BODY[:45], (x, 560 + 12 * i, x + 235, 570 + 12 * i), c + 6, starts=True)
-              for c, x in enumerate((56, 307)) for i in range(12)]
+    lines += _two_column_rows(560, 12, 6)
     graphics = [layout.Element((245, 72, 318, 108), "vector")]
     graphics += [layout.Element((x, 120 + 60 * k, x + 90, 160 + 60 * k), "vector")
                  for k in range(7) for x in (170, 270, 420)]
-    pages.append(layout.PageData(3, RECT, lines, graphics))
-    lay = layout.document_layout(pages)
-    (fig,) = [f for f, _ in regions.locate_page(pages[3], lay)]
+    fig = _sole_float(pages, lines, graphics)
     assert fig.number == "1" and fig.figure_box is not None and fig.figure_box[2] >= 510
 
 
@@ -229,7 +227,5 @@ def test_a_table_caption_in_the_outer_margin_of_a_two_sided_page_is_beside_its_t
     lines += [_line(BODY[:70], (51, 250 + 12 * i, 397, 260 + 12 * i), 20, starts=i == 0) for i in range(30)]
     graphics = [layout.Element((51, 82, 397, 82.5), "vector"), layout.Element((51, 228, 397, 228.5), "vector"),
                 layout.Element((402, 114, 493, 114.5), "vector")]
-    pages.append(layout.PageData(3, RECT, lines, graphics))
-    lay = layout.document_layout(pages)
-    (table,) = [f for f, _ in regions.locate_page(pages[3], layout.page_layout(pages[3], lay))]
+    table = _sole_float(pages, lines, graphics)
     assert table.number == "III" and table.figure_box is not None and table.figure_box[3] >= 226
