@@ -219,22 +219,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     top_band = _top_band(p, min(lay.top, p.rect[1] + 0.1 * page_h), 1.2 * lay.body_size) - 1
     bottom_band = max(lay.bottom, p.rect[1] + 0.9 * page_h) + 1
 
-    def head_row(b: Box) -> bool:
-        return b[1] < lay.top and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads)
-
-    # the journal's logo drawn over its running head is the head's too, however near the text it comes (a head
-    # of words at the page's top: a tick label repeated in one plot after another is no head)
-    heads = [ln.box[3] for ln in p.lines if head_row(ln.box) and ln.box[3] <= p.rect[1] + HEAD_ZONE * page_h
-             and sum(ch.isalpha() for ch in ln.text) >= HEAD_MIN_LETTERS]
-    if heads:  # ...and so is the rule under the head
-        top_band = max(top_band, max(heads) + 1, *(
-            g.box[3] + 1 for g in p.graphics if height(g.box) <= RULE_MAX_WIDTH
-            and width(g.box) >= HEAD_RULE_SHARE * (lay.right - lay.left)
-            and 0 <= g.box[1] - max(heads) <= HEAD_RULE_LINES * lay.line_h))
+    top_band = max(top_band, _under_running_head(p, lay))
 
     def in_band(b: Box) -> bool:
         """Running heads, page numbers and footers lie above or below the text area."""
-        return b[3] <= top_band or b[1] >= bottom_band or head_row(b)
+        return b[3] <= top_band or b[1] >= bottom_band or _head_row(b, lay)
 
     def is_decor(b: Box) -> bool:
         """...and line numbers, rules in the margins and the arXiv stamp beside it."""
@@ -899,6 +888,25 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
                         and abs(center_x(box) - center_x(span)) <= TITLE_CENTRING * width(span)):
                     embedded.update(run)
     return embedded
+
+
+def _head_row(b: Box, lay: Layout) -> bool:
+    """A box on a row that many pages print text in above the body: a running head's."""
+    return b[1] < lay.top and any(abs(b[1] - y0) <= 2 and abs(b[3] - y1) <= 2 for y0, y1 in lay.heads)
+
+
+def _under_running_head(p: PageData, lay: Layout) -> float:
+    """Where the page's running head ends, the rule under it included: a journal's logo drawn over the head is the
+    head's too, however near the text it comes. Only a head of words at the page's top counts (a tick label
+    repeated in one plot after another is no head); 0 when the page prints none."""
+    heads = [ln.box[3] for ln in p.lines if _head_row(ln.box, lay)
+             and ln.box[3] <= p.rect[1] + HEAD_ZONE * height(p.rect)
+             and sum(ch.isalpha() for ch in ln.text) >= HEAD_MIN_LETTERS]
+    if not heads:
+        return 0.0
+    return max([max(heads) + 1, *(g.box[3] + 1 for g in p.graphics if height(g.box) <= RULE_MAX_WIDTH
+                                  and width(g.box) >= HEAD_RULE_SHARE * (lay.right - lay.left)
+                                  and 0 <= g.box[1] - max(heads) <= HEAD_RULE_LINES * lay.line_h)])
 
 
 def _top_band(p: PageData, limit: float, min_gap: float) -> float:
