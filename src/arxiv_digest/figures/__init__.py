@@ -30,8 +30,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # prompts, bold caption rows run on from a figure's lines, bold references ending a block.
 # 15: lone floats keep the rows over their drawings, long grammars, captions run into the caption beside, pages of
 # upright labels unturned, far captions over the next figure, legend entries naming algorithms, first-page banners.
-# 16: two-sided text blocks learnt per page side, large line numbers, display equations, logos over running heads,
-# graphical abstracts.
+# 16: two-sided text blocks learnt per page side, large line numbers, display equations, logos and rules at running
+# heads, short side captions over figures across the gutter, graphical abstracts.
 MANIFEST_VERSION = "16"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
