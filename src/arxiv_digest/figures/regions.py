@@ -904,9 +904,10 @@ def _under_running_head(p: PageData, lay: Layout) -> float:
              and sum(ch.isalpha() for ch in ln.text) >= HEAD_MIN_LETTERS]
     if not heads:
         return 0.0
-    return max([max(heads) + 1, *(g.box[3] + 1 for g in p.graphics if height(g.box) <= RULE_MAX_WIDTH
-                                  and width(g.box) >= HEAD_RULE_SHARE * (lay.right - lay.left)
-                                  and 0 <= g.box[1] - max(heads) <= HEAD_RULE_LINES * lay.line_h)])
+    head = max(heads)
+    return max([head + 1, *(g.box[3] + 1 for g in p.graphics if height(g.box) <= RULE_MAX_WIDTH
+                            and width(g.box) >= HEAD_RULE_SHARE * (lay.right - lay.left)
+                            and 0 <= g.box[1] - head <= HEAD_RULE_LINES * lay.line_h)])
 
 
 def _top_band(p: PageData, limit: float, min_gap: float) -> float:
