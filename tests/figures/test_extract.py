@@ -349,6 +349,46 @@ def test_a_heavy_page_is_not_kept_recorded_between_locating_and_rendering(monkey
     assert found and all(f.display is None for f in found)
 
 
+def _as_forms(data: bytes) -> pymupdf.Document:
+    """The paper with every page drawn as a form XObject (how pdfTeX includes a PDF figure, or a whole page)."""
+    src, out = open_pdf(data), pymupdf.open()
+    for page in src:
+        out.new_page(width=page.rect.width, height=page.rect.height).show_pdf_page(page.rect, src, page.number)
+    return out
+
+
+def _count_box_logs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = pymupdf.Page.get_bboxlog
+
+    def counted(self: pymupdf.Page, *args: object, **kw: object) -> object:
+        calls.append(self.number)
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(pymupdf.Page, "get_bboxlog", counted)
+    return calls
+
+
+def test_a_page_of_small_forms_lists_its_drawings_without_counting_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting a page's items runs it through a Python device: a form of ordinary size is listed straight away."""
+    data, truth = generated("2col-mixed")
+    calls = _count_box_logs(monkeypatch)
+    found = locate_figures(_as_forms(data))
+    assert calls == []
+    assert all(best_iou(found, t) >= 0.8 for t in truth)
+
+
+def test_a_page_whose_forms_hold_many_bytes_is_counted_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    data, truth = generated("2col-mixed")
+    doc = _as_forms(data)
+    form_bytes = max(len(doc.xref_stream(x[0]) or b"") for page in doc for x in page.get_xobjects())
+    monkeypatch.setattr(layout, "HEAVY_CONTENT_BYTES", form_bytes - 1)
+    calls = _count_box_logs(monkeypatch)
+    found = locate_figures(doc)
+    assert calls
+    assert all(best_iou(found, t) >= 0.8 for t in truth)
+
+
 def test_pages_with_too_many_drawings_use_the_cheap_box_log(monkeypatch: pytest.MonkeyPatch) -> None:
     data, truth = generated("2col-mixed")
     monkeypatch.setattr(layout, "HEAVY_CONTENT_BYTES", 0)

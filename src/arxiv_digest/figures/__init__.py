@@ -32,7 +32,9 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # upright labels unturned, far captions over the next figure, legend entries naming algorithms, first-page banners.
 # 16: two-sided text blocks learnt per page side, large line numbers, display equations, logos and rules at running
 # heads, short side captions over figures across the gutter, graphical abstracts.
-MANIFEST_VERSION = "16"
+# 17: a page's drawings are listed in full unless its own and its forms' streams are long (a plot of many thousand
+# paths in a small form is clipped to its panels, as on a page without forms).
+MANIFEST_VERSION = "17"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]

@@ -36,7 +36,7 @@ CAPTION_RE = re.compile(
     r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
 )
 # Work limits that keep hostile or broken PDFs bounded in time and memory.
-HEAVY_CONTENT_BYTES = 1_000_000  # above this (or with form XObjects) count a page's items before listing them
+HEAVY_CONTENT_BYTES = 1_000_000  # drawing operators above this (page and forms) count a page's items before listing
 MAX_PAGE_ITEMS = 20_000  # more drawing items than this: take their boxes only, from the cheap bbox log
 MAX_PAGE_LINES = 5_000  # more text lines than this: a plot whose markers are glyphs (R's pch symbols)...
 MARKER_MAX_SIZE = 4.0  # ...set this small (points)...
@@ -235,7 +235,7 @@ def read_page(page: pymupdf.Page) -> PageData:
     contents = page.read_contents() if hinted else None
     heavy = contents is not None and len(contents) > HEAVY_CONTENT_BYTES
     if hinted:
-        graphics.extend(_drawings(page, rect, clips, heavy))
+        graphics.extend(_drawings(page, rect, clips, len(contents or b"")))
     images = page_images(page, display, contents)
     scans = [pixels for b, pixels in images if area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area]
     if hinted and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS and _ocr_layer(page):
@@ -487,12 +487,30 @@ def _visible(box: Box, clips: _Clips) -> Box:
     return intersection(best[2], box) if best else box
 
 
-def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box], long_content: bool) -> list[Element]:
+def _drawing_bytes(page: pymupdf.Page, content_bytes: int) -> int:
+    """The bytes of drawing operators the page's content stream (``content_bytes`` long) and its forms hold, up to
+    just over HEAVY_CONTENT_BYTES; a form whose stream cannot be read puts the page over it."""
+    total, doc = content_bytes, page.parent
+    for xref, *_ in page.get_xobjects():  # nested forms too
+        if total > HEAVY_CONTENT_BYTES:
+            break
+        try:
+            # a stream already over the limit compressed is not inflated just to be measured
+            raw = len(doc.xref_stream_raw(xref) or b"")
+            total += raw if raw > HEAVY_CONTENT_BYTES else len(doc.xref_stream(xref) or b"")
+        except Exception:  # noqa: BLE001 - a broken stream: count the page's items rather than trust its size
+            total += HEAVY_CONTENT_BYTES + 1
+    return total
+
+
+def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box], content_bytes: int) -> list[Element]:
     """The page's visible vector drawings, from the cheap bounding-box log when there are very many; the clip
     rectangles go to ``clips``."""
     page_area = area(rect)
     graphics: list[Element] = []
-    heavy = long_content or bool(page.get_xobjects())
+    # Counting runs the whole page through a Python device, which costs more than listing a page of ordinary
+    # size: only a page with many bytes of drawing operators (its own or its forms') is counted first.
+    heavy = _drawing_bytes(page, content_bytes) > HEAVY_CONTENT_BYTES
     bboxlog = page.get_bboxlog() if heavy else []
     if len(bboxlog) > MAX_PAGE_ITEMS:  # a plot with a million points: boxes only, no per-path dicts
         for kind, r in bboxlog:
@@ -501,25 +519,34 @@ def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box], long_content: boo
                     and area(box) < MAX_VECTOR_PAGE_SHARE * page_area):
                 graphics.append(Element(box, "vector"))
     scissors: dict[int, Box] = {}  # the clip in force at each nesting level (PyMuPDF gives it cumulated)
+    # the clip of the deepest level below each level, while ``scissors`` stays as it is (a plot's thousands of
+    # paths share a few levels)
+    inner_clip: dict[int, Box | None] = {}
+    largest = MAX_VECTOR_PAGE_SHARE * page_area
     # get_cdrawings: the same paths as get_drawings, without turning every point into a Python object.
     for d in [] if len(bboxlog) > MAX_PAGE_ITEMS else page.get_cdrawings(extended=True):
         level = d.get("level", 0)
-        if d.get("type") == "clip":
+        kind = d.get("type")
+        if kind == "clip":
             sc = tuple(d["scissor"])
             clips.append(sc)
             scissors = {k: v for k, v in scissors.items() if k < level}
             scissors[level] = sc
+            inner_clip = {}
             continue
-        if d.get("type") == "group":
+        if kind == "group":
             continue
         fill, stroke = d.get("fill"), d.get("color")
         if stroke is None and (fill is None or min(fill) > NEAR_WHITE):
             continue  # white-on-white: backgrounds and masks are invisible
         x0, y0, x1, y1 = d["rect"]
         box = intersection((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), rect)
-        if inner := [k for k in scissors if k < level]:  # a sub-figure's plot clipped to its own panel
-            box = intersection(box, scissors[max(inner)])
-        if box[0] <= box[2] and box[1] <= box[3] and area(box) < MAX_VECTOR_PAGE_SHARE * page_area:
+        if level not in inner_clip:
+            inner = [k for k in scissors if k < level]
+            inner_clip[level] = scissors[max(inner)] if inner else None
+        if (clip := inner_clip[level]) is not None:  # a sub-figure's plot clipped to its own panel
+            box = intersection(box, clip)
+        if box[0] <= box[2] and box[1] <= box[3] and area(box) < largest:
             graphics.append(Element(box, "vector"))
     return graphics
 
