@@ -33,7 +33,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 16: two-sided text blocks learnt per page side, large line numbers, display equations, logos and rules at running
 # heads, short side captions over figures across the gutter, graphical abstracts.
 # 17: a page's drawings are listed in full unless its own and its forms' streams are long (a plot of many thousand
-# paths in a small form is clipped to its panels, as on a page without forms).
+# paths in a small form is clipped to its panels, as on a page without forms); a table's shaded rows are no picture
+# of the figure under it.
 MANIFEST_VERSION = "17"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

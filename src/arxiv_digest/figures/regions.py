@@ -100,6 +100,7 @@ FRACTION_MAX_SHARE = 0.5  # a fraction bar is at most this share of a column wid
 FRACTION_REACH = 0.6  # ...with text within this many line heights over it and under it...
 FRACTION_PROSE_LINES = 2.5  # ...and body text within this many line heights
 TABLE_RULE_SHARE = 0.5  # a horizontal rule at least this share of its caption's range wide is a table's rule
+SHADED_ROW_MIN_CELLS = 2  # a table's shaded band behind at least this many of its cells is a row, not a picture
 GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
 WRAP_MIN_COLUMN_SHARE = 0.3  # a body line this wide beside a caption, on its rows or up to...
 WRAP_ABOVE_LINES = 3.0  # ...this many line heights above them, wraps around its figure
@@ -1408,13 +1409,42 @@ def _before_graphics(c: Caption, taken: list[Element], up: bool) -> list[Element
 
 def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: list[Element]) -> float | None:
     """Between a ruled table and a figure facing each other, where the table ends, when every picture or plot
-    the figure took lies beyond the table's last rule."""
+    the figure took lies beyond the table's last rule (a shaded row of the table's is no picture)."""
     if {a.kind, b.kind} != {FigureKind.TABLE, FigureKind.FIGURE}:
         return None
     (table, rows, up), fig = ((a, a_taken, d == "up"), b_taken) if a.kind is FigureKind.TABLE else (
         (b, b_taken, d != "up"), a_taken)
     last = _last_rule(table, rows, up)
-    return None if last is None else _gap_after_rules(last, [e for e in fig if is_shape(e)], rows + fig, up)
+    if last is None:
+        return None
+    shading = _shaded_rows(rows, table.xr[1] - table.xr[0])
+    shapes = [e for e in fig if is_shape(e) and e.box not in shading]
+    return _gap_after_rules(last, shapes, rows + fig, up)
+
+
+def _shaded_rows(rows: list[Element], span: float) -> set[Box]:
+    """The boxes of a table's shaded rows: cell backgrounds of one height set edge to edge in a band as wide as
+    its rules, behind SHADED_ROW_MIN_CELLS of its cells (a diagram's boxes beside each other hold fewer)."""
+    cells = [e.box for e in rows if e.kind == "text"]
+    bands: dict[tuple[int, int], list[Box]] = defaultdict(list)
+    for e in rows:
+        if e.kind == "vector" and is_shape(e):
+            bands[(round(e.box[1]), round(e.box[3]))].append(e.box)
+    shaded: set[Box] = set()
+    for boxes in bands.values():
+        boxes.sort()
+        run, right = [boxes[0]], boxes[0][2]
+        for b in [*boxes[1:], None]:
+            if b is not None and b[0] <= right + 1:
+                run.append(b)
+                right = max(right, b[2])
+                continue
+            if (right - run[0][0] >= TABLE_RULE_SHARE * span
+                    and sum(any(contains(r, c) for r in run) for c in cells) >= SHADED_ROW_MIN_CELLS):
+                shaded.update(run)
+            if b is not None:
+                run, right = [b], b[2]
+    return shaded
 
 
 def _footnote_rules(p: PageData, graphics: list[Element], lay: Layout) -> list[Box]:

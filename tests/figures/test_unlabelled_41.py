@@ -1,0 +1,62 @@
+"""Layouts found at stop 32 by the label-free check on unlabelled papers: a ruled table with shaded rows, right over
+a figure of bar charts, ends at its last rule (the shading is the table's, not a picture of the figure's)."""
+
+from __future__ import annotations
+
+from arxiv_digest.figures import layout, regions
+
+from .test_unlabelled_37 import _body_data, _line
+
+BODY = "The reward models of each ensemble were trained on the same preference pairs with different random seeds"
+RECT = (0, 0, 612, 792)
+PANELS = ((124, 199), (222, 297), (321, 396), (420, 495))
+
+
+def _table_over_bar_charts(shaded: bool) -> list[regions.LocatedFigure]:
+    """An ICLR page: Table 2 captioned above, its last two rows shaded cell by cell (or plain), and right under its
+    bottom rule a row of four bar-chart panels captioned "Figure 2" below, with body text under both."""
+    pages = _body_data(RECT, ((108, 505),), 72, 11, 60, BODY[:80])
+    lines = [_line("Table 2: Larger reward model evaluation on the preference data set. All ensembles have three",
+                   (108, 91, 505, 101), 1, starts=True),
+             _line("members; the best results are in bold and the second best are underlined, respectively.",
+                   (108, 102, 505, 112), 1)]
+    graphics = [layout.Element((110, 127, 504, 127.5), "vector"), layout.Element((110, 150, 504, 150.5), "vector"),
+                layout.Element((110, 346, 504, 346.5), "vector")]
+    columns = (130, 190, 250, 310, 370, 430, 480)
+    for r in range(14):  # the table's rows: a method name and six numbers
+        y = 156 + 13 * r
+        lines += [_line("PPO" if c == 0 else "0.62", (x, y + 2, x + 20, y + 10), 10 + r) for c, x in enumerate(columns)]
+        if shaded and r in (12, 13):
+            graphics += [layout.Element((x - 4, y, nxt - 4, y + 13), "vector")
+                         for x, nxt in zip(columns, [*columns[1:], 508], strict=True)]
+    for x0, x1 in PANELS:  # each panel: four stacked bars of three segments, their percentages and an axis
+        for y in (356, 371, 386, 401):
+            graphics += [layout.Element((x0, y, x0 + 40, y + 7.5), "vector"),
+                         layout.Element((x0 + 40, y, x0 + 55, y + 7.5), "vector"),
+                         layout.Element((x0 + 55, y, x1, y + 7.5), "vector")]
+            lines.append(_line("51.8%", (x0 + 14, y + 1, x0 + 24, y + 6), 40, size=4))
+        graphics.append(layout.Element((x0, 412, x1, 412.5), "vector"))
+        lines += [_line("0 20 40 60 80 100", (x0, 414, x1, 419), 41, size=4),
+                  _line("(a) UGDA vs. PPO", (x0 + 10, 434, x1 - 10, 443), 42, size=8)]
+    lines += [_line("Figure 2: Comparison on the preference data set. The results are of policies trained with the",
+                    (108, 452, 505, 462), 50, starts=True),
+              _line("smaller base model as the reward model; the columns differ in the hyperparameter analysed.",
+                    (108, 463, 505, 473), 50)]
+    lines += [_line(BODY[:80], (108, 495 + 11 * i, 505, 505 + 11 * i), 60, starts=i == 0) for i in range(20)]
+    page = layout.PageData(len(pages), RECT, lines, graphics)
+    pages.append(page)
+    return [f for f, _ in regions.locate_page(page, layout.page_layout(page, layout.document_layout(pages)))]
+
+
+def test_a_table_with_shaded_rows_over_bar_charts_ends_at_its_last_rule() -> None:
+    """The shading behind the table's last rows is no picture of the figure's: the table ends at its bottom rule
+    and the figure under it keeps all its bars (the figure had been cut down to its sub-captions, and dropped)."""
+    found = {f.kind.value: f for f in _table_over_bar_charts(shaded=True)}
+    assert set(found) == {"table", "figure"}
+    assert found["table"].figure_box[3] <= 349
+    assert found["figure"].figure_box[1] <= 356 and found["figure"].figure_box[3] >= 443
+
+
+def test_the_same_table_without_shading_ends_at_its_last_rule_too() -> None:
+    found = {f.kind.value: f for f in _table_over_bar_charts(shaded=False)}
+    assert found["table"].figure_box[3] <= 349 and found["figure"].figure_box[1] <= 356
