@@ -1,5 +1,6 @@
 """Layouts found at stop 32 by the label-free check on unlabelled papers: a ruled table with shaded rows, right over
-a figure of bar charts, ends at its last rule (the shading is the table's, not a picture of the figure's)."""
+a figure of bar charts, ends at its last rule (the shading is the table's, not a picture of the figure's); a table
+whose caption reaches past the gutter leaves the chart beside it to that chart's own caption."""
 
 from __future__ import annotations
 
@@ -60,3 +61,41 @@ def test_a_table_with_shaded_rows_over_bar_charts_ends_at_its_last_rule() -> Non
 def test_the_same_table_without_shading_ends_at_its_last_rule_too() -> None:
     found = {f.kind.value: f for f in _table_over_bar_charts(shaded=False)}
     assert found["table"].figure_box[3] <= 349 and found["figure"].figure_box[1] <= 356
+
+
+def _table_beside_radar_chart() -> list[regions.LocatedFigure]:
+    """An ICML page: Table 1 captioned above, its caption and rows reaching past the gutter, and beside it in the
+    right column a radar chart captioned "Figure 4" below, level with the table's last rows; body text under both."""
+    pages = _body_data(RECT, ((54, 292), (315, 558)), 72, 11, 60, BODY[:45])
+    lines = [_line("Table 1: Comparison of the detector and other forgery detection models on the image",
+                   (54, 54, 397, 64), 1, starts=True),
+             _line("benchmark in terms of accuracy. All methods are trained on the same generator.",
+                   (54, 65, 397, 75), 1)]
+    graphics = [layout.Element((54, 88, 397, 88.5), "vector"), layout.Element((54, 102, 397, 102.5), "vector"),
+                layout.Element((54, 230, 397, 230.5), "vector")]
+    columns = (60, 150, 190, 230, 270, 310, 350)
+    for r in range(10):
+        y = 105 + 12 * r
+        lines += [_line("F3Net" if c == 0 else "97.9", (x, y + 2, x + 30 if c == 0 else x + 18, y + 10), 10 + r, size=8)
+                  for c, x in enumerate(columns)]
+    graphics += [layout.Element((420, 70, 540, 190), "vector"), layout.Element((440, 90, 520, 170), "vector"),
+                 layout.Element((425, 200, 545, 215), "vector")]
+    lines += [_line(name, (x, y, x + 36, y + 7), 30 + k, size=6)
+              for k, (name, x, y) in enumerate((("Wenxin", 462, 60), ("Midjourney", 404, 126), ("SD1", 520, 140),
+                                                ("SDXL", 468, 192)))]
+    lines += [_line("Figure 4: Comparison of the detector and", (404, 225, 556, 234), 50, starts=True),
+              _line("other models on the image benchmark.", (404, 235, 556, 244), 50)]
+    lines += [_line(BODY[:45], (x, 262 + 11 * i, x + 237, 271 + 11 * i), 60 + c, starts=i == 0)
+              for c, x in enumerate((54, 317)) for i in range(40)]
+    page = layout.PageData(len(pages), RECT, lines, graphics)
+    pages.append(page)
+    return [f for f, _ in regions.locate_page(page, layout.page_layout(page, layout.document_layout(pages)))]
+
+
+def test_a_table_across_the_gutter_leaves_the_chart_beside_it_to_its_caption() -> None:
+    """The table's caption reaches past the gutter, so its float could take the whole width; the figure caption
+    beyond its right edge, facing up, holds what stands over it: the chart is Figure 4's, the rows Table 1's."""
+    found = {f.kind.value: f for f in _table_beside_radar_chart()}
+    assert set(found) == {"table", "figure"}
+    assert found["table"].figure_box[2] <= 400
+    assert found["figure"].figure_box[0] <= 404 and found["figure"].figure_box[1] <= 62

@@ -305,6 +305,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
 
     _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
+    _yield_to_facing_captions(captions, barriers, p.rect)
     side: dict[int, list[Element]] = {}
 
     def beside(c: Caption, any_width: bool = False) -> list[Element]:
@@ -562,6 +563,25 @@ def _headings(p: PageData, lay: Layout) -> set[int]:
                                 or line.size > lay.body_size + 0.9 and APPENDIX_HEADING_RE.match(text) is not None):
             found.update(row)
     return found
+
+
+def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], page: Box) -> None:
+    """A caption whose range reaches past its own edge stops it at the next caption its way when that one stands
+    wholly beyond that edge, faces back and searches another range (a table captioned above and, beside it in the
+    band across the page, a one-column figure captioned below): what lies beyond is that float's. Two captions of
+    one range (a short caption under a figure across the page) are one above the other, not side by side."""
+    ranges = [c.xr for c in captions]
+    for c in captions:
+        up = c.preferred == "up"
+        _, n = _limit(c, captions, barriers, page, up)
+        if n is None or captions[n].preferred == c.preferred or (
+                abs(ranges[n][0] - c.xr[0]) <= 1 and abs(ranges[n][1] - c.xr[1]) <= 1):
+            continue
+        o = captions[n].box
+        if c.box[2] <= o[0] < c.xr[1]:
+            c.xr = (c.xr[0], o[0])
+        elif c.xr[0] < o[2] <= c.box[0]:
+            c.xr = (o[2], c.xr[1])
 
 
 def _narrow_to_wrapped_text(captions: list[Caption], p: PageData, lay: Layout, caption_lines: set[int],
