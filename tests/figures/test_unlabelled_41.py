@@ -99,3 +99,31 @@ def test_a_table_across_the_gutter_leaves_the_chart_beside_it_to_its_caption() -
     assert set(found) == {"table", "figure"}
     assert found["table"].figure_box[2] <= 400
     assert found["figure"].figure_box[0] <= 404 and found["figure"].figure_box[1] <= 62
+
+
+def test_a_table_wider_than_its_centred_caption_keeps_its_column_beside_a_figure() -> None:
+    """IEEE style: "TABLE III" centred over a table wider than the caption, in the left column, and a bar chart
+    captioned below in the right column level with it. The chart's caption stops the table's range at the column,
+    not at the table caption's own edge: each float keeps its whole column."""
+    pages = _body_data(RECT, ((70, 290), (303, 552)), 72, 11, 60, BODY[:40])
+    lines = [_line("TABLE III", (160, 262, 200, 270), 1, starts=True),
+             _line("RQ1: MULTIPLE RUNS RESULTS", (125, 272, 232, 281), 1)]
+    graphics = [layout.Element((70, 285, 287, 285.5), "vector"), layout.Element((70, 300, 287, 300.5), "vector"),
+                layout.Element((70, 418, 287, 418.5), "vector")]
+    for r in range(9):
+        y = 303 + 12.5 * r
+        lines += [_line("Meta-Llama-3" if c == 0 else "39.33", (x, y + 2, x + (40 if c == 0 else 18), y + 10),
+                        10 + r, size=7) for c, x in enumerate((72, 130, 175, 215, 265))]
+    graphics += [layout.Element((360, 262 + 6 * k, 360 + 20 * (k + 1), 266 + 6 * k), "vector") for k in range(8)]
+    graphics.append(layout.Element((360, 260, 545, 310), "vector"))
+    lines += [_line(f"Model-{k}", (318, 262 + 6 * k, 358, 266 + 6 * k), 30 + k, size=5) for k in range(8)]
+    lines.append(_line("Fig. 3. RQ1: Average PHR of Different Target Models", (344, 313, 520, 323), 50, starts=True))
+    lines += [_line(BODY[:40], (303, 340 + 11 * i, 552, 349 + 11 * i), 60, starts=i == 0) for i in range(30)]
+    lines += [_line(BODY[:40], (70, 430 + 11 * i, 290, 439 + 11 * i), 61, starts=i == 0) for i in range(20)]
+    page = layout.PageData(len(pages), RECT, lines, graphics)
+    pages.append(page)
+    found = {f.kind.value: f for f, _ in regions.locate_page(page, layout.page_layout(page,
+                                                                                       layout.document_layout(pages)))}
+    assert set(found) == {"table", "figure"}
+    assert found["table"].figure_box[2] >= 287 and found["table"].figure_box[3] >= 418
+    assert found["figure"].figure_box[0] >= 303

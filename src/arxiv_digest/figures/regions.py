@@ -305,7 +305,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
 
     _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
-    _yield_to_facing_captions(captions, barriers, p.rect)
+    _yield_to_facing_captions(captions, barriers, p.rect, lay)
     side: dict[int, list[Element]] = {}
 
     def beside(c: Caption, any_width: bool = False) -> list[Element]:
@@ -565,11 +565,13 @@ def _headings(p: PageData, lay: Layout) -> set[int]:
     return found
 
 
-def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], page: Box) -> None:
+def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], page: Box, lay: Layout) -> None:
     """A caption whose range reaches past its own edge stops it at the next caption its way when that one stands
     wholly beyond that edge, faces back and searches another range (a table captioned above and, beside it in the
-    band across the page, a one-column figure captioned below): what lies beyond is that float's. Two captions of
-    one range (a short caption under a figure across the page) are one above the other, not side by side."""
+    band across the page, a one-column figure captioned below): what lies beyond is that float's. A caption
+    within one column keeps no more than that column on that side (the table beside may be wider than its
+    centred caption); two captions of one range (a short caption under a figure across the page) are one above
+    the other."""
     ranges = [c.xr for c in captions]
     for c in captions:
         up = c.preferred == "up"
@@ -578,10 +580,12 @@ def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], page
                 abs(ranges[n][0] - c.xr[0]) <= 1 and abs(ranges[n][1] - c.xr[1]) <= 1):
             continue
         o = captions[n].box
+        own = column_of(center_x(c.box), lay)
+        within = own[0] - 1 <= c.box[0] and c.box[2] <= own[1] + 1
         if c.box[2] <= o[0] < c.xr[1]:
-            c.xr = (c.xr[0], o[0])
+            c.xr = (c.xr[0], min(o[0], own[1]) if within else o[0])
         elif c.xr[0] < o[2] <= c.box[0]:
-            c.xr = (o[2], c.xr[1])
+            c.xr = (max(o[2], own[0]) if within else o[2], c.xr[1])
 
 
 def _narrow_to_wrapped_text(captions: list[Caption], p: PageData, lay: Layout, caption_lines: set[int],
