@@ -305,7 +305,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
 
     _widen_to_spanning_graphics(captions, graphics, text_elements, lay, gap_g)
     _narrow_to_wrapped_text(captions, p, lay, caption_lines, decor)
-    _yield_to_facing_captions(captions, barriers, p.rect, lay)
+    _yield_to_facing_captions(captions, barriers, graphics, p.rect, lay)
     side: dict[int, list[Element]] = {}
 
     def beside(c: Caption, any_width: bool = False) -> list[Element]:
@@ -565,13 +565,15 @@ def _headings(p: PageData, lay: Layout) -> set[int]:
     return found
 
 
-def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], page: Box, lay: Layout) -> None:
+def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], graphics: list[Element], page: Box,
+                              lay: Layout) -> None:
     """A caption whose range reaches past its own edge stops it at the next caption its way when that one stands
     wholly beyond that edge, faces back and searches another range (a table captioned above and, beside it in the
     band across the page, a one-column figure captioned below): what lies beyond is that float's. A caption
     within one column keeps no more than that column on that side (the table beside may be wider than its
-    centred caption); two captions of one range (a short caption under a figure across the page) are one above
-    the other."""
+    centred caption). Two captions of one range (a short caption under a figure across the page) are one above
+    the other, and so are two with a drawing between them that reaches from the first's side past the second's
+    edge (a table's rules across the page over a figure in one column)."""
     ranges = [c.xr for c in captions]
     for c in captions:
         up = c.preferred == "up"
@@ -580,6 +582,11 @@ def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], page
                 abs(ranges[n][0] - c.xr[0]) <= 1 and abs(ranges[n][1] - c.xr[1]) <= 1):
             continue
         o = captions[n].box
+        lo, hi = (o[3], c.box[1]) if up else (c.box[3], o[1])
+        between = [g.box for g in graphics if g.kind != "text" and g.box[1] < hi and g.box[3] > lo]
+        if any(g[0] < c.box[2] and g[2] > o[0] for g in between) if c.box[2] <= o[0] else any(
+                g[2] > c.box[0] and g[0] < o[2] for g in between):
+            continue
         own = column_of(center_x(c.box), lay)
         within = own[0] - 1 <= c.box[0] and c.box[2] <= own[1] + 1
         if c.box[2] <= o[0] < c.xr[1]:
