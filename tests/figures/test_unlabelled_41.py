@@ -13,16 +13,23 @@ RECT = (0, 0, 612, 792)
 PANELS = ((124, 199), (222, 297), (321, 396), (420, 495))
 
 
+def _ruled_table_head(caption: tuple[str, str], x0: float, x1: float, top: float, rule_x: tuple[float, float],
+                      rules: tuple[float, ...]) -> tuple[list[layout.Line], list[layout.Element]]:
+    """A table's two caption lines from ``top`` between ``x0`` and ``x1``, and its rules at ``rules`` across
+    ``rule_x``."""
+    lines = [_line(caption[0], (x0, top, x1, top + 10), 1, starts=True),
+             _line(caption[1], (x0, top + 11, x1, top + 21), 1)]
+    return lines, [layout.Element((rule_x[0], y, rule_x[1], y + 0.5), "vector") for y in rules]
+
+
 def _table_over_bar_charts(shaded: bool) -> list[regions.LocatedFigure]:
     """An ICLR page: Table 2 captioned above, its last two rows shaded cell by cell (or plain), and right under its
     bottom rule a row of four bar-chart panels captioned "Figure 2" below, with body text under both."""
     pages = _body_data(RECT, ((108, 505),), 72, 11, 60, BODY[:80])
-    lines = [_line("Table 2: Larger reward model evaluation on the preference data set. All ensembles have three",
-                   (108, 91, 505, 101), 1, starts=True),
-             _line("members; the best results are in bold and the second best are underlined, respectively.",
-                   (108, 102, 505, 112), 1)]
-    graphics = [layout.Element((110, 127, 504, 127.5), "vector"), layout.Element((110, 150, 504, 150.5), "vector"),
-                layout.Element((110, 346, 504, 346.5), "vector")]
+    lines, graphics = _ruled_table_head(
+        ("Table 2: Larger reward model evaluation on the preference data set. All ensembles have three",
+         "members; the best results are in bold and the second best are underlined, respectively."),
+        108, 505, 91, (110, 504), (127, 150, 346))
     columns = (130, 190, 250, 310, 370, 430, 480)
     for r in range(14):  # the table's rows: a method name and six numbers
         y = 156 + 13 * r
@@ -67,12 +74,10 @@ def _table_beside_radar_chart() -> list[regions.LocatedFigure]:
     """An ICML page: Table 1 captioned above, its caption and rows reaching past the gutter, and beside it in the
     right column a radar chart captioned "Figure 4" below, level with the table's last rows; body text under both."""
     pages = _body_data(RECT, ((54, 292), (315, 558)), 72, 11, 60, BODY[:45])
-    lines = [_line("Table 1: Comparison of the detector and other forgery detection models on the image",
-                   (54, 54, 397, 64), 1, starts=True),
-             _line("benchmark in terms of accuracy. All methods are trained on the same generator.",
-                   (54, 65, 397, 75), 1)]
-    graphics = [layout.Element((54, 88, 397, 88.5), "vector"), layout.Element((54, 102, 397, 102.5), "vector"),
-                layout.Element((54, 230, 397, 230.5), "vector")]
+    lines, graphics = _ruled_table_head(
+        ("Table 1: Comparison of the detector and other forgery detection models on the image",
+         "benchmark in terms of accuracy. All methods are trained on the same generator."),
+        54, 397, 54, (54, 397), (88, 102, 230))
     columns = (60, 150, 190, 230, 270, 310, 350)
     for r in range(10):
         y = 105 + 12 * r

@@ -584,14 +584,12 @@ def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], grap
         o = captions[n].box
         lo, hi = (o[3], c.box[1]) if up else (c.box[3], o[1])
         between = [g.box for g in graphics if g.kind != "text" and g.box[1] < hi and g.box[3] > lo]
-        if any(g[0] < c.box[2] and g[2] > o[0] for g in between) if c.box[2] <= o[0] else any(
-                g[2] > c.box[0] and g[0] < o[2] for g in between):
-            continue
         own = column_of(center_x(c.box), lay)
         within = own[0] - 1 <= c.box[0] and c.box[2] <= own[1] + 1
-        if c.box[2] <= o[0] < c.xr[1]:
-            c.xr = (c.xr[0], min(o[0], own[1]) if within else o[0])
-        elif c.xr[0] < o[2] <= c.box[0]:
+        if c.box[2] <= o[0]:  # the other caption stands to the right
+            if o[0] < c.xr[1] and not any(g[0] < c.box[2] and g[2] > o[0] for g in between):
+                c.xr = (c.xr[0], min(o[0], own[1]) if within else o[0])
+        elif c.xr[0] < o[2] <= c.box[0] and not any(g[2] > c.box[0] and g[0] < o[2] for g in between):
             c.xr = (max(o[2], own[0]) if within else o[2], c.xr[1])
 
 
