@@ -35,7 +35,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 17: a page's drawings are listed in full unless its own and its forms' streams are long (a plot of many thousand
 # paths in a small form is clipped to its panels, as on a page without forms); a table's shaded rows are no picture
 # of the figure under it; a caption facing back from beyond another's edge bounds that one's range.
-MANIFEST_VERSION = "17"
+MANIFEST_VERSION = "18"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]

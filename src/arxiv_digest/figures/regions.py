@@ -429,6 +429,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             finals[i] = _resolve_shared(i, d, captions, options, chosen)
     _split_overlaps(captions, finals, chosen, side)
     _split_side_by_side(captions, finals)
+    for i, c in enumerate(captions):
+        # a figure with nothing of its own over (under) it but listings captioned each on its own: its panels
+        if (c.kind is FigureKind.FIGURE and c.strong and not c.foreign and i not in side
+                and not _has_content(c, finals.get(i, []))
+                and (stack := _foreign_stack(c, (chosen[i] or c.preferred) == "up", captions, finals, gap_g))):
+            finals[i] = stack
     for i, taken in finals.items():
         c = captions[i]
         if not _has_content(c, taken) and c.kind is FigureKind.FIGURE and i not in side:
@@ -447,6 +453,31 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     return found
 
 
+def _foreign_stack(c: Caption, up: bool, captions: list[Caption], finals: dict[int, list[Element]],
+                   gap: float) -> list[Element]:
+    """The floats of listings or algorithms, with their captions, stacked one after the other from the caption's
+    edge on its side, each within ``gap`` of the last and in the caption's range."""
+    taken: list[Element] = []
+    edge = c.box[1] if up else c.box[3]
+    used: set[int] = set()
+    while True:
+        nearest: tuple[float, int, Box] | None = None
+        for j, elements in finals.items():
+            o = captions[j]
+            if j in used or not o.foreign or not elements:
+                continue
+            region = union_all([e.box for e in elements] + [o.box])
+            d = edge - region[3] if up else region[1] - edge
+            if -1 <= d <= gap and range_overlap(region, c.xr) >= 0.5 * width(region):
+                nearest = min(nearest or (d, j, region), (d, j, region))
+        if nearest is None:
+            return taken
+        _, j, region = nearest
+        used.add(j)
+        taken += [*finals[j], Element(captions[j].box, "text")]
+        edge = region[1] if up else region[3]
+
+
 def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: list[Caption], up: bool,
                  caption_lines: set[int], decor: list[bool], gap: float) -> list[Element]:
     """The lines between a rule right over (under) the caption and the last rule in line with it beyond, whatever
@@ -460,6 +491,9 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
         return []
     first = rules[0].box
     others = [o.box for o in captions if o is not c]
+    lo, hi = (first[3], edge) if up else (edge, first[1])
+    if any(o[1] < hi and o[3] > lo and x_overlap(o, first) > 0 for o in others):
+        return []  # that rule is another caption's float's
     last = first
     for g in rules[1:]:
         if not _aligned(g.box, first):
@@ -573,24 +607,42 @@ def _yield_to_facing_captions(captions: list[Caption], barriers: list[Box], grap
     within one column keeps no more than that column on that side (the table beside may be wider than its
     centred caption). Two captions of one range (a short caption under a figure across the page) are one above
     the other, and so are two with a drawing between them that reaches from the first's side past the second's
-    edge (a table's rules across the page over a figure in one column)."""
+    edge (a table's rules across the page over a figure in one column). A caption across both columns whose next
+    caption stands in one of them is seen to by ``_beside_column_caption``."""
     ranges = [c.xr for c in captions]
     for c in captions:
         up = c.preferred == "up"
         _, n = _limit(c, captions, barriers, page, up)
-        if n is None or captions[n].preferred == c.preferred or (
-                abs(ranges[n][0] - c.xr[0]) <= 1 and abs(ranges[n][1] - c.xr[1]) <= 1):
+        if n is None or abs(ranges[n][0] - c.xr[0]) <= 1 and abs(ranges[n][1] - c.xr[1]) <= 1:
             continue
         o = captions[n].box
         lo, hi = (o[3], c.box[1]) if up else (c.box[3], o[1])
         between = [g.box for g in graphics if g.kind != "text" and g.box[1] < hi and g.box[3] > lo]
         own = column_of(center_x(c.box), lay)
         within = own[0] - 1 <= c.box[0] and c.box[2] <= own[1] + 1
+        if (c.box[2] <= o[0] or o[2] <= c.box[0]) and captions[n].preferred == c.preferred:
+            continue  # beyond the caption's edge, facing the same way: its float is beyond it, in the range
         if c.box[2] <= o[0]:  # the other caption stands to the right
             if o[0] < c.xr[1] and not any(g[0] < c.box[2] and g[2] > o[0] for g in between):
                 c.xr = (c.xr[0], min(o[0], own[1]) if within else o[0])
-        elif c.xr[0] < o[2] <= c.box[0] and not any(g[2] > c.box[0] and g[0] < o[2] for g in between):
-            c.xr = (max(o[2], own[0]) if within else o[2], c.xr[1])
+        elif c.xr[0] < o[2] <= c.box[0]:
+            if not any(g[2] > c.box[0] and g[0] < o[2] for g in between):
+                c.xr = (max(o[2], own[0]) if within else o[2], c.xr[1])
+        elif len(lay.columns) == 2 and not within:
+            _beside_column_caption(c, o, between, lay)
+
+
+def _beside_column_caption(c: Caption, o: Box, between: list[Box], lay: Layout) -> None:
+    """A caption across both columns whose next caption its way stands within one column, with nothing drawn
+    between them in that column (a table and its caption beside the figure, over the figure's caption across the
+    page), keeps to the other column: that column's float is the other caption's."""
+    (l0, gl), (gr, r1) = lay.columns
+    if any(range_overlap(g, (o[0], o[2])) > 0 for g in between):
+        return
+    if o[0] >= gr - 1 and o[2] <= r1 + 1 and c.xr[0] < gl:
+        c.xr = (c.xr[0], min(c.xr[1], gr))
+    elif o[0] >= l0 - 1 and o[2] <= gl + 1 and c.xr[1] > gr:
+        c.xr = (max(c.xr[0], gl), c.xr[1])
 
 
 def _narrow_to_wrapped_text(captions: list[Caption], p: PageData, lay: Layout, caption_lines: set[int],
@@ -648,6 +700,7 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
             # ...or a spanning picture the caption is set on, in a white corner of it (a grid of micrographs)
             if spans(g.box) and (x_overlap(g.box, c.box) > 0
                                  and any(_reaches(c.box, g.box, texts, side, gap) for side in sides)
+                                 and not _caption_between(c, g.box, captions)
                                  and not (own_top >= g.box[3] if g.box[3] <= c.box[1] else own_bottom <= g.box[1])
                                  or g.kind == "raster"
                                  and area(intersection(g.box, c.box)) >= SET_ON_SHARE * area(c.box)):
@@ -664,6 +717,14 @@ def _widen_to_spanning_graphics(captions: list[Caption], graphics: list[Element]
         # ...but not past a caption beside it on its row: side-by-side floats of unequal widths cross the gutter
         lo, hi = row_bounds(c, captions)
         c.xr = (max(c.xr[0], min(before[0], lo)), min(c.xr[1], max(before[1], hi)))
+
+
+def _caption_between(c: Caption, b: Box, captions: list[Caption]) -> bool:
+    """Whether another caption stands between the caption and a box over or under it, across the caption's
+    width: the box is reached only through that caption's float."""
+    return any(o is not c and x_overlap(o.box, c.box) > 0
+               and (b[3] <= o.box[1] and o.box[3] <= c.box[1] or c.box[3] <= o.box[1] and o.box[3] <= b[1])
+               for o in captions)
 
 
 def _reaches(caption: Box, graphic: Box, texts: list[Element], up: bool, gap: float) -> bool:
@@ -1237,12 +1298,14 @@ def _leads_to_graphic(e: Element, zone: list[Element], up: bool, gap_t: float, r
 
 
 def _lines_outward(c: Caption, p: PageData, up: bool, caption_lines: set[int]) -> list[int]:
-    """The lines in the caption's range beyond it on one side, nearest first."""
+    """The lines in the caption's range beyond it on one side, nearest first, up to the next caption: what lies
+    beyond that is its float's."""
     edge = c.box[1] if up else c.box[3]
-    return sorted((i for i, ln in enumerate(p.lines) if i not in caption_lines and ln.horizontal
-                   and c.xr[0] - 1 <= center_x(ln.box) <= c.xr[1] + 1
-                   and (ln.box[3] <= edge + 1 if up else ln.box[1] >= edge - 1)),
-                  key=lambda i: edge - p.lines[i].box[3] if up else p.lines[i].box[1] - edge)
+    order = sorted((i for i, ln in enumerate(p.lines) if i not in c.lines and ln.horizontal
+                    and c.xr[0] - 1 <= center_x(ln.box) <= c.xr[1] + 1
+                    and (ln.box[3] <= edge + 1 if up else ln.box[1] >= edge - 1)),
+                   key=lambda i: edge - p.lines[i].box[3] if up else p.lines[i].box[1] - edge)
+    return list(itertools.takewhile(lambda i: i not in caption_lines, order))
 
 
 def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int]) -> list[Element]:
@@ -1510,9 +1573,14 @@ def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[in
     frontier = table[3]
     span = table  # notes may reach left of the table's rows: the lines after them may too
     first_reach = NOTE_SKIP_LINES * lay.line_h
+    # notes end at the next caption under the table (small labels of a figure beside it lead on to it)
+    stop = min((p.lines[i].box[1] for i in caption_lines
+                if p.lines[i].box[1] >= table[3] and x_overlap(p.lines[i].box, table) > 0), default=math.inf)
     for i in sorted(range(len(p.lines)), key=lambda i: p.lines[i].box[1]):
         line = p.lines[i]
         b = line.box
+        if b[1] >= stop - 0.5:
+            break
         if (b[1] + b[3]) / 2 < frontier or b in held:
             continue
         if (i in caption_lines or decor[i] or not line.horizontal
@@ -1699,24 +1767,53 @@ def _side_by_side(a: Box, b: Box) -> bool:
 
 def _split_side_by_side(captions: list[Caption], finals: dict[int, list[Element]]) -> None:
     """Two floats captioned side by side on one row that reach into each other (one wider than its column) are
-    cut at the widest white column between the middles of their captions."""
+    cut at the white column between their captions that best centres each under its caption, else at the widest
+    between the middles of their captions (a caption wider than its figure); a frame around both is neither's."""
     for a, b in itertools.permutations(finals, 2):
         ca, cb = captions[a].box, captions[b].box
         if not (finals[a] and finals[b] and ca[2] <= cb[0] and _side_by_side(ca, cb)):
             continue
         if max(e.box[2] for e in finals[a]) <= min(e.box[0] for e in finals[b]):
             continue
-        both = list({id(e): e for e in finals[a] + finals[b]}.values())
-        cut = _widest_gap_of([(e.box[0], e.box[2]) for e in both], (center_x(ca), center_x(cb)))
+        # a frame drawn around both (a table of two cells) is neither's
+        both = [e for e in {id(e): e for e in finals[a] + finals[b]}.values()
+                if not (e.box[0] <= center_x(ca) and e.box[2] >= center_x(cb))]
+        if not both:
+            continue
+        spans = [(e.box[0], e.box[2]) for e in both]
+        cut = _centring_gap(spans, ca, cb)
+        if cut is None:
+            cut = _widest_gap_of(spans, (center_x(ca), center_x(cb)))
         if cut is not None:
-            finals[a] = [e for e in finals[a] if center_x(e.box) < cut]
-            finals[b] = [e for e in finals[b] if center_x(e.box) > cut]
+            # what the other took on this side of the cut, level with this float, is this one's (its axis labels)
+            finals[a], finals[b] = _kept(both, finals[a], -math.inf, cut), _kept(both, finals[b], cut, math.inf)
 
 
-def _widest_gap_of(spans: list[tuple[float, float]],
-                   within: tuple[float, float] = (-math.inf, math.inf)) -> float | None:
-    """The middle of the widest white row between vertical spans (or column between horizontal ones), if there
-    is one whose middle lies ``within`` a range."""
+def _kept(elements: list[Element], taken: list[Element], x0: float, x1: float) -> list[Element]:
+    """What a float keeps of two floats' elements when they are cut apart, its side being the middles between
+    ``x0`` and ``x1``: what it took there, and what the other took there level with it (its axis labels)."""
+    own = {id(t) for t in taken}
+    top, bottom = min(t.box[1] for t in taken) - 1, max(t.box[3] for t in taken) + 1
+    return [e for e in elements if x0 < center_x(e.box) < x1
+            and (id(e) in own or top <= e.box[1] and e.box[3] <= bottom)]
+
+
+def _centring_gap(spans: list[tuple[float, float]], ca: Box, cb: Box) -> float | None:
+    """The middle of the white column between two captions side by side that best centres what lies on each
+    side of it under its caption, if there is one."""
+    merged = _merged(spans)
+    best: tuple[float, float] | None = None
+    for k in range(len(merged) - 1):
+        middle = (merged[k][1] + merged[k + 1][0]) / 2
+        if ca[2] <= middle <= cb[0]:
+            cost = (abs((merged[0][0] + merged[k][1]) / 2 - center_x(ca))
+                    + abs((merged[k + 1][0] + merged[-1][1]) / 2 - center_x(cb)))
+            best = min(best or (cost, middle), (cost, middle))
+    return best[1] if best else None
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[list[float]]:
+    """Spans on one axis joined where they touch or overlap, in order."""
     spans = sorted(spans)
     merged = [list(spans[0])]
     for y0, y1 in spans[1:]:
@@ -1724,6 +1821,14 @@ def _widest_gap_of(spans: list[tuple[float, float]],
             merged[-1][1] = max(merged[-1][1], y1)
         else:
             merged.append([y0, y1])
+    return merged
+
+
+def _widest_gap_of(spans: list[tuple[float, float]],
+                   within: tuple[float, float] = (-math.inf, math.inf)) -> float | None:
+    """The middle of the widest white row between vertical spans (or column between horizontal ones), if there
+    is one whose middle lies ``within`` a range."""
+    merged = _merged(spans)
     gaps = [(merged[k + 1][0] - merged[k][1], (merged[k][1] + merged[k + 1][0]) / 2) for k in range(len(merged) - 1)]
     gaps = [g for g in gaps if within[0] <= g[1] <= within[1]]
     return max(gaps)[1] if gaps else None
