@@ -1,13 +1,15 @@
-"""Layouts found at stop 33 by the label-free check on unlabelled papers: a figure and a table side by side over the
-figure's caption across the page; two figures side by side cut where their captions say, not at the widest white
-column; a figure made of captioned listings; and a page of two tables and two figures where a table's notes, a
-caption's reach across the page and a text figure all ran past other captions."""
+"""Layouts found at stop 33 by the label-free check on unlabelled papers: a picture drawn larger than the page, with
+wide white margins; a figure and a table side by side over the figure's caption across the page; two figures side
+by side cut where their captions say, not at the widest white column, and two in one frame; a figure made of
+captioned listings; and a page of two tables and two figures where a table's notes, a caption's reach across the
+page and a text figure all ran past other captions."""
 
 from __future__ import annotations
 
+import pymupdf
 import pytest
 
-from arxiv_digest.figures import layout, regions
+from arxiv_digest.figures import layout, locate_figures, regions
 from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _body_data, _line
@@ -182,3 +184,28 @@ def test_two_figures_in_one_frame_are_cut_apart() -> None:
     found = _locate(lines, graphics, columns)
     assert set(found) == {"figure 1", "figure 2"}
     assert found["figure 1"].figure_box[2] <= 300 and found["figure 2"].figure_box[0] >= 310
+
+
+@pytest.mark.parametrize("clear", [False, True])
+def test_a_picture_drawn_past_the_page_edge_is_taken_at_its_ink(clear: bool) -> None:
+    """A diagram exported with wide white (or clear) margins and drawn larger than the page, under two
+    captioned figures: read at its drawn size it covered half the page and crossed its own caption, so it was
+    nobody's. Its ink, in the middle, is Figure 3's."""
+    # clear margins are black where they are clear: only the mask tells them from the ink
+    margin, ink_pixel = (b"\0\0\0\0", b"\x14\x14\x78\xff") if clear else (b"\xff\xff\xff", b"\x14\x14\x78")
+    rows = [b"".join(ink_pixel if 80 <= x < 320 and 90 <= y < 200 else margin for x in range(400)) for y in range(300)]
+    pix = pymupdf.Pixmap(pymupdf.csRGB, 400, 300, b"".join(rows), clear)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = 80.0
+    for k in (1, 2):
+        page.draw_rect(pymupdf.Rect(200, y, 420, y + 90), color=(0, 0, 0), width=1)
+        page.draw_line((200, y + 80), (420, y + 10), color=(0, 0, 0), width=1)
+        page.insert_text((200, y + 110), f"FIG. {k}: Contributions to the decay via mixing.", fontsize=9)
+        y += 140
+    page.insert_image(pymupdf.Rect(-20, 370, 620, 850), stream=pix.tobytes("png"))
+    page.insert_text((150, 700), "FIG. 3: An example of one of the leading contributions.", fontsize=9)
+    (fig,) = [f for f in locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf")) if f.number == "3"]
+    ink = (-20 + 640 * 80 / 400, 370 + 480 * 90 / 300, -20 + 640 * 320 / 400, 370 + 480 * 200 / 300)
+    assert fig.figure_box is not None
+    assert all(abs(a - b) <= 4 for a, b in zip(fig.figure_box, ink, strict=True))

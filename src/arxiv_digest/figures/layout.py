@@ -53,6 +53,13 @@ SCAN_INK_LEVEL = 200  # ...a cell darker than this (0-255 grey, averaged over th
 SCAN_INK_CONTRAST = 40  # ...and darker than the paper (the page's commonest grey) by this much...
 SCAN_MARGIN = 0.04  # ...unless within this share of the page's size from its edge (the scanner's shadows)
 _INK_RUN = re.compile(b"\x01+")  # a run of inked cells in a row, once cells are mapped to 1 (ink) or 0
+# An image drawn this many points past the page's edge (a picture exported at a size of its own, with wide white or
+# clear margins) is taken at its ink: pixels darker than INK_LEVEL where more opaque than INK_OPACITY, read on at
+# most INK_SCAN_SIDE pixels a side.
+OVERREACH = 5.0
+INK_LEVEL = 240
+INK_OPACITY = 16
+INK_SCAN_SIDE = 256
 LINKED_IMAGE_SHARE = 0.1  # an image covering this share of its page has its page's web links read
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
 OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
@@ -246,8 +253,9 @@ def read_page(page: pymupdf.Page) -> PageData:
     owned = _own_clips(sizes, images)
     distinct = _Clips({c: size for c, size in sizes.items() if c not in owned}, rect)
     stored = _image_checksums(page) if images else {}
+    inked = _inked(page, rect) if any(_overreaches(b, rect) for b, _ in images) else {}
     for image_box, pixels in images:
-        box = _visible(intersection(image_box, rect), distinct)
+        box = _visible(intersection(inked.get(rounded(image_box), image_box), rect), distinct)
         if box[0] > box[2] or box[1] > box[3]:
             continue
         thin, long = sorted((width(box), height(box)))
@@ -266,6 +274,61 @@ def read_page(page: pymupdf.Page) -> PageData:
     graphics = [replace(g, box=turn_box(g.box, rect, turn)) for g in graphics]
     return PageData(page.number, turn_box(rect, rect, turn), lines, graphics + markers, turn, rect, page.rotation,
                     images, links, kept)
+
+
+def _overreaches(box: Box, rect: Box) -> bool:
+    return max(rect[0] - box[0], rect[1] - box[1], box[2] - rect[2], box[3] - rect[3]) > OVERREACH
+
+
+def _inked(page: pymupdf.Page, rect: Box) -> dict[Box, Box]:
+    """Where the ink lies of each image drawn past the page's edge, by the box it is drawn in."""
+    out: dict[Box, Box] = {}
+    for info in page.get_image_info(xrefs=True):
+        box = tuple(info["bbox"])
+        if info["xref"] and _overreaches(box, rect) and info["width"] * info["height"] <= MAX_IMAGE_PIXELS:
+            try:
+                ink = _image_ink(page.parent, info["xref"])
+            except (RuntimeError, ValueError):  # an image MuPDF cannot decode keeps its drawn box
+                continue
+            if ink is not None:
+                r = pymupdf.Rect(ink) * pymupdf.Matrix(info["transform"])
+                out[rounded(box)] = (r.x0, r.y0, r.x1, r.y1)
+    return out
+
+
+def _image_ink(doc: pymupdf.Document, xref: int) -> Box | None:
+    """The share of an image (0 to 1 across and down, from its top left) that holds ink: pixels neither white
+    nor clear. None when all of it does."""
+    pix = _scan_size(pymupdf.Pixmap(doc, xref))
+    if pix.colorspace is not None and pix.colorspace.n != 1 or pix.alpha:
+        pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.Pixmap(pix, 0) if pix.alpha else pix)
+    box = _ink_share(pix, bytes(i < INK_LEVEL for i in range(256)))
+    mask = doc.xref_get_key(xref, "SMask")
+    if box is not None and mask[0] == "xref":
+        opaque = _ink_share(_scan_size(pymupdf.Pixmap(doc, int(mask[1].split()[0]))),
+                            bytes(i > INK_OPACITY for i in range(256)))
+        box = intersection(box, opaque) if opaque is not None else None
+    return None if box is None or box == (0.0, 0.0, 1.0, 1.0) else box
+
+
+def _scan_size(pix: pymupdf.Pixmap) -> pymupdf.Pixmap:
+    """The pixmap shrunk by halves until its longer side is at most INK_SCAN_SIDE."""
+    steps = max(0, math.ceil(math.log2(max(pix.width, pix.height) / INK_SCAN_SIDE)))
+    if steps:
+        pix.shrink(steps)
+    return pix
+
+
+def _ink_share(pix: pymupdf.Pixmap, inked: bytes) -> Box | None:
+    """The share of a one-channel pixmap whose pixels ``inked`` maps to 1 (a byte table), or None."""
+    table = bytes.maketrans(bytes(range(256)), inked)
+    w, h, stride = pix.width, pix.height, pix.stride
+    data = pix.samples
+    rows = [(y, row.find(1), row.rfind(1)) for y in range(h)
+            if 1 in (row := data[y * stride:y * stride + w].translate(table))]
+    if not rows:
+        return None
+    return (min(r[1] for r in rows) / w, rows[0][0] / h, (max(r[2] for r in rows) + 1) / w, (rows[-1][0] + 1) / h)
 
 
 def _split_caption_run_in(raw: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
