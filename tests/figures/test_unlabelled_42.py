@@ -209,3 +209,17 @@ def test_a_picture_drawn_past_the_page_edge_is_taken_at_its_ink(clear: bool) -> 
     ink = (-20 + 640 * 80 / 400, 370 + 480 * 90 / 300, -20 + 640 * 320 / 400, 370 + 480 * 200 / 300)
     assert fig.figure_box is not None
     assert all(abs(a - b) <= 4 for a, b in zip(fig.figure_box, ink, strict=True))
+
+
+def test_a_watermark_drawn_past_the_page_edge_stays_out_of_the_figures() -> None:
+    """A publisher's "accepted manuscript" watermark: one picture drawn over the whole page and past its edges,
+    its ink a band across the middle. It covers the page, so it is no figure, however small its ink."""
+    rows = [b"".join(b"\xc8\xc8\xc8" if 100 <= y < 300 and abs(x - 90 - (y - 100) * 0.6) < 15 else b"\xff\xff\xff"
+                     for x in range(300)) for y in range(400)]
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(-40, -40, 650, 880), stream=pymupdf.Pixmap(pymupdf.csRGB, 300, 400,
+                                                                             b"".join(rows), False).tobytes("png"))
+    for k in range(12):  # the last page of the references, mostly blank
+        page.insert_text((72, 80 + 13 * k), BODY, fontsize=9)
+    assert locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf")) == []

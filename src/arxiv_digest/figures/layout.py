@@ -281,11 +281,13 @@ def _overreaches(box: Box, rect: Box) -> bool:
 
 
 def _inked(page: pymupdf.Page, rect: Box) -> dict[Box, Box]:
-    """Where the ink lies of each image drawn past the page's edge, by the box it is drawn in."""
+    """Where the ink lies of each image drawn past the page's edge, by the box it is drawn in; not of one that
+    covers the page (a watermark, a background: never a figure, however small its ink)."""
     out: dict[Box, Box] = {}
     for info in page.get_image_info(xrefs=True):
         box = tuple(info["bbox"])
-        if info["xref"] and _overreaches(box, rect) and info["width"] * info["height"] <= MAX_IMAGE_PIXELS:
+        if (info["xref"] and _overreaches(box, rect) and info["width"] * info["height"] <= MAX_IMAGE_PIXELS
+                and area(intersection(box, rect)) < MAX_RASTER_PAGE_SHARE * area(rect)):
             try:
                 ink = _image_ink(page.parent, info["xref"])
             except (RuntimeError, ValueError):  # an image MuPDF cannot decode keeps its drawn box
