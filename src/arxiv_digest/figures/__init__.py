@@ -35,6 +35,9 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 17: a page's drawings are listed in full unless its own and its forms' streams are long (a plot of many thousand
 # paths in a small form is clipped to its panels, as on a page without forms); a table's shaded rows are no picture
 # of the figure under it; a caption facing back from beyond another's edge bounds that one's range.
+# 18: a picture drawn past the page's edge is taken at its ink; floats keep to their captions (a figure beside a
+# table over its full-width caption, side-by-side figures cut where their captions part, a figure of captioned
+# listings; notes, text figures and ruled blocks end at the next caption).
 MANIFEST_VERSION = "18"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

@@ -3,6 +3,7 @@ body font, line height, columns and text area estimated over all pages."""
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import statistics
@@ -19,6 +20,8 @@ from .geometry import Box, area, center_x, contains, height, intersection, round
 
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
+log = logging.getLogger(__name__)
+
 TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 LABEL = r"F(?i:ig(?:ure)?)\.?|T(?i:able)"  # "Figure", "Fig.", "FIG.", "Table", "TABLE"
 # A label may carry a qualifier: "Supplementary Figure S2", "Extended Data Fig. 1", "Appendix Table A3".
@@ -277,6 +280,7 @@ def read_page(page: pymupdf.Page) -> PageData:
 
 
 def _overreaches(box: Box, rect: Box) -> bool:
+    """Whether an image is drawn more than OVERREACH points past the page's edge."""
     return max(rect[0] - box[0], rect[1] - box[1], box[2] - rect[2], box[3] - rect[3]) > OVERREACH
 
 
@@ -290,8 +294,9 @@ def _inked(page: pymupdf.Page, rect: Box) -> dict[Box, Box]:
                 and area(intersection(box, rect)) < MAX_RASTER_PAGE_SHARE * area(rect)):
             try:
                 ink = _image_ink(page.parent, info["xref"])
-            except (RuntimeError, ValueError):  # an image MuPDF cannot decode keeps its drawn box
-                continue
+            except Exception:  # noqa: BLE001 - an image MuPDF cannot decode keeps its drawn box
+                log.debug("could not read the ink of image %d", info["xref"], exc_info=True)
+                ink = None
             if ink is not None:
                 r = pymupdf.Rect(ink) * pymupdf.Matrix(info["transform"])
                 out[rounded(box)] = (r.x0, r.y0, r.x1, r.y1)
