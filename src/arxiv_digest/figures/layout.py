@@ -63,6 +63,8 @@ OVERREACH = 5.0
 INK_LEVEL = 240
 INK_OPACITY = 16
 INK_SCAN_SIDE = 256
+_INKED = bytes(v < INK_LEVEL for v in range(256))  # translate tables: a grey pixel to 1 when it is ink, else 0...
+_OPAQUE = bytes(v > INK_OPACITY for v in range(256))  # ...a soft mask's pixel to 1 when it shows
 LINKED_IMAGE_SHARE = 0.1  # an image covering this share of its page has its page's web links read
 MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking pixels
 OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
@@ -309,11 +311,10 @@ def _image_ink(doc: pymupdf.Document, xref: int) -> Box | None:
     pix = _scan_size(pymupdf.Pixmap(doc, xref))
     if pix.colorspace is not None and pix.colorspace.n != 1 or pix.alpha:
         pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.Pixmap(pix, 0) if pix.alpha else pix)
-    box = _ink_share(pix, bytes(i < INK_LEVEL for i in range(256)))
+    box = _ink_share(pix, _INKED)
     mask = doc.xref_get_key(xref, "SMask")
     if box is not None and mask[0] == "xref":
-        opaque = _ink_share(_scan_size(pymupdf.Pixmap(doc, int(mask[1].split()[0]))),
-                            bytes(i > INK_OPACITY for i in range(256)))
+        opaque = _ink_share(_scan_size(pymupdf.Pixmap(doc, int(mask[1].split()[0]))), _OPAQUE)
         box = intersection(box, opaque) if opaque is not None else None
     return None if box is None or box == (0.0, 0.0, 1.0, 1.0) else box
 
@@ -327,12 +328,11 @@ def _scan_size(pix: pymupdf.Pixmap) -> pymupdf.Pixmap:
 
 
 def _ink_share(pix: pymupdf.Pixmap, inked: bytes) -> Box | None:
-    """The share of a one-channel pixmap whose pixels ``inked`` maps to 1 (a byte table), or None."""
-    table = bytes.maketrans(bytes(range(256)), inked)
+    """The share of a one-channel pixmap whose pixels the translate table ``inked`` maps to 1, or None."""
     w, h, stride = pix.width, pix.height, pix.stride
     data = pix.samples
     rows = [(y, row.find(1), row.rfind(1)) for y in range(h)
-            if 1 in (row := data[y * stride:y * stride + w].translate(table))]
+            if 1 in (row := data[y * stride:y * stride + w].translate(inked))]
     if not rows:
         return None
     return (min(r[1] for r in rows) / w, rows[0][0] / h, (max(r[2] for r in rows) + 1) / w, (rows[-1][0] + 1) / h)
