@@ -299,8 +299,9 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         reach = LABEL_TITLE_GAP if label_alone or hanging else CAPTION_LINE_GAP
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= reach * height(nxt.box) + leading
-                or opens_caption(nxt)):
-            break
+                or opens_caption(nxt) and (nxt.starts_para or nxt.styled)):
+            break  # (a plain line running on from a full one is the caption's, whatever it opens with: "Figure 4.
+            # Our default setting is highlighted")
         if not hanging and len(idx) > 1 and all(p.lines[k].bold for k in idx) and not nxt.bold and nxt.starts_para:
             break  # a caption set in bold throughout (ACM) ends where a paragraph in the body's weight opens
         if nxt.bold and nxt.starts_para and not head.bold and not label_alone and RUN_IN_HEAD_RE.match(nxt.text):

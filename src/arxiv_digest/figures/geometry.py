@@ -28,6 +28,12 @@ def x_overlap(a: Box, b: Box) -> float:
     return hi - lo if hi > lo else 0.0
 
 
+def y_overlap(a: Box, b: Box) -> float:
+    """How far two boxes overlap vertically (they stand level with each other), in points."""
+    lo, hi = (a[1] if a[1] > b[1] else b[1]), (a[3] if a[3] < b[3] else b[3])
+    return hi - lo if hi > lo else 0.0
+
+
 def range_overlap(a: Box, xr: tuple[float, float]) -> float:
     """How much of the horizontal range ``xr`` box ``a`` covers, in points."""
     lo, hi = (a[0] if a[0] > xr[0] else xr[0]), (a[2] if a[2] < xr[1] else xr[1])

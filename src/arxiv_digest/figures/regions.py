@@ -7,7 +7,7 @@ import itertools
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -45,6 +45,7 @@ from .geometry import (
     union_all,
     width,
     x_overlap,
+    y_overlap,
 )
 from .layout import HEAD_ZONE, SAME_SIZE, Element, Images, Layout, Line, PageData, column_of
 
@@ -84,6 +85,10 @@ FIGURE_MIN_CELL_ROWS = 3  # rows of table cells that make a figure without a dra
 GRID_MIN_CELLS = 3  # ...each of at least this many cells (not a list of "name : value" pairs)
 CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's row) is a table cell
 CELL_INDENT_SHARE = 0.15  # a line starting this far into its column, flush with a cell, is a cell's next line
+DESCRIPTION_MIN_ROWS = 3  # lines of blocks with cells that start where this many lines level with their block's
+# cells start are a column of wrapped cells, wherever it starts (a dataset table's descriptions, at a column's edge)
+UPRIGHT_MIN_RATIO = 2.0  # a text element this many times taller than wide...
+UPRIGHT_MIN_HEIGHT = 20.0  # ...and this many points tall is set upright, not a tall digit
 ROW_OVERLAP = 0.4  # two lines share a row when they overlap this share of the lower one's height (a label level
 # with the middle of a two-line cell overlaps each of its lines by about half)
 LADDER_MIN_LINES = 8  # a review copy's line numbers: at least this many numbers stacked on one edge...
@@ -140,6 +145,8 @@ NOTE_WORD = r"(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE"
 NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z]))"
                      rf"|{NOTE_WORD}|[Pp]\s*[<\u2264=])")
 NOTE_WORD_RE = re.compile(rf"\s*({NOTE_WORD})")
+# a note's mark, or its raised letter or number run into its first word ("1Balanced"): no sentence opens so
+MARKED_NOTE_RE = re.compile(rf"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z\d](?=[A-Z][a-z])|{NOTE_WORD})")
 NOTE_WORD_SKIP_LINES = 3.0  # ...or this many when they open with "Note." (AASTeX's deluxetable sets them apart)
 MATH_FONT_RE = re.compile(r"(?:[A-Z]{6}\+)?(?:CM(?:MI|SY|EX)|MSBM|MSAM|\w*Math)")  # TeX's math fonts
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|nimbusmon|typewriter|cmtt|sftt|txtt|consol|menlo|inconsolata|sourcecode")
@@ -393,6 +400,14 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                 if taken := _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g):
                     opts[direction].taken = taken
                     break
+        elif c.kind is FigureKind.TABLE:
+            # a table of sentences between rules (a prompt): its sentences stopped the search at or after its
+            # last rule, so the rows found on that side, if any, are only part of it
+            barrier_set = set(barriers)
+            for direction, o in opts.items():
+                block = _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g)
+                if any(e.box in barrier_set for e in block) and (not o.taken or _beyond(block, o.taken, direction)):
+                    o.taken = block
         if c.kind is FigureKind.FIGURE and not opts[c.preferred].taken and any(o.taken for o in opts.values()):
             # a code listing on its usual side: the graphics on the other side may be the next figure's
             usual = c.preferred == "up"
@@ -510,6 +525,16 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
     if not lines:
         return []
     return [g for g in graphics if lo - 1 <= g.box[1] and g.box[3] <= hi + 1 and x_overlap(g.box, first) > 0] + lines
+
+
+def _beyond(block: list[Element], taken: list[Element], direction: str) -> bool:
+    """The block reaches further from the caption than what was taken on that side, which ends short of a rule
+    (a table that ends at its last rule is whole)."""
+    if direction == "up":
+        far = min(e.box[1] for e in taken)
+        return min(e.box[1] for e in block) < far - 1 and not any(_flat(e) and e.box[1] <= far + 1 for e in taken)
+    far = max(e.box[3] for e in taken)
+    return max(e.box[3] for e in block) > far + 1 and not any(_flat(e) and e.box[3] >= far - 1 for e in taken)
 
 
 def _under_caption(b: Box, caption: Box, lo: float, hi: float, up: bool, lay: Layout) -> bool:
@@ -1064,6 +1089,17 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
                 and not panels and len(line.text) * line.size / w >= PROSE_MIN_DENSITY * lay.density
                 and sum(ch.isalpha() for ch in line.text) >= PROSE_MIN_LETTERS * len(line.text.replace(" ", ""))):
             prose.add(i)
+    # A column of wrapped cells, wherever it starts (at the text column's edge too): in blocks that hold cells, its
+    # lines start where lines level with their own block's cells start, row after row; they make no block body text.
+    block_cells: dict[int, list[Box]] = defaultdict(list)
+    for j in cells:
+        block_cells[p.lines[j].block].append(p.lines[j].box)
+    level = Counter(round(p.lines[i].box[0]) for members in by_block.values() for i in members
+                    if any(y_overlap(p.lines[i].box, b) >= ROW_OVERLAP * height(b)
+                           for b in block_cells.get(p.lines[i].block, ())))
+    described = {x for x, n in level.items() if n >= DESCRIPTION_MIN_ROWS}
+    prose -= {i for i in prose if p.lines[i].block in block_cells
+              and any(round(p.lines[i].box[0]) + d in described for d in (-1, 0, 1))}
     for members in by_block.values():
         hits = [i for i in members if i in prose]
         if len(members) >= 2 and 2 * len(hits) >= len(members):
@@ -1075,6 +1111,13 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
     prose -= {i for i in prose if p.lines[i].box[0] > (c := column_of(center_x(p.lines[i].box), lay))[0]
               + CELL_INDENT_SHARE * (c[1] - c[0])
               and any((p.lines[i].block, round(p.lines[i].box[0]) + d) in starts for d in (-1, 0, 1))}
+    # A note under a table's last row, alone in its block, in the body's type and opening with a note mark
+    # ("1Balanced accuracy, 2F1 score"), is no body text unless body text runs on from it (below).
+    note_reach = NOTE_SKIP_LINES * lay.line_h
+    prose -= {i for i in prose if len(by_block[p.lines[i].block]) == 1
+              and MARKED_NOTE_RE.match(p.lines[i].text) and any(
+        0 <= p.lines[i].box[1] - p.lines[j].box[3] <= note_reach and x_overlap(p.lines[i].box, p.lines[j].box) > 0
+        for j in cells)}
     # Short body-size lines at normal line spacing from body text belong to it, e.g. the end of a paragraph
     # carried over to the top of a column, right under a float.
     near = 0.5 * lay.line_h + lay.leading
@@ -1607,10 +1650,17 @@ def _has_content(c: Caption, taken: list[Element]) -> bool:
     """Tables may be pure text, but more than one line of it; a figure needs a drawing or an image, more than a
     lone rule (the line a journal sets under its captions), or a grid of text (examples set as a table)."""
     if c.kind is not FigureKind.FIGURE:  # a table: a picture, or rows of text (one stray line is none)
-        return any(is_shape(e) for e in taken) or _row_count([e for e in taken if e.kind != "vector"]) >= 2
+        # (a label set upright beside the rows, "Llama-3-8B (fine-tuned)", stands in all of them: not counted)
+        return any(is_shape(e) for e in taken) or _row_count(
+            [e for e in taken if e.kind != "vector" and not _upright(e.box)]) >= 2
     shapes = [e for e in taken if e.kind != "text"]
     return (_distinct(shapes) >= 2 or any(min(width(e.box), height(e.box)) > RULE_MAX_WIDTH for e in shapes)
             or _grid_rows([e for e in taken if e.cell]) >= FIGURE_MIN_CELL_ROWS)
+
+
+def _upright(b: Box) -> bool:
+    """A text element set upright (turned a quarter): much taller than wide, and longer than a tall glyph."""
+    return height(b) >= UPRIGHT_MIN_RATIO * width(b) and height(b) >= UPRIGHT_MIN_HEIGHT
 
 
 def _rows(elements: list[Element]) -> list[list[Element]]:
