@@ -38,7 +38,9 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 18: a picture drawn past the page's edge is taken at its ink; floats keep to their captions (a figure beside a
 # table over its full-width caption, side-by-side figures cut where their captions part, a figure of captioned
 # listings; notes, text figures and ruled blocks end at the next caption).
-MANIFEST_VERSION = "18"
+# 19: tables of sentences keep their rows (description columns at a column's edge, marked notes under the last row,
+# upright labels, prompts between rules); a caption runs on through a plain line opening with "Figure 4.".
+MANIFEST_VERSION = "19"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]
