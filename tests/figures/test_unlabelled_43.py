@@ -5,11 +5,11 @@ between rules, captioned below."""
 
 from __future__ import annotations
 
-from arxiv_digest.figures import layout, regions
+from arxiv_digest.figures import captions, layout, regions
 from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _line
-from .test_unlabelled_42 import _body_under, _locate
+from .test_unlabelled_42 import RECT, _body_under, _locate
 
 DESCRIPTION = "Polar sentiment dataset of sentences from the financial news"
 
@@ -120,3 +120,21 @@ def test_upright_text_is_told_from_a_tall_glyph() -> None:
     assert regions._upright((78, 183, 87, 246))
     assert not regions._upright((196, 215, 201, 224))
     assert not regions._upright((110, 215, 157, 224))
+
+
+def test_a_caption_runs_on_through_a_plain_line_opening_with_a_mention_but_not_a_labelled_one() -> None:
+    """A table's caption whose third line, running on from a full line, opens with "Figure 4." (a mention) keeps
+    it (it had stopped there, and the line, taken for body text, walled the table under it off); a line opening
+    with "Table 4:" starts a caption of its own however it runs on."""
+    def page(third: str) -> layout.PageData:
+        lines = [_line("Table 4. Ablation study on the paradigm to produce the visual prompt embedding compared",
+                       (317, 266, 553, 275), 1, size=9, starts=True),
+                 _line("in terms of BLEU-4, METEOR and Rouge-L on the dense captioning benchmark; the rows",
+                       (317, 277, 553, 286), 1, size=9),
+                 _line(third, (317, 288, 531, 297), 1, size=9)]
+        return layout.PageData(0, RECT, lines, [])
+
+    mention = page("Figure 4. Our default setting is highlighted in light blue.")
+    assert captions.caption_lines(mention, 0, 1.0) == [0, 1, 2]
+    labelled = page("Table 4: Ablation on the size of the feedback data.")
+    assert captions.caption_lines(labelled, 0, 1.0) == [0, 1]
