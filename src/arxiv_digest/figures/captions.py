@@ -178,17 +178,12 @@ def _list_entry(p: PageData, first: int) -> bool:
     return LEADER_RE.search(" ".join(ln.text for ln in p.lines if ln.block == block)) is not None
 
 
-def _colon_delimited(text: str) -> bool:
-    """A line opening with "Table 4:" (or "|"), with or without text after it on that line."""
+def _colon_label(text: str, titled: bool = True) -> bool:
+    """A line opening with "Fig. 3:" (or "|"), followed by text on that line unless not ``titled``: a caption even
+    run on from the line above (a sub-caption set in the same block), since prose wrapped at a reference never
+    puts a colon right after its number."""
     m = CAPTION_RE.match(text)
-    return m is not None and m["delim"].strip() in (":", "|")
-
-
-def _colon_label(text: str) -> bool:
-    """A line opening with "Fig. 3:" (or "|"): a caption even run on from the line above (a sub-caption set
-    in the same block), since prose wrapped at a reference never puts a colon right after its number."""
-    m = CAPTION_RE.match(text)
-    return m is not None and m["delim"].strip() in (":", "|") and len(text) > m.end()
+    return m is not None and m["delim"].strip() in (":", "|") and (len(text) > m.end() or not titled)
 
 
 def _label_line(p: PageData, i: int) -> bool:
@@ -305,7 +300,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         reach = LABEL_TITLE_GAP if label_alone or hanging else CAPTION_LINE_GAP
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= reach * height(nxt.box) + leading
-                or opens_caption(nxt) and (nxt.starts_para or nxt.styled or _colon_delimited(nxt.text))):
+                or opens_caption(nxt) and (nxt.starts_para or nxt.styled or _colon_label(nxt.text, titled=False))):
             break  # (a plain line running on from a full one is the caption's when it opens with a mention, "Figure
             # 4. Our default setting is highlighted"; "Table 4:" opens a caption wherever it stands)
         if not hanging and len(idx) > 1 and all(p.lines[k].bold for k in idx) and not nxt.bold and nxt.starts_para:

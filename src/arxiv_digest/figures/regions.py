@@ -325,6 +325,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if id(c) not in margin_floats and (taken := beside(c)):
             side[i] = taken
     options: list[dict[str, _Option]] = []
+    barrier_set = set(barriers)
     lone = len(captions) == 1 and not barriers
     body_set = {ln.box for ln in p.lines if _like_body(ln, lay)} if lone else set()
     trims: dict[tuple[int, float], Element] = {}
@@ -403,7 +404,6 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         elif c.kind is FigureKind.TABLE:
             # a table of sentences between rules (a prompt): its sentences stopped the search at or after its
             # last rule, so the rows found on that side, if any, are only part of it
-            barrier_set = set(barriers)
             for direction, o in opts.items():
                 block = _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g)
                 if any(e.box in barrier_set for e in block) and (not o.taken or _beyond(block, o.taken, direction)):
