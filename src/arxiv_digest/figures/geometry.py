@@ -28,10 +28,11 @@ def x_overlap(a: Box, b: Box) -> float:
     return hi - lo if hi > lo else 0.0
 
 
-def y_overlap(a: Box, b: Box) -> float:
-    """How far two boxes overlap vertically (they stand level with each other), in points."""
+def level_with(a: Box, b: Box, share: float) -> bool:
+    """Whether two boxes stand level (share a row): they overlap vertically by ``share`` of the shorter's height."""
     lo, hi = (a[1] if a[1] > b[1] else b[1]), (a[3] if a[3] < b[3] else b[3])
-    return hi - lo if hi > lo else 0.0
+    ha, hb = a[3] - a[1], b[3] - b[1]
+    return hi - lo >= share * (ha if ha < hb else hb)
 
 
 def range_overlap(a: Box, xr: tuple[float, float]) -> float:

@@ -38,6 +38,7 @@ from .geometry import (
     contains,
     height,
     intersection,
+    level_with,
     pad,
     range_overlap,
     rounded,
@@ -45,7 +46,6 @@ from .geometry import (
     union_all,
     width,
     x_overlap,
-    y_overlap,
 )
 from .layout import HEAD_ZONE, SAME_SIZE, Element, Images, Layout, Line, PageData, column_of
 
@@ -795,7 +795,7 @@ def _row_goes_on(c: Caption, captions: list[Caption], graphics: list[Element], t
            and _chained(o.box[3], head, other, graphics + texts, gap) for o in captions):
         return False  # ...or a table beside it, captioned over its rows: those rows are its own
     rows = union_all([g.box for g in mine]), union_all([g.box for g in theirs])
-    if min(rows[0][3], rows[1][3]) - max(rows[0][1], rows[1][1]) < ROW_OVERLAP * min(height(r) for r in rows):
+    if not level_with(rows[0], rows[1], ROW_OVERLAP):
         return False  # panels of one row stand level with each other
     top, bottom = min(g.box[1] for g in theirs) - gap, c.box[3] + FAR_CAPTION_SKIP_LINES * lay.line_h
     return not any(o is not c and other[0] <= center_x(o.box) <= other[1] and o.box[3] >= top
@@ -1053,8 +1053,7 @@ def _display_equations(p: PageData, lay: Layout) -> set[int]:
         if abs(ln.box[2] - col[1]) > EQUATION_FLUSH:
             continue
         row = [j for j, o in enumerate(p.lines) if j != i and o.horizontal and o.box[2] <= ln.box[0]
-               and o.box[0] >= col[0] - EQUATION_FLUSH and min(o.box[3], ln.box[3]) - max(o.box[1], ln.box[1])
-               >= ROW_OVERLAP * min(height(o.box), height(ln.box))]
+               and o.box[0] >= col[0] - EQUATION_FLUSH and level_with(o.box, ln.box, ROW_OVERLAP)]
         if row and not any(EQUATION_NUMBER_RE.fullmatch(p.lines[j].text.strip()) for j in row):
             found.add(i)
     return found
@@ -1095,8 +1094,7 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
     for j in cells:
         block_cells[p.lines[j].block].append(p.lines[j].box)
     level = Counter(round(p.lines[i].box[0]) for members in by_block.values() for i in members
-                    if any(y_overlap(p.lines[i].box, b) >= ROW_OVERLAP * height(b)
-                           for b in block_cells.get(p.lines[i].block, ())))
+                    if any(level_with(p.lines[i].box, b, ROW_OVERLAP) for b in block_cells.get(p.lines[i].block, ())))
     described = {x for x, n in level.items() if n >= DESCRIPTION_MIN_ROWS}
     prose -= {i for i in prose if p.lines[i].block in block_cells
               and any(round(p.lines[i].box[0]) + d in described for d in (-1, 0, 1))}
@@ -1225,7 +1223,7 @@ def _table_cells(p: PageData, lay: Layout, ladder: AbstractSet[int] = frozenset(
             if (i in numbers) != (j in numbers) and max(p.lines[i].size, p.lines[j].size) >= min(
                     p.lines[i].size, p.lines[j].size) / LINE_NUMBER_SIZE:
                 continue  # a line number beside its line of text
-            if min(a[3], b[3]) - max(a[1], b[1]) >= ROW_OVERLAP * min(height(a), height(b)):
+            if level_with(a, b, ROW_OVERLAP):
                 rows[i].append(j)
                 rows[j].append(i)
     cells: set[int] = set()
