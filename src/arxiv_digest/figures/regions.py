@@ -1387,6 +1387,7 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     edge = c.box[1] if up else c.box[3]
     near = [i for i in _lines_outward(c, p, up, caption_lines) if not decor[i]]
     run: list[Box] = []
+    run_body: list[bool] = []  # whether each line of the run is set like the body
     body_like = 0
     frontier, gap = edge, TEXT_FIGURE_SKIP_LINES * lay.line_h
     ended = True  # the run goes on to the last line in the caption's range
@@ -1409,6 +1410,7 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
             ended = False
             break
         run.append(b)
+        run_body.append(like_body)
         body_like += like_body
         # code in a smaller type may leave a blank line between its statements
         spacing = TEXT_GAP_LINES if like_body else TEXT_FIGURE_BLANK_LINES
@@ -1421,17 +1423,22 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     # ...or its lines are all short, at several indents (an algorithm's steps, each in its own block)
     col = c.xr[1] - c.xr[0]
     stepped = indents and all(width(b) < TEXT_FIGURE_SHORT_SHARE * col for b in run)
-    if 2 * body_like > len(run) and not (top_run or stepped):
-        return []
     # rows by the lines' middles: a formula's tall glyph boxes reach into the rows over and under it
     rows: list[Box] = []
     middles: list[float] = []
-    for b in sorted(run, key=lambda b: (b[1] + b[3]) / 2):
+    body_rows: list[int] = []  # per row, its lines set like the body less those set otherwise
+    for b, like in sorted(zip(run, run_body, strict=True), key=lambda bl: (bl[0][1] + bl[0][3]) / 2):
         if rows and (b[1] + b[3]) / 2 - middles[-1] < ROW_MIDDLE_EMS * lay.body_size:
             rows[-1] = union(rows[-1], b)
+            body_rows[-1] += 1 if like else -1
         else:
             rows.append(b)
             middles.append((b[1] + b[3]) / 2)
+            body_rows.append(1 if like else -1)
+    # mostly set like the body, row by row: a formula PyMuPDF breaks into a dozen pieces is one row, and a
+    # paragraph under a heading and a display equation is still a paragraph
+    if 2 * sum(n > 0 for n in body_rows) > len(rows) and not (top_run or stepped):
+        return []
     # code in a type of its own throughout (no line set like the body) may run longer: a listing, not a note; so
     # may an algorithm whose lines are numbered ("1:", "2:", ... or "1.", "2.", ...)
     # a row is numbered by "12:" or "12." opening a line of it, or by a bare number standing at its left end
