@@ -1,10 +1,11 @@
 """Layouts found at stop 35 by label-free checks on unlabelled papers (figure crops holding several lines of
-body text; crops holding a section heading): a template's figure caption with no figure over it, under a
-paragraph, a heading and a display equation."""
+body text; caption numbers no crop carries): a template's figure caption with no figure over it, under a
+paragraph, a heading and a display equation; a row of plots titled right on the last rule of the table over it."""
 
 from __future__ import annotations
 
 from arxiv_digest.figures import layout
+from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _line
 from .test_unlabelled_42 import _locate
@@ -47,3 +48,31 @@ def test_a_figure_caption_with_no_figure_takes_no_paragraph() -> None:
     box = found["figure 1"].figure_box if "figure 1" in found else None
     assert box is None or box[1] >= 240, box
 
+
+def test_plots_titled_right_on_a_tables_last_rule_are_the_figure_under_it() -> None:
+    """A ruled table captioned above runs across the page; right on its bottom rule stand the titles of a row of
+    four plots, their sub-captions and, under them, "Figure 1: ..." (no white between the rule and the titles):
+    the table ends at its last rule and the plots, titles included, are Figure 1's (the table had taken them
+    all, and Figure 1 was lost)."""
+    lines = [_line("Table 1: Performance comparison of different methods on robustness aspects", (96, 70, 500, 82),
+                   1, starts=True)]
+    graphics = [layout.Element((73, y, 522, y + 0.5), "vector") for y in (93, 108, 122, 219.9)]
+    for r in range(8):
+        top = 125 + 11.5 * r
+        lines += [_line(cell, (x0, top, x0 + 26, top + 9), 2 + r, size=9)
+                  for cell, x0 in (("Method", 75), ("0.47", 150), ("0.51", 200), ("0.76", 250), ("0.61", 300),
+                                   ("0.55", 350), ("0.53", 400), ("0.97", 450))]
+    for k in range(4):
+        x0 = 80 + 111 * k
+        lines.append(_line("Combined ROC Curves", (x0 + 20, 219.5, x0 + 80, 226.5), 20 + k, size=5))
+        graphics += [layout.Element((x0, 226, x0 + 93, 298), "vector"),
+                     layout.Element((x0 + 2, 232, x0 + 90, 296), "vector")]
+        lines.append(_line(f"({'abcd'[k]}) Panel {k + 1}", (x0 + 4, 312, x0 + 86, 323), 30, size=9))
+    lines.append(_line("Figure 1: ROC curve of probability-based methods", (210, 335, 385, 347), 40, starts=True))
+    lines += [_line(PARAGRAPH[:48], (x0, 380 + 11.8 * i, x0 + 236, 390 + 11.8 * i), 50 + c, starts=i == 0)
+              for c, x0 in enumerate((73, 300)) for i in range(25)]
+    found = _locate(lines, graphics, ((73.0, 290.0), (300.0, 522.0)), prefer={FigureKind.TABLE: "down"})
+    assert set(found) == {"table 1", "figure 1"}
+    table, figure = found["table 1"].figure_box, found["figure 1"].figure_box
+    assert table is not None and table[3] <= 223, table
+    assert figure is not None and figure[1] <= 220 and figure[3] >= 297, figure

@@ -40,7 +40,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # listings; notes, text figures and ruled blocks end at the next caption).
 # 19: tables of sentences keep their rows (description columns at a column's edge, marked notes under the last row,
 # upright labels, prompts between rules); a caption runs on through a plain line opening with "Figure 4.".
-# 20: text by a caption is a figure of text only when most of its rows, not its pieces, are set unlike the body.
+# 20: text by a caption is a figure of text only when most of its rows, not its pieces, are set unlike the body;
+# a table facing a figure ends at its last rule when the figure's plots are titled right on it.
 MANIFEST_VERSION = "20"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

@@ -1524,15 +1524,18 @@ def _last_rule(c: Caption, elements: list[Element], up: bool) -> float | None:
     return min(r[1] for r in rules) if up else max(r[3] for r in rules)
 
 
-def _gap_after_rules(last: float, shapes: list[Element], everything: list[Element], up: bool) -> float | None:
+def _gap_after_rules(last: float, shapes: list[Element], everything: list[Element], up: bool,
+                     at_rule: bool = False) -> float | None:
     """Where a ruled table ends when pictures or plots lie beyond its last rule: the widest white row between
-    that rule and the nearest of them (rows may go on past a rule that is not the table's last)."""
+    that rule and the nearest of them (rows may go on past a rule that is not the table's last); with no white
+    row there, the rule itself if ``at_rule`` (a figure's plot titles set right on it), else None."""
     if not shapes or not all(e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5 for e in shapes):
         return None
     lo, hi = (max(e.box[3] for e in shapes), last) if up else (last, min(e.box[1] for e in shapes))
     spans = [(lo, lo), (hi, hi)] + [(max(lo, e.box[1]), min(hi, e.box[3])) for e in everything
                                     if e.box[3] > lo and e.box[1] < hi]
-    return _widest_gap_of(spans)
+    cut = _widest_gap_of(spans)
+    return last if cut is None and at_rule else cut
 
 
 def _before_graphics(c: Caption, taken: list[Element], up: bool) -> list[Element]:
@@ -1559,7 +1562,7 @@ def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: 
         return None
     shading = _shaded_rows(rows, table.xr[1] - table.xr[0])
     shapes = [e for e in fig if is_shape(e) and e.box not in shading]
-    return _gap_after_rules(last, shapes, rows + fig, up)
+    return _gap_after_rules(last, shapes, rows + fig, up, at_rule=True)
 
 
 def _shaded_rows(rows: list[Element], span: float) -> set[Box]:
@@ -1774,7 +1777,9 @@ def _resolve_shared(i: int, d: str, captions: list[Caption], options: list[dict[
         cut = _widest_gap(list({id(e): e for e in taken + options[n][_opposite(d)].taken}.values()))
     if cut is None:  # nothing to split at: the caption below (the figure convention) keeps it
         return taken if d == "up" else []
-    return [e for e in taken if (e.box[1] >= cut if d == "up" else e.box[3] <= cut)]
+    # split by bottoms, so the two share nothing: what reaches over a table's last rule (a plot's title set on it)
+    # is the float's below
+    return [e for e in taken if (e.box[3] > cut if d == "up" else e.box[3] <= cut)]
 
 
 def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], chosen: list[str | None],
