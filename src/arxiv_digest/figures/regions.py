@@ -1387,7 +1387,6 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     edge = c.box[1] if up else c.box[3]
     near = [i for i in _lines_outward(c, p, up, caption_lines) if not decor[i]]
     run: list[Box] = []
-    run_body: list[bool] = []  # whether each line of the run is set like the body
     body_like = 0
     frontier, gap = edge, TEXT_FIGURE_SKIP_LINES * lay.line_h
     ended = True  # the run goes on to the last line in the caption's range
@@ -1410,7 +1409,6 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
             ended = False
             break
         run.append(b)
-        run_body.append(like_body)
         body_like += like_body
         # code in a smaller type may leave a blank line between its statements
         spacing = TEXT_GAP_LINES if like_body else TEXT_FIGURE_BLANK_LINES
@@ -1423,11 +1421,13 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     # ...or its lines are all short, at several indents (an algorithm's steps, each in its own block)
     col = c.xr[1] - c.xr[0]
     stepped = indents and all(width(b) < TEXT_FIGURE_SHORT_SHARE * col for b in run)
+    lines = near[:len(run)]
     # rows by the lines' middles: a formula's tall glyph boxes reach into the rows over and under it
     rows: list[Box] = []
     middles: list[float] = []
     body_rows: list[int] = []  # per row, its lines set like the body less those set otherwise
-    for b, like in sorted(zip(run, run_body, strict=True), key=lambda bl: (bl[0][1] + bl[0][3]) / 2):
+    for b, like in sorted(((p.lines[i].box, _like_body(p.lines[i], lay)) for i in lines),
+                          key=lambda bl: (bl[0][1] + bl[0][3]) / 2):
         if rows and (b[1] + b[3]) / 2 - middles[-1] < ROW_MIDDLE_EMS * lay.body_size:
             rows[-1] = union(rows[-1], b)
             body_rows[-1] += 1 if like else -1
@@ -1445,7 +1445,6 @@ def _text_figure(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: 
     numbered = sum(any(LINE_NUMBER_RE.match(p.lines[i].text) or BARE_NUMBER_RE.fullmatch(p.lines[i].text)
                        and p.lines[i].box[0] <= row[0] + 1 for i in near if contains(row, p.lines[i].box))
                    for row in rows)
-    lines = near[:len(run)]
     # ...and so may text filling a column's head down to its caption with hardly a line of prose (a grammar)
     grammar = top_run and sum(i in prose for i in lines) <= TEXT_FIGURE_PROSE_SHARE * len(lines)
     longest = TEXT_FIGURE_MAX_ROWS if body_like and 2 * numbered < len(rows) and not grammar \
