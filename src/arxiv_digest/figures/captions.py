@@ -70,7 +70,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         if i in used or decor[i] or not line.horizontal:
             continue
         if not line.starts_para and not _label_line(p, i) and not _colon_label(line.text) \
-                and not _bold_caption_row(p, i):
+                and not _bold_caption_row(p, i) and not _ruled_off(p, i):
             # a caption opens a paragraph, or stands beside another one on its row, or right under a row of
             # sub-captions ("(c) Total loss") that PyMuPDF runs on into it
             prev = p.lines[i - 1].box if i else None
@@ -213,6 +213,20 @@ def _bold_caption_row(p: PageData, i: int) -> bool:
             and _next_row(prev, line))
 
 
+def _ruled_off(p: PageData, i: int) -> bool:
+    """A rule runs between the line and the row above it, under most of the line (a table's bottom rule over its
+    caption, which PyMuPDF runs on from the table's rows): no paragraph runs on across a rule. The line holds a
+    title after its label and is no cell of a row ("Figure 9" heading a table's row)."""
+    line, prev = p.lines[i], p.lines[i - 1] if i else None
+    m = CAPTION_RE.match(line.text)
+    if prev is None or m is None or not line.text[m.end():].strip() or not _next_row(prev, line) \
+            or _in_cell_row(p, line):
+        return False
+    return any(e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
+               and prev.box[3] - 1 <= e.box[1] and e.box[3] <= line.box[1] + 1
+               and x_overlap(e.box, line.box) >= 0.5 * width(line.box) for e in p.graphics)
+
+
 def _next_row(prev: Line, line: Line) -> bool:
     """The line starts a row under ``prev`` (overlapping it by less than a third of its height)."""
     return line.box[1] >= prev.box[3] - 0.3 * height(prev.box)
@@ -250,7 +264,7 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         if len(nxt.text) <= MATH_FRAGMENT_CHARS and (
                 x_overlap(nxt.box, box) > 0
                 and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + FRAGMENT_DROP * height(nxt.box)
-                and not _beside_rows(nxt, [p.lines[k].box for k in idx])
+                and not _beside_rows(nxt, [p.lines[k].box for k in idx]) and not _rule_over(p, last, nxt.box, box)
                 or abs(nxt.box[0] - last[2]) <= RADICAL_GAP and nxt.box[1] < last[1] < nxt.box[3]):
             # a radical, an accent or a subscript set apart from its line of the caption (a radical's sign
             # raised right after the line's end, too)
@@ -261,7 +275,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
                 last = nxt.box  # a short word of a justified line cut word by word: the row goes on after it
             continue
         if (len(idx) > 1 and nxt.size < min(sizes) - SAME_SIZE and nxt.box[0] >= last[0] - 1
-                and nxt.box[2] <= box[2] + 1 and last[1] < nxt.box[3] and nxt.box[1] < band[3]):
+                and nxt.box[2] <= box[2] + 1 and last[1] < nxt.box[3] and nxt.box[1] < band[3]
+                and not _rule_over(p, last, nxt.box, box)):
             # a piece of inline math in a smaller font (a fraction's numerator, a subscript) on or hanging
             # from the caption's last row
             idx.append(j)
@@ -323,6 +338,15 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         pending.clear()
         band = last
     return idx
+
+
+def _rule_over(p: PageData, last: Box, piece: Box, caption: Box) -> bool:
+    """A rule as wide as half the caption runs over the piece, below the middle of the caption's last row and
+    reaching past its ends (a table's top rule over a short cell, "Method"; a word's underline stays under it)."""
+    top, bottom = (last[1] + last[3]) / 2, (piece[1] + piece[3]) / 2
+    return any(e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH and top < e.box[1] and e.box[3] < bottom
+               and x_overlap(e.box, piece) > 0 and width(e.box) >= SEPARATOR_SHARE * width(caption)
+               and (e.box[0] < last[0] - 2 or e.box[2] > last[2] + 2) for e in p.graphics)
 
 
 def _header_row(p: PageData, j: int, caption: Box) -> bool:
