@@ -42,7 +42,9 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # upright labels, prompts between rules); a caption runs on through a plain line opening with "Figure 4.".
 # 20: text by a caption is a figure of text only when most of its rows, not its pieces, are set unlike the body;
 # a table facing a figure ends at its last rule when the figure's plots are titled right on it.
-MANIFEST_VERSION = "20"
+# 21: captions under a table's bottom rule or ending at its top rule, two tables facing each other, sub-captions
+# set small across the page.
+MANIFEST_VERSION = "21"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]

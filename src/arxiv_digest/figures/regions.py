@@ -286,6 +286,10 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     equations = _display_equations(p, lay)
     graphics = [replace(g, textbox=True) if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA
                 and sum(contains(g.box, p.lines[i].box) for i in prose) >= TEXTBOX_MIN_PROSE else g for g in graphics]
+    # a sub-caption in a type smaller than the body's ("(b) The specifications of ...") may run as wide as prose,
+    # but stands between a float's panels, not in the body
+    small = lay.body_size - SAME_SIZE
+    subcaptions = {ln.block for ln in p.lines if ln.starts_para and ln.size < small and SUBCAPTION_RE.match(ln.text)}
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
@@ -297,7 +301,9 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         heading = i in headings
         big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
                and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
-        if not boxed and (i in prose or heading or big or i in equations) and not _on_a_tab(line.box, frames, graphics):
+        sub = line.block in subcaptions and line.size < small
+        if not boxed and not sub and (i in prose or heading or big or i in equations) \
+                and not _on_a_tab(line.box, frames, graphics):
             barrier_lines.append(i)
         elif line.size < lay.body_size + BIG_TEXT_POINTS:
             label = PANEL_LETTER_RE.fullmatch(line.text) is not None or SUBCAPTION_RE.match(line.text) is not None
@@ -441,7 +447,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if i in side:
             finals[i] = side[i]
         elif d is not None:
-            finals[i] = _resolve_shared(i, d, captions, options, chosen)
+            finals[i] = _resolve_shared(i, d, captions, options, chosen, lay.line_h)
     _split_overlaps(captions, finals, chosen, side)
     _split_side_by_side(captions, finals)
     for i, c in enumerate(captions):
@@ -1723,7 +1729,7 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
                 nb, back = options[i][d].neighbor, _opposite(d)
                 if nb is not None and chosen[nb] is None and _clash(options[i][d], options[nb][back]) and not (
                         d == captions[i].preferred and back == captions[nb].preferred
-                        or avail[nb] == {back} and captions[nb].kind is not captions[i].kind):
+                        or avail[nb] == {back} and _both_float(captions[i], captions[nb])):
                     avail[nb].discard(back)
             if changed:
                 break
@@ -1746,6 +1752,14 @@ def _choose_directions(captions: list[Caption], options: list[dict[str, _Option]
     return chosen
 
 
+def _both_float(a: Caption, b: Caption) -> bool:
+    """Two captions facing each other, each with nothing on its other side, both have a float between them when
+    they differ in kind (a table captioned above over a figure) or are both tables (captioned on both sides in
+    one paper, but not "Table 5" over "Table 5 continued"); a figure caption facing another's graphics from the
+    unusual side has its figure elsewhere."""
+    return a.kind is not b.kind or a.kind is FigureKind.TABLE and a.number != b.number
+
+
 def _faced(c: Caption, other: _Option, captions: list[Caption]) -> bool:
     """The graphics on the caption's unusual side lie before another caption that looks their way on its usual
     side."""
@@ -1759,21 +1773,23 @@ def _clash(a: _Option, b: _Option) -> bool:
 
 
 def _resolve_shared(i: int, d: str, captions: list[Caption], options: list[dict[str, _Option]],
-                    chosen: list[str | None]) -> list[Element]:
+                    chosen: list[str | None], line_h: float) -> list[Element]:
     """Split graphics between two captions that both claim the space between them: the one on its usual side
-    takes them, unless neither has graphics on its other side and they differ in kind; else they are cut at the
-    widest white gap."""
+    takes them, unless neither has graphics on its other side and both have a float there (they differ in kind,
+    or are two tables a white row as tall as a line parts); else they are cut at the widest white gap."""
     taken = options[i][d].taken
     n = options[i][d].neighbor
     if n is None or chosen[n] != _opposite(d) or not _clash(options[i][d], options[n][_opposite(d)]):
         return taken
     mine, theirs = d == captions[i].preferred, chosen[n] == captions[n].preferred
+    both = list({id(e): e for e in taken + options[n][_opposite(d)].taken}.values())
     if mine != theirs and (options[i][_opposite(d)].taken or options[n][d].taken
-                           or captions[i].kind is captions[n].kind):
+                           or not _both_float(captions[i], captions[n])
+                           or captions[i].kind is captions[n].kind and _widest_gap(both, line_h) is None):
         return taken if mine else []
     cut = _table_end(captions[i], taken, d, captions[n], options[n][_opposite(d)].taken)
     if cut is None:
-        cut = _widest_gap(list({id(e): e for e in taken + options[n][_opposite(d)].taken}.values()))
+        cut = _widest_gap(both)
     if cut is None:  # nothing to split at: the caption below (the figure convention) keeps it
         return taken if d == "up" else []
     # split by bottoms, so the two share nothing: what reaches over a table's last rule (a plot's title set on it)
@@ -1814,9 +1830,9 @@ def _split_overlaps(captions: list[Caption], finals: dict[int, list[Element]], c
                 finals[loser] = [e for e in finals[loser] if (e.box[1] + e.box[3]) / 2 < lo]
 
 
-def _widest_gap(elements: list[Element]) -> float | None:
-    """The middle of the widest white row between the elements' vertical spans, if there is one."""
-    return _widest_gap_of([(e.box[1], e.box[3]) for e in elements])
+def _widest_gap(elements: list[Element], min_gap: float = 0.0) -> float | None:
+    """The middle of the widest white row between the elements' vertical spans, if there is one this tall."""
+    return _widest_gap_of([(e.box[1], e.box[3]) for e in elements], min_gap=min_gap)
 
 
 def _side_by_side(a: Box, b: Box) -> bool:
@@ -1884,12 +1900,12 @@ def _merged(spans: list[tuple[float, float]]) -> list[list[float]]:
 
 
 def _widest_gap_of(spans: list[tuple[float, float]],
-                   within: tuple[float, float] = (-math.inf, math.inf)) -> float | None:
+                   within: tuple[float, float] = (-math.inf, math.inf), min_gap: float = 0.0) -> float | None:
     """The middle of the widest white row between vertical spans (or column between horizontal ones), if there
-    is one whose middle lies ``within`` a range."""
+    is one at least ``min_gap`` wide whose middle lies ``within`` a range."""
     merged = _merged(spans)
     gaps = [(merged[k + 1][0] - merged[k][1], (merged[k][1] + merged[k + 1][0]) / 2) for k in range(len(merged) - 1)]
-    gaps = [g for g in gaps if within[0] <= g[1] <= within[1]]
+    gaps = [g for g in gaps if within[0] <= g[1] <= within[1] and g[0] >= min_gap]
     return max(gaps)[1] if gaps else None
 
 

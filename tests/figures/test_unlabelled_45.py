@@ -1,0 +1,156 @@
+"""Layouts found at stop 36 where the peer pdf-figure-table-extractor cropped a caption number ours did not, on
+unlabelled papers: a table's caption run on from its rows under its bottom rule; a caption's short last line right
+over a table's top rule; two tables facing each other, one captioned above and one below; sub-tables with wide
+sub-captions in small type over their table's caption."""
+
+from __future__ import annotations
+
+from arxiv_digest.figures import layout, regions
+from arxiv_digest.models import FigureKind
+
+from .test_unlabelled_37 import _body_data, _line
+from .test_unlabelled_42 import RECT, _locate
+
+ONE_COLUMN = ((108.0, 504.0),)
+TWO_COLUMNS = ((70.0, 292.0), (305.0, 526.0))
+PARAGRAPH = "The agents were asked the same questions on each day of the trial and their answers were kept"
+
+
+def _rule(x0: float, x1: float, y: float) -> layout.Element:
+    return layout.Element((x0, y, x1, y + 0.4), "vector")
+
+
+def _grid(x0: float, x1: float, top: float, rows: int, pitch: float, block: int,
+          cells: tuple[float, ...]) -> tuple[list[layout.Line], list[layout.Element]]:
+    """A table ruled under every row, its cells at the ``cells`` offsets, all in one text block."""
+    lines = [_line(f"c{r}{k}", (x0 + dx + 2, top + pitch * r + 1, x0 + dx + 30, top + pitch * r + 10), block, size=9,
+                   starts=r == 0 and k == 0) for r in range(rows) for k, dx in enumerate(cells)]
+    rules = [_rule(x0, x1, top + pitch * r) for r in range(rows + 1)]
+    return lines, rules
+
+
+def test_a_table_caption_run_on_from_its_rows_under_the_bottom_rule_is_found() -> None:
+    """A ruled table over its caption, "Table 1. Anonymity properties", which PyMuPDF gives as the last line of the
+    table's own text block, flush under the bottom rule and no paragraph's start: the rule parts them, so the line
+    opens a caption and the table is found (it was not)."""
+    lines, graphics = _grid(135, 454, 116, 5, 11.5, 1, (0, 90, 172, 248))
+    lines.append(_line("Table 1. Anonymity properties of the network.", (220, 174.4, 395, 183.4), 1, size=9,
+                       styled=True))
+    lines += [_line(PARAGRAPH, (108, 210 + 12 * i, 504, 220 + 12 * i), 2, starts=i == 0) for i in range(40)]
+    found = _locate(lines, graphics, ONE_COLUMN)
+    assert "table 1" in found
+    box = found["table 1"].figure_box
+    assert box is not None and box[1] <= 117 and box[3] >= 173, box
+
+
+def test_a_cell_heading_a_ruled_row_is_no_caption() -> None:
+    """A table whose rows are headed "Figure 9" and "Figure 10" (the figures it counts), ruled between rows, over
+    "TABLE V. Breakdown ...": the row headings stand under rules but are cells of their rows, so the table is
+    found whole and no figure is."""
+    graphics = [_rule(160, 450, y) for y in (322, 335, 348, 361)]
+    lines = [_line("compute uncompute naked subcircuits", (210, 324, 448, 333), 1, size=9, starts=True)]
+    for r, name in enumerate(("Figure 9", "Figure 10")):
+        top = 337.5 + 12.8 * r
+        lines.append(_line(name, (168, top, 205, top + 9), 1, size=9, styled=True))
+        lines += [_line(cell, (x0, top, x0 + 24, top + 9), 1, size=9) for cell, x0 in
+                  (("N-1", 227), ("N-1", 293), ("0.5", 361), ("0.5", 416))]
+    lines.append(_line("TABLE V. Breakdown of the elements of the circuit; N is the number of orbitals.",
+                       (108, 371, 504, 380), 2, size=9, starts=True))
+    lines += [_line(PARAGRAPH, (108, 400 + 12 * i, 504, 410 + 12 * i), 3, starts=i == 0) for i in range(28)]
+    found = _locate(lines, graphics, ONE_COLUMN)
+    assert set(found) == {"table V"}
+    box = found["table V"].figure_box
+    assert box is not None and box[1] <= 323, box
+
+
+def test_a_rule_over_a_short_cell_ends_the_caption_over_the_table() -> None:
+    """"Table 10: Comparison with the state of the art ..." runs onto a short second line, "as VGG.", whose line
+    box reaches down past the table's top rule; under the rule stands the header cell "Method", a point smaller:
+    the caption ends at the rule, not run on cell by cell through the table (which left no table at all)."""
+    lines = [_line("Table 10: Comparison with the state of the art in localisation. Our method is denoted",
+                   (108, 88.1, 504, 102), 1, starts=True),
+             _line("as VGG.", (108, 99.2, 152, 112.5), 1)]
+    graphics = []
+    for r, (name, a, b) in enumerate((("Method", "top-5 val. error", "top-5 test error"), ("VGG", "26.9", "25.3"),
+                                      ("GoogLeNet", "-", "26.7"), ("OverFeat", "30.0", "29.9"))):
+        top = 108.8 + 10.4 * r
+        lines += [_line(name, (155, top, 155 + 5.5 * len(name), top + 12), 2, size=9, starts=r == 0),
+                  _line(a, (338, top, 338 + 5 * len(a), top + 12), 2, size=9),
+                  _line(b, (412, top, 412 + 5 * len(b), top + 12), 2, size=9)]
+        graphics.append(_rule(153, 457, top + 2))
+    graphics.append(_rule(153, 457, 152.4))
+    lines += [_line(PARAGRAPH, (108, 180 + 13.3 * i, 504, 193 + 13.3 * i), 3, starts=i == 0) for i in range(38)]
+    found = _locate(lines, graphics, ONE_COLUMN)
+    assert "table 10" in found
+    caption, box = found["table 10"].caption_box, found["table 10"].figure_box
+    assert caption is not None and caption[3] <= 115, caption
+    assert box is not None and box[3] >= 152, box
+
+
+def test_two_tables_facing_each_other_are_parted_at_the_white_between_them() -> None:
+    """An appendix page: "Table 1: Concepts" over a narrow ruled list, then, after a wide white row, a full-width
+    ruled grid over "Table 2: Example responses", in a paper whose tables are captioned below: each caption takes
+    its own table (Table 2 had taken both, and Table 1 was lost)."""
+    lines = [_line("Table 1: Concepts used in the experiment", (215, 102.7, 380, 114.7), 1, starts=True)]
+    graphics = [layout.Element((234, 123.5, 235, 548), "vector"), layout.Element((360, 123.5, 361, 548), "vector")]
+    graphics += [_rule(234, 361, y) for y in (123.5, 139, 548)]
+    lines += [_line("Concepts Categories", (238, 125, 353, 139), 2, size=10.9, styled=True, starts=True)]
+    lines += [_line(f"item {k}", (300, 141 + 13.5 * k, 350, 152 + 13.5 * k), 2) for k in range(30)]
+    grid, rules = _grid(75, 520, 568, 6, 15, 3, (0, 64, 130, 200, 280, 350, 410))
+    lines += grid
+    graphics += rules
+    lines.append(_line("Table 2: Example responses to the judgement task by different models.",
+                       (150, 664, 445, 676), 4, starts=True))
+    found = _locate(lines, graphics, ONE_COLUMN, prefer={FigureKind.TABLE: "up"})
+    assert {"table 1", "table 2"} <= set(found)
+    first, second = found["table 1"].figure_box, found["table 2"].figure_box
+    assert first is not None and first[1] <= 124 and 540 <= first[3] < 560, first
+    assert second is not None and 560 < second[1] <= 568 and second[3] >= 657, second
+
+
+def test_table_five_continued_under_table_five_is_one_table() -> None:
+    """"Table 5. Transit times" over a long ruled table whose last row stands over "Table 5 continued" at the page's
+    foot: one table under two captions of one number, not two tables parted at a white row among its rows."""
+    lines = [_line("Table 5. Transit times, uncertainties, and references", (200, 363, 412, 373), 1, starts=True)]
+    graphics = [_rule(200, 412, 378), _rule(200, 412, 394)]
+    lines += [_line("Epoch Time Error Ref", (204, 383, 408, 392), 2, size=8, starts=True)]
+    # a white row as tall as a line between two groups of rows (another planet's transits)
+    lines += [_line(cell, (x0, y, x0 + 6 * len(cell), y + 8), 3 + k, size=8, starts=x0 == 211)
+              for k in range(28) for y in [398 + 10 * k + (14 if k >= 14 else 0)]
+              for cell, x0 in ((f"2454{k:03d}.7", 211), ("0.0004", 269), (f"-{k}", 308), ("Hoyer (2012)", 336))]
+    lines.append(_line("Table 5 continued", (274, 707, 338, 716), 7, size=9, starts=True))
+    pages = _body_data(RECT, TWO_COLUMNS, 72, 11, 60, PARAGRAPH[:45])
+    page = layout.PageData(len(pages), RECT, lines, graphics)
+    found = regions.locate_page(page, layout.page_layout(page, layout.document_layout([*pages, page])))
+    tables = [f for f, _ in found if f.kind is FigureKind.TABLE]
+    assert [f.number for f in tables] == ["5"], [f.figure_box for f in tables]
+    box = tables[0].figure_box
+    assert box is not None and box[1] <= 384 and box[3] >= 689, box
+
+
+def test_wide_sub_captions_in_small_type_stay_in_their_table() -> None:
+    """Two sub-tables, each over a sub-caption "(a) The specifications ..." set in small type across the page, over
+    "Table 9: The full content ...", in a paper whose tables are captioned below: the sub-captions are no body
+    text, so the table takes both sub-tables (it had found nothing, the sub-caption passing for a paragraph)."""
+    lines: list[layout.Line] = []
+    graphics: list[layout.Element] = []
+    top, block = 77.0, 1
+    for letter in "ab":
+        grid, rules = _grid(74, 522, top, 14, 13, block, (0, 110, 240, 330))
+        lines += grid
+        graphics += rules
+        bottom = top + 14 * 13
+        lines += [_line(f"({letter}) The specifications of the standard cover qualitative and quantitative aspects of "
+                        "meaning, organization and", (70.6, bottom + 6, 524.4, bottom + 16.8), block + 1, size=9,
+                        starts=True),
+                  _line("complexity at all levels.", (70.9, bottom + 16, 266.6, bottom + 26.8), block + 1, size=9)]
+        top, block = bottom + 46, block + 2  # (b)'s sub-caption ends 18 points over the caption
+    lines += [_line("Table 9: The full content of the two standards with corresponding linguistic flags for each",
+                    (70.5, 531.8, 524.4, 543.8), 9, size=10.1, starts=True),
+              _line("aspect.", (70.9, 543.7, 194.0, 555.7), 9)]
+    lines += [_line(PARAGRAPH[:44], (x0, 580 + 12 * i, x1, 590 + 12 * i), 10 + c, size=11, starts=i == 0)
+              for c, (x0, x1) in enumerate(TWO_COLUMNS) for i in range(15)]
+    found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
+    assert "table 9" in found
+    box = found["table 9"].figure_box
+    assert box is not None and box[1] <= 78 and box[3] >= 500, box
