@@ -1,7 +1,7 @@
 """Layouts found at stop 36 where the peer pdf-figure-table-extractor cropped a caption number ours did not, on
 unlabelled papers: a table's caption run on from its rows under its bottom rule; a caption's short last line right
 over a table's top rule; two tables facing each other, one captioned above and one below; sub-tables with wide
-sub-captions in small type over their table's caption."""
+sub-captions in small type over their table's caption; a map set far over its legend strip and caption."""
 
 from __future__ import annotations
 
@@ -154,3 +154,26 @@ def test_wide_sub_captions_in_small_type_stay_in_their_table() -> None:
     assert "table 9" in found
     box = found["table 9"].figure_box
     assert box is not None and box[1] <= 78 and box[3] >= 500, box
+
+
+def test_a_map_set_far_over_its_legend_strip_is_the_figure_captioned_under_them() -> None:
+    """A map drawn across both columns, then, nearly four lines under it, its legend strip (two swatches and their
+    labels) right over "Figure 1 A map of the source areas ...": the map is the figure's, not an uncaptioned figure
+    beside a Figure 1 made of the legend alone."""
+    graphics = [layout.Element((130 + 30 * k, 94 + 25 * (k % 3), 200 + 30 * k, 330 + 20 * (k % 3)), "vector")
+                for k in range(9)] + [layout.Element((128, 360, 468, 388), "vector")]
+    graphics += [layout.Element((x0, 424, x0 + 11, 434), "vector") for x0 in (129, 220)]
+    lines = [_line("Past distribution", (144, 426, 205, 434), 1, size=8, starts=True),
+             _line("Present distribution", (234, 426, 305, 434), 1, size=8)]
+    lines += [_line("Figure 1 A map of the source areas for the samples analysed in this study. Numbers within",
+                    (63, 440, 532, 448), 2, size=8, styled=True, starts=True),
+              _line("circles correspond to the sample numbers of the list in the supplementary table.",
+                    (63, 450, 480, 458), 2, size=8)]
+    lines += [_line(PARAGRAPH[:44], (x0, 509 + 12 * i, x1, 519 + 12 * i), 3 + c, starts=i == 0)
+              for c, (x0, x1) in enumerate(TWO_COLUMNS) for i in range(18)]
+    pages = _body_data(RECT, TWO_COLUMNS, 72, 11, 60, PARAGRAPH[:45])
+    page = layout.PageData(len(pages), RECT, lines, graphics)
+    found = regions.locate_page(page, layout.page_layout(page, layout.document_layout([*pages, page])))
+    assert [f.number for f, _ in found] == ["1"]
+    box = found[0][0].figure_box
+    assert box is not None and box[1] <= 95 and box[3] >= 433, box

@@ -443,6 +443,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     found: list[tuple[LocatedFigure, bool]] = []
     regions: list[Box] = []
     finals: dict[int, list[Element]] = {}
+    grows: dict[int, str] = {}  # the side each figure found over or under its caption grew to, by index in found
     for i, d in enumerate(chosen):
         if i in side:
             finals[i] = side[i]
@@ -468,9 +469,18 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         regions.append(box)
         if c.foreign:
             continue
+        if c.kind is FigureKind.FIGURE and i not in side and (grew := chosen[i]) is not None:
+            grows[len(found)] = grew
         found.append((LocatedFigure(c.kind, c.number, p.index, box, c.text, pad(graphic, p.rect, PAD),
                                     pad(c.box, p.rect, PAD)), c.strong))
-    found.extend((f, False) for f in _uncaptioned(p, graphics, text_elements, regions, prose_boxes))
+    for u in _uncaptioned(p, graphics, text_elements, regions, prose_boxes):
+        k = _grown_into(u.bbox, found, grows, barriers, FAR_CAPTION_SKIP_LINES * lay.line_h)
+        if k is None:
+            found.append((u, False))
+            continue
+        f, strong = found[k]
+        figure_box = union(f.figure_box or u.bbox, u.bbox)
+        found[k] = (replace(f, bbox=union(f.bbox, u.bbox), figure_box=figure_box), strong)
     return found
 
 
@@ -1926,6 +1936,22 @@ def _text_panel(p: PageData, box: Box, prose: list[Box]) -> bool:
     sentences = sum(len(ln.text.split()) >= UNCAPTIONED_SENTENCE_WORDS for ln in inside)
     return (sentences >= UNCAPTIONED_PANEL_SENTENCES
             and sum(area(ln.box) for ln in inside) > UNCAPTIONED_MAX_TEXT_SHARE * area(box))
+
+
+def _grown_into(box: Box, found: list[tuple[LocatedFigure, bool]], grows: dict[int, str], barriers: list[Box],
+                reach: float) -> int | None:
+    """The figure whose graphic a large uncaptioned graphic continues: it lies on the side the figure grew to,
+    within ``reach`` of its graphic, over most of its width, with no body text between (a map over its legend
+    strip, set further apart than a figure's parts usually are)."""
+    for k, side in grows.items():
+        g = found[k][0].figure_box
+        if g is None or x_overlap(g, box) < 0.5 * min(width(g), width(box)):
+            continue
+        lo, hi = (box[3], g[1]) if side == "up" else (g[3], box[1])
+        if 0 <= hi - lo <= reach and not any(lo < b[1] and b[3] < hi and x_overlap(b, union(g, box)) > 0
+                                             for b in barriers):
+            return k
+    return None
 
 
 def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
