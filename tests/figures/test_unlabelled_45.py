@@ -1,11 +1,17 @@
 """Layouts found at stop 36 where the peer pdf-figure-table-extractor cropped a caption number ours did not, on
 unlabelled papers: a table's caption run on from its rows under its bottom rule; a caption's short last line right
 over a table's top rule; two tables facing each other, one captioned above and one below; sub-tables with wide
-sub-captions in small type over their table's caption; a map set far over its legend strip and caption."""
+sub-captions in small type over their table's caption; a map set far over its legend strip and caption; a
+figure of prompts whose labels and slots are set in other fonts than its monospaced lines; a table's marked notes
+over its caption below it, and a head note under its caption above it; a logo on a wide white canvas left
+uncaptioned."""
 
 from __future__ import annotations
 
-from arxiv_digest.figures import layout, regions
+import pymupdf
+import pytest
+
+from arxiv_digest.figures import layout, locate_figures, regions
 from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _body_data, _line
@@ -177,3 +183,91 @@ def test_a_map_set_far_over_its_legend_strip_is_the_figure_captioned_under_them(
     assert [f.number for f, _ in found] == ["1"]
     box = found[0][0].figure_box
     assert box is not None and box[1] <= 95 and box[3] >= 433, box
+
+
+def test_a_prompt_listing_keeps_its_labels_and_slots() -> None:
+    """A figure of prompts: lines of monospaced text under a bold "Zero-shot:" label and "{word}" slots in a
+    math font, each flush with the monospaced lines, over "Figure 8: Prompts used ...": the listing runs through
+    its labels and slots to the column's head (it had stopped at the slot over its last two lines). A running
+    head over the column is not taken."""
+    rows = [("Zero-shot:", "Times-Bold"), ("{word}", "CMSY10"), ("Hyphenate the above word.", "CMTT10"),
+            ("Ans :", "CMTT10"), ("n-shot:", "Times-Bold"), ("{example_0}", "CMSY10"),
+            ("Hyphenate the above word.", "CMTT10"), ("Ans : {example_0_hyphenated}", "CMTT10"), ("...", "Times"),
+            ("{example_n}", "CMSY10"), ("Hyphenate the above word.", "CMTT10"),
+            ("Ans : {example_n_hyphenated}", "CMTT10"), ("{word}", "CMSY10"),
+            ("Hyphenate the above word.", "CMTT10"), ("Ans :", "CMTT10")]
+    lines = [_line("Proceedings of the Workshop", (200, 40, 330, 49), 0, size=8, starts=True)]
+    lines += [_line(text, (71, 68 + 22 * k, 71 + 6 * len(text), 79 + 22 * k), 1 + k, font=font, starts=True)
+              for k, (text, font) in enumerate(rows)]
+    lines += [_line("Figure 8: Prompts used to evaluate in-context learning of compound", (71, 400, 289, 411), 20,
+                    starts=True),
+              _line("segmentation performance.", (71, 412, 200, 423), 20)]
+    lines += [_line(PARAGRAPH[:44], (71, 440 + 12 * i, 289, 450 + 12 * i), 21, starts=i == 0) for i in range(25)]
+    lines += [_line(PARAGRAPH[:44], (305, 70 + 12 * i, 526, 80 + 12 * i), 22, starts=i == 0) for i in range(55)]
+    found = _locate(lines, [], TWO_COLUMNS)
+    assert "figure 8" in found
+    box = found["figure 8"].figure_box
+    assert box is not None and 60 <= box[1] <= 69 and box[3] >= 388, box
+
+
+def test_a_tables_marked_notes_over_its_caption_below_stay_with_it() -> None:
+    """A ruled table in the right column, its three notes ("aTrue positive, bTrue negative,", ...) set one per
+    block as wide as prose over "Table 4: Valid and invalid ..." in a paper whose tables are captioned below: the
+    notes are the table's, so the table is found over them (they had passed for body text and walled it off)."""
+    lines: list[layout.Line] = []
+    graphics = [_rule(310, 524, 398), _rule(310, 524, 416), _rule(310, 524, 628)]
+    for r in range(11):
+        top = 401 + 19.5 * r if r == 0 else 420 + 17.5 * (r - 1)
+        lines += [_line(cell, (x0, top, x0 + 18, top + 11), 10 + r, starts=x0 == 345)
+                  for cell, x0 in (("Format", 345), ("190", 405), ("10", 435), ("0", 467), ("0", 497))]
+    lines += [_line(note, (312, 631 + 17.6 * k, 312 + w, 644 + 17.6 * k), 30 + k, font="CMR8", starts=True)
+              for k, (note, w) in enumerate((("aTrue positive, bTrue negative,", 134),
+                                             ("cFalse positive, dFalse negative,", 139), ("eValidation dataset", 82)))]
+    lines += [_line("Table 4: Valid and invalid question numbers of the eval-", (306, 697, 526, 707), 40,
+                    starts=True),
+              _line("uation system experiment.", (306, 709, 411, 719), 40)]
+    lines += [_line(PARAGRAPH[:44], (71, 70 + 13.5 * i, 289, 81 + 13.5 * i), 1, starts=i == 0) for i in range(50)]
+    lines += [_line(PARAGRAPH[:44], (306, 70 + 13.5 * i, 526, 81 + 13.5 * i), 2, starts=i == 0) for i in range(24)]
+    found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
+    assert "table 4" in found
+    box = found["table 4"].figure_box
+    assert box is not None and box[1] <= 399 and box[3] >= 678, box
+
+
+def test_a_head_note_in_small_type_under_a_table_caption_is_the_tables() -> None:
+    """"Table 1. Differential characteristics ..." over a head note in a small type across the page ("Taxa: 1, ...;
+    2, ..."), then the ruled table: the head note is the table's, not a paragraph walling the table off its caption
+    (the table was lost)."""
+    lines = [_line("Table 1. Differential characteristics between the strain and species of the genus",
+                   (51, 266, 427, 279), 1, size=9, starts=True, styled=True)]
+    lines += [_line(PARAGRAPH, (51, 285 + 12 * k, 553 if k < 2 else 181, 296 + 12 * k), 2, size=8.5, starts=k == 0)
+              for k in range(3)]
+    graphics = [_rule(51, 553, 327), _rule(51, 553, 345), _rule(51, 553, 560)]
+    for r in range(16):
+        top = 331 + 14 * r if r else 331
+        lines += [_line(cell, (x0, top, x0 + 40, top + 9), 10 + r, size=8.5, starts=x0 == 55)
+                  for cell, x0 in (("Motility", 55), ("Rods", 230), ("Rods", 330), ("+", 430), ("-", 510))]
+    lines += [_line(PARAGRAPH[:44], (x0, 580 + 12 * i, x1, 590 + 12 * i), 40 + c, starts=i == 0)
+              for c, (x0, x1) in enumerate(((51, 290), (313, 553))) for i in range(12)]
+    found = _locate(lines, graphics, ((51.0, 290.0), (313.0, 553.0)))
+    assert "table 1" in found
+    box = found["table 1"].figure_box
+    assert box is not None and box[3] >= 550, box
+
+
+@pytest.mark.parametrize("plot", [False, True])
+def test_an_uncaptioned_logo_on_a_white_canvas_is_no_figure(plot: bool) -> None:
+    """A slide's logo: a picture drawn over a fifth of the page, white but for a small mark in its middle, with no
+    caption: its ink is too small to be a figure, so nothing is cropped. A plot whose ink fills the same picture
+    stays an uncaptioned figure."""
+    inked = (lambda x, y: 20 <= x < 380 and 15 <= y < 285) if plot else (lambda x, y: 160 <= x < 240 and 120 <= y < 180)
+    rows = [b"".join(b"\x20\x40\xa0" if inked(x, y) else b"\xff\xff\xff" for x in range(400)) for y in range(300)]
+    pix = pymupdf.Pixmap(pymupdf.csRGB, 400, 300, b"".join(rows), False)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for k in range(8):
+        page.insert_text((60, 80 + 14 * k), "Integration of the library to parse the documents in the application.",
+                         fontsize=11)
+    page.insert_image(pymupdf.Rect(180, 260, 560, 545), stream=pix.tobytes("png"))
+    found = locate_figures(pymupdf.open(stream=doc.tobytes(), filetype="pdf"))
+    assert [f.number for f in found] == ([None] if plot else [])

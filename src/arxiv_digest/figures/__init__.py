@@ -43,7 +43,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 20: text by a caption is a figure of text only when most of its rows, not its pieces, are set unlike the body;
 # a table facing a figure ends at its last rule when the figure's plots are titled right on it.
 # 21: captions under a table's bottom rule or ending at its top rule, two tables facing each other, sub-captions
-# set small across the page, a figure's graphic set far over its legend strip.
+# set small across the page, a figure's graphic set far over its legend strip, listings' labels and slots, a
+# table's notes between it and its caption, no uncaptioned logo on a white canvas.
 MANIFEST_VERSION = "21"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

@@ -15,7 +15,8 @@ from arxiv_digest.models import FigureKind
 from arxiv_digest.pdf import PaperError
 
 from . import layout
-from .regions import DEFAULT_SIDE, LocatedFigure, locate_page
+from .geometry import Box, area, intersection, union_all
+from .regions import DEFAULT_SIDE, UNCAPTIONED_MIN_PAGE_SHARE, LocatedFigure, locate_page
 from .render import RenderedFigure, first_page_figure, render_figures
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,11 @@ _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # unambiguous captions do, and this many times as many as on the usual side.
 SIDE_MIN_VOTES = 2
 SIDE_MAJORITY = 2.0
+# An uncaptioned figure whose pictures (each this share inside it) cover this share of it, and whose ink covers at
+# most INKED_SHARE of them, is judged by its ink.
+INSIDE_SHARE = 0.9
+PICTURE_SHARE = 0.8
+INKED_SHARE = 0.5
 
 
 class UnreadablePDF(PaperError):
@@ -75,7 +81,36 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 100,
                     kept.clear()
                 kept.append(i)
     chosen = {i for kept in keep.values() for i in kept}
-    return [f for i, (f, _) in enumerate(candidates) if f.number is None or i in chosen]
+    return [f for i, (f, _) in enumerate(candidates)
+            if i in chosen or f.number is None and not _mostly_white(doc, f)]
+
+
+def _mostly_white(doc: pymupdf.Document, f: LocatedFigure) -> bool:
+    """An uncaptioned figure that is pictures mostly white or clear, whose ink covers too little of the page to be
+    a figure: a logo on a wide white canvas, which its drawn size had let pass."""
+    page = doc[f.page]
+    if page.rotation:
+        return False
+    inks: list[Box] = []
+    drawn = 0.0
+    try:
+        for info in page.get_image_info(xrefs=True):
+            box = tuple(info["bbox"])
+            if not info["xref"] or area(intersection(box, f.bbox)) < INSIDE_SHARE * area(box) \
+                    or info["width"] * info["height"] > layout.MAX_IMAGE_PIXELS:
+                continue
+            drawn += area(intersection(box, f.bbox))
+            ink = layout.image_ink(doc, info["xref"])
+            r = (pymupdf.Rect(ink) * pymupdf.Matrix(info["transform"])).normalize() if ink is not None \
+                else pymupdf.Rect(box)
+            inks.append((r.x0, r.y0, r.x1, r.y1))
+    except Exception:  # noqa: BLE001 - an image MuPDF cannot decode keeps the figure
+        log.debug("could not read the ink of an uncaptioned figure's images", exc_info=True)
+        return False
+    if not inks or drawn < PICTURE_SHARE * area(f.bbox):
+        return False
+    inked = area(union_all(inks))
+    return inked <= INKED_SHARE * drawn and inked <= UNCAPTIONED_MIN_PAGE_SHARE * area(tuple(page.rect))
 
 
 def _locate_pages(pages: list[layout.PageData], lay: layout.Layout, prefer: dict[FigureKind, str] | None,

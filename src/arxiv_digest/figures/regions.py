@@ -151,6 +151,7 @@ NOTE_WORD_SKIP_LINES = 3.0  # ...or this many when they open with "Note." (AASTe
 MATH_FONT_RE = re.compile(r"(?:[A-Z]{6}\+)?(?:CM(?:MI|SY|EX)|MSBM|MSAM|\w*Math)")  # TeX's math fonts
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|nimbusmon|typewriter|cmtt|sftt|txtt|consol|menlo|inconsolata|sourcecode")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
+CODE_FLUSH = 3.0  # points: a short line between a listing's lines starts this near their left edge
 # A figure of plain text starts within this many line heights of its caption, is set apart from the text
 # beyond it by more than this many, and has at most this many rows.
 TEXT_FIGURE_SKIP_LINES = 2.0
@@ -180,6 +181,7 @@ UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
 UNCAPTIONED_EDGE = 30.0  # points: ...that comes no nearer the page's edge than this
 UNCAPTIONED_LINK_SHARE = 0.8  # ...and is not this much covered by one web link (an advert on a publisher's cover)
 UNCAPTIONED_HEAD_GAP = 20.0  # points: ...nor stands this near under a "Graphical Abstract" heading
+CONTINUED_OVERLAP = 0.5  # ...nor spans this share of the narrower of itself and a figure it continues (its map)
 # Where a caption's graphics are looked for first, unless the document shows otherwise: figures captioned below
 # ("up" from the caption), tables above ("down").
 DEFAULT_SIDE = {FigureKind.FIGURE: "up", FigureKind.TABLE: "down"}
@@ -286,10 +288,11 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     equations = _display_equations(p, lay)
     graphics = [replace(g, textbox=True) if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA
                 and sum(contains(g.box, p.lines[i].box) for i in prose) >= TEXTBOX_MIN_PROSE else g for g in graphics]
-    # a sub-caption in a type smaller than the body's ("(b) The specifications of ...") may run as wide as prose,
-    # but stands between a float's panels, not in the body
+    # a sub-caption in a type smaller than the body's ("(b) The specifications of ...") and a table's notes between
+    # it and its caption may run as wide as prose, but stand in a float, not in the body
     small = lay.body_size - SAME_SIZE
     subcaptions = {ln.block for ln in p.lines if ln.starts_para and ln.size < small and SUBCAPTION_RE.match(ln.text)}
+    table_notes = _notes_by_caption(captions, p, lay, decor)
     for i, line in enumerate(p.lines):
         if i in caption_lines or decor[i]:
             continue
@@ -301,8 +304,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         heading = i in headings
         big = (line.horizontal and line.size >= lay.body_size + BIG_TEXT_POINTS and i not in cells
                and sum(ch.isalpha() for ch in line.text) >= BIG_TEXT_MIN_LETTERS)  # not a tick label or unit
-        sub = line.block in subcaptions and line.size < small
-        if not boxed and not sub and (i in prose or heading or big or i in equations) \
+        float_text = line.block in subcaptions and line.size < small or i in table_notes
+        if not boxed and not float_text and (i in prose or heading or big or i in equations) \
                 and not _on_a_tab(line.box, frames, graphics):
             barrier_lines.append(i)
         elif line.size < lay.body_size + BIG_TEXT_POINTS:
@@ -417,7 +420,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if c.kind is FigureKind.FIGURE and not opts[c.preferred].taken and any(o.taken for o in opts.values()):
             # a code listing on its usual side: the graphics on the other side may be the next figure's
             usual = c.preferred == "up"
-            taken = _code_listing(c, p, lay, usual, caption_lines)
+            taken = _code_listing(c, p, lay, usual, caption_lines, decor)
             other = opts[_opposite(c.preferred)].neighbor
             if not taken and other is not None and captions[other].preferred == c.preferred and c.strong \
                     and _described(c):  # ...they are: the caption beyond them looks their way
@@ -425,7 +428,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             opts[c.preferred].taken = taken
         elif c.kind is FigureKind.FIGURE and not any(o.taken for o in opts.values()):
             for direction, o in opts.items():  # no graphics either side: a figure that is a code listing
-                o.taken = _code_listing(c, p, lay, direction == "up", caption_lines)
+                o.taken = _code_listing(c, p, lay, direction == "up", caption_lines, decor)
             # ...or text set apart, on its usual side, under a caption of its own (a bare "Figure 2" heading
             # over a paragraph is a legend)
             if c.strong and _described(c) and not any(o.taken for o in opts.values()):
@@ -461,7 +464,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         c = captions[i]
         if not _has_content(c, taken) and c.kind is FigureKind.FIGURE and i not in side:
             # its graphics went to the float it faces (a table's rules): what is left may be a code listing
-            taken = _code_listing(c, p, lay, chosen[i] == "up", caption_lines)
+            taken = _code_listing(c, p, lay, chosen[i] == "up", caption_lines, decor)
         if not _has_content(c, taken):
             continue
         graphic = union_all([e.box for e in taken])
@@ -1365,27 +1368,39 @@ def _lines_outward(c: Caption, p: PageData, up: bool, caption_lines: set[int]) -
     return list(itertools.takewhile(lambda i: i not in caption_lines, order))
 
 
-def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int]) -> list[Element]:
+def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int],
+                  decor: list[bool]) -> list[Element]:
     """The run of monospaced lines next to a caption (within a caption skip, then each within a blank line of the
-    next), with their line numbers and "(a) ..." sub-captions, stopping at any other line: at least
-    CODE_MIN_LINES of code, else nothing."""
+    next), with their line numbers and "(a) ..." sub-captions, and up to BRIDGE_MAX_ROWS short lines between
+    them flush with their left edge (a prompt's "Zero-shot:" label or "{example}" slot), stopping at any other
+    line: at least CODE_MIN_LINES of code, else nothing."""
     edge = c.box[1] if up else c.box[3]
-    near = _lines_outward(c, p, up, caption_lines)
+    near = [i for i in _lines_outward(c, p, up, caption_lines) if not decor[i]]
     run: list[Element] = []
+    pending: list[Element] = []  # short lines taken if code follows them
     frontier, gap = edge, GRAPHIC_GAP_LINES * lay.line_h
     code = 0
+    short = PROSE_MIN_COLUMN_SHARE * (c.xr[1] - c.xr[0])  # narrower than a line of prose
     subcaptions = {p.lines[i].block for i in near if SUBCAPTION_RE.match(p.lines[i].text)}
     for i in near:
         line = p.lines[i]
         b = line.box
-        numbered = _line_number(line, lay) or BARE_NUMBER_RE.fullmatch(line.text) is not None
-        if (not (MONOSPACE_RE.search(line.font) or numbered or line.block in subcaptions)
-                or (frontier - b[3] if up else b[1] - frontier) > gap):
+        if (frontier - b[3] if up else b[1] - frontier) > gap:
             break
-        run.append(Element(b, "code"))  # counts as the figure's content
-        code += MONOSPACE_RE.search(line.font) is not None
+        numbered = _line_number(line, lay) or BARE_NUMBER_RE.fullmatch(line.text) is not None
+        if not (MONOSPACE_RE.search(line.font) or numbered or line.block in subcaptions):
+            if (not run or width(b) > short or len(pending) >= BRIDGE_MAX_ROWS
+                    or abs(b[0] - min(e.box[0] for e in run)) > CODE_FLUSH):
+                pending.clear()  # the listing ends before a line of another kind
+                break
+            pending.append(Element(b, "code"))
+        else:
+            run += [*pending, Element(b, "code")]  # counts as the figure's content
+            pending.clear()
+            code += MONOSPACE_RE.search(line.font) is not None
         frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_FIGURE_BLANK_LINES * lay.line_h
-    return run if code >= CODE_MIN_LINES else []
+    # short lines set apart from anything beyond them (a heading over the listing, "Original Code") are its own
+    return run + pending if code >= CODE_MIN_LINES else []
 
 
 def _described(c: Caption) -> bool:
@@ -1623,6 +1638,39 @@ def _footnote_rules(p: PageData, graphics: list[Element], lay: Layout) -> list[B
         if any(0 <= ln.box[1] - b[3] <= lay.line_h and x_overlap(ln.box, b) > 0 for ln in p.lines):
             rules.append(b)
     return rules
+
+
+def _notes_by_caption(captions: list[Caption], p: PageData, lay: Layout, decor: list[bool]) -> set[int]:
+    """The lines of a table's notes between it and its caption, which may run as wide as prose: marked notes
+    stacked right over a caption below the table ("aTrue positive, bTrue negative"), or a head note in a small type
+    right under a caption above it, down to the table's top rule ("Taxa: 1, ..."). They are the table's, not body
+    text between the table and its caption."""
+    notes: set[int] = set()
+    for c in captions:
+        if c.kind is not FigureKind.TABLE:
+            continue
+        up = c.preferred == "up"
+        frontier, reach = (c.box[1] if up else c.box[3]), TABLE_TEXT_GAP_LINES * lay.line_h
+        side = [i for i, ln in enumerate(p.lines) if not decor[i] and range_overlap(ln.box, c.xr) > 0
+                and (ln.box[3] <= c.box[1] + 1 if up else ln.box[1] >= c.box[3] - 1)]
+        run: list[int] = []
+        for i in sorted(side, key=lambda i: -p.lines[i].box[3] if up else p.lines[i].box[1]):
+            line = p.lines[i]
+            if (frontier - line.box[3] if up else line.box[1] - frontier) > reach or not (
+                    MARKED_NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
+                    if up else line.size < lay.body_size - SAME_SIZE):
+                break
+            run.append(i)
+            frontier = min(frontier, line.box[1]) if up else max(frontier, line.box[3])
+            reach = lay.line_h * RUN_LINE_GAP + lay.leading
+        if run and not up:  # a head note ends at the table's top rule, as wide as half of it or wider
+            span = union_all([p.lines[i].box for i in run])
+            if not any(height(g.box) <= RULE_MAX_WIDTH and 0 <= g.box[1] - span[3] <= TABLE_TEXT_GAP_LINES * lay.line_h
+                       and x_overlap(g.box, span) >= TABLE_RULE_SHARE * width(span) for g in p.graphics
+                       if g.kind == "vector"):
+                run = []
+        notes.update(run)
+    return notes
 
 
 def _notes(taken: list[Element], p: PageData, lay: Layout, caption_lines: set[int], decor: list[bool],
@@ -1945,7 +1993,7 @@ def _grown_into(box: Box, found: list[tuple[LocatedFigure, bool]], grows: dict[i
     strip, set further apart than a figure's parts usually are)."""
     for k, side in grows.items():
         g = found[k][0].figure_box
-        if g is None or x_overlap(g, box) < 0.5 * min(width(g), width(box)):
+        if g is None or x_overlap(g, box) < CONTINUED_OVERLAP * min(width(g), width(box)):
             continue
         lo, hi = (box[3], g[1]) if side == "up" else (g[3], box[1])
         if 0 <= hi - lo <= reach and not any(lo < b[1] and b[3] < hi and x_overlap(b, union(g, box)) > 0
