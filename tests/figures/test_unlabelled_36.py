@@ -24,8 +24,12 @@ def _manuscript(marked: range, *, one_image: bool = True) -> tuple[pymupdf.Docum
 
 
 def _scan(seed: int) -> bytes:
+    """A plot of its own: axes along two edges (its ink spans it; a picture mostly white is no figure) and a mark
+    that differs from page to page."""
     pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 324, 312), False)
     pix.set_rect(pix.irect, (250, 250, 250))
+    pix.set_rect(pymupdf.IRect(10, 10, 14, 302), (20, 20, 20))
+    pix.set_rect(pymupdf.IRect(10, 298, 314, 302), (20, 20, 20))
     pix.set_rect(pymupdf.IRect(20, 20 + 10 * seed, 100 + 40 * seed, 40 + 20 * seed), (20, 20, 20))
     return pix.tobytes("png")
 

@@ -44,6 +44,7 @@ HEADER_MIN_CELLS = 3  # ...at least this many...
 HEADER_CELL_SHARE = 0.3  # ...the first narrower than this share of the caption
 JUSTIFIED_SPREAD = 2.0  # points by which a justified line's word gaps may differ, and its ends miss the caption's
 SEPARATOR_SHARE = 0.5  # a rule under a caption's row this share of its width or wider ends the caption
+UNDERLINE_SLACK = 2.0  # points a word's underline may reach past the ends of the caption's last row
 GUTTER_CROSSING = 5.0  # points a caption must reach past the gutter on both sides to span the columns
 
 
@@ -224,7 +225,7 @@ def _ruled_off(p: PageData, i: int) -> bool:
         return False
     return any(e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH
                and prev.box[3] - 1 <= e.box[1] and e.box[3] <= line.box[1] + 1
-               and x_overlap(e.box, line.box) >= 0.5 * width(line.box) for e in p.graphics)
+               and x_overlap(e.box, line.box) >= SEPARATOR_SHARE * width(line.box) for e in p.graphics)
 
 
 def _next_row(prev: Line, line: Line) -> bool:
@@ -346,7 +347,7 @@ def _rule_over(p: PageData, last: Box, piece: Box, caption: Box) -> bool:
     top, bottom = (last[1] + last[3]) / 2, (piece[1] + piece[3]) / 2
     return any(e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH and top < e.box[1] and e.box[3] < bottom
                and x_overlap(e.box, piece) > 0 and width(e.box) >= SEPARATOR_SHARE * width(caption)
-               and (e.box[0] < last[0] - 2 or e.box[2] > last[2] + 2) for e in p.graphics)
+               and (e.box[0] < last[0] - UNDERLINE_SLACK or e.box[2] > last[2] + UNDERLINE_SLACK) for e in p.graphics)
 
 
 def _header_row(p: PageData, j: int, caption: Box) -> bool:

@@ -100,10 +100,7 @@ def _mostly_white(doc: pymupdf.Document, f: LocatedFigure) -> bool:
                     or info["width"] * info["height"] > layout.MAX_IMAGE_PIXELS:
                 continue
             drawn += area(intersection(box, f.bbox))
-            ink = layout.image_ink(doc, info["xref"])
-            r = (pymupdf.Rect(ink) * pymupdf.Matrix(info["transform"])).normalize() if ink is not None \
-                else pymupdf.Rect(box)
-            inks.append((r.x0, r.y0, r.x1, r.y1))
+            inks.append(layout.drawn_ink(doc, info) or box)
     except Exception:  # noqa: BLE001 - an image MuPDF cannot decode keeps the figure
         log.debug("could not read the ink of an uncaptioned figure's images", exc_info=True)
         return False

@@ -295,17 +295,26 @@ def _inked(page: pymupdf.Page, rect: Box) -> dict[Box, Box]:
         if (info["xref"] and _overreaches(box, rect) and info["width"] * info["height"] <= MAX_IMAGE_PIXELS
                 and area(intersection(box, rect)) < MAX_RASTER_PAGE_SHARE * area(rect)):
             try:
-                ink = image_ink(page.parent, info["xref"])
+                ink = drawn_ink(page.parent, info)
             except Exception:  # noqa: BLE001 - an image MuPDF cannot decode keeps its drawn box
                 log.debug("could not read the ink of image %d", info["xref"], exc_info=True)
                 ink = None
             if ink is not None:
-                r = (pymupdf.Rect(ink) * pymupdf.Matrix(info["transform"])).normalize()  # (a flipped image too)
-                out[rounded(box)] = (r.x0, r.y0, r.x1, r.y1)
+                out[rounded(box)] = ink
     return out
 
 
-def image_ink(doc: pymupdf.Document, xref: int) -> Box | None:
+def drawn_ink(doc: pymupdf.Document, info: dict[str, Any]) -> Box | None:
+    """Where on the page the ink of an image lies, from its ``get_image_info(xrefs=True)`` entry (drawn flipped or
+    turned too); None when all of it is ink."""
+    ink = _image_ink(doc, info["xref"])
+    if ink is None:
+        return None
+    r = (pymupdf.Rect(ink) * pymupdf.Matrix(info["transform"])).normalize()
+    return (r.x0, r.y0, r.x1, r.y1)
+
+
+def _image_ink(doc: pymupdf.Document, xref: int) -> Box | None:
     """The share of an image (0 to 1 across and down, from its top left) that holds ink: pixels neither white
     nor clear. None when all of it does."""
     pix = _scan_size(pymupdf.Pixmap(doc, xref))

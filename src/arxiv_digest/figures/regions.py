@@ -181,7 +181,8 @@ UNCAPTIONED_JOIN = 6.0  # points between graphics of one uncaptioned cluster
 UNCAPTIONED_EDGE = 30.0  # points: ...that comes no nearer the page's edge than this
 UNCAPTIONED_LINK_SHARE = 0.8  # ...and is not this much covered by one web link (an advert on a publisher's cover)
 UNCAPTIONED_HEAD_GAP = 20.0  # points: ...nor stands this near under a "Graphical Abstract" heading
-CONTINUED_OVERLAP = 0.5  # ...nor spans this share of the narrower of itself and a figure it continues (its map)
+CONTINUED_OVERLAP = 0.5  # ...nor spans this share of the narrower of itself and a figure it continues (its map)...
+STRIP_MAX_LINES = 3.0  # ...which holds only a strip (a legend) this many line heights tall
 # Where a caption's graphics are looked for first, unless the document shows otherwise: figures captioned below
 # ("up" from the caption), tables above ("down").
 DEFAULT_SIDE = {FigureKind.FIGURE: "up", FigureKind.TABLE: "down"}
@@ -477,7 +478,8 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         found.append((LocatedFigure(c.kind, c.number, p.index, box, c.text, pad(graphic, p.rect, PAD),
                                     pad(c.box, p.rect, PAD)), c.strong))
     for u in _uncaptioned(p, graphics, text_elements, regions, prose_boxes):
-        k = _grown_into(u.bbox, found, grows, barriers, FAR_CAPTION_SKIP_LINES * lay.line_h)
+        k = _grown_into(u.bbox, found, grows, barriers, FAR_CAPTION_SKIP_LINES * lay.line_h,
+                        STRIP_MAX_LINES * lay.line_h)
         if k is None:
             found.append((u, False))
             continue
@@ -1987,13 +1989,14 @@ def _text_panel(p: PageData, box: Box, prose: list[Box]) -> bool:
 
 
 def _grown_into(box: Box, found: list[tuple[LocatedFigure, bool]], grows: dict[int, str], barriers: list[Box],
-                reach: float) -> int | None:
-    """The figure whose graphic a large uncaptioned graphic continues: it lies on the side the figure grew to,
-    within ``reach`` of its graphic, over most of its width, with no body text between (a map over its legend
-    strip, set further apart than a figure's parts usually are)."""
+                reach: float, strip: float) -> int | None:
+    """The figure whose graphic a large uncaptioned graphic continues: the figure holds only a strip at most
+    ``strip`` tall (a legend), and the graphic lies on the side it grew to, within ``reach`` of it, over most of its
+    width, with no body text between (a map over its legend strip, set further apart than a figure's parts usually
+    are; a figure of its own over another's caption is no strip)."""
     for k, side in grows.items():
         g = found[k][0].figure_box
-        if g is None or x_overlap(g, box) < CONTINUED_OVERLAP * min(width(g), width(box)):
+        if g is None or height(g) > strip or x_overlap(g, box) < CONTINUED_OVERLAP * min(width(g), width(box)):
             continue
         lo, hi = (box[3], g[1]) if side == "up" else (g[3], box[1])
         if 0 <= hi - lo <= reach and not any(lo < b[1] and b[3] < hi and x_overlap(b, union(g, box)) > 0
