@@ -151,7 +151,8 @@ NOTE_WORD_SKIP_LINES = 3.0  # ...or this many when they open with "Note." (AASTe
 MATH_FONT_RE = re.compile(r"(?:[A-Z]{6}\+)?(?:CM(?:MI|SY|EX)|MSBM|MSAM|\w*Math)")  # TeX's math fonts
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|nimbusmon|typewriter|cmtt|sftt|txtt|consol|menlo|inconsolata|sourcecode")
 CODE_MIN_LINES = 2  # a figure of code alone has at least this many lines
-CODE_FLUSH = 3.0  # points: a short line between a listing's lines starts this near their left edge
+CODE_FLUSH = 3.0  # points: a short line between a listing's lines starts this near their left edge...
+LISTING_GAP_ROWS = 3  # ...and at most this many such lines stand together
 # A figure of plain text starts within this many line heights of its caption, is set apart from the text
 # beyond it by more than this many, and has at most this many rows.
 TEXT_FIGURE_SKIP_LINES = 2.0
@@ -1373,7 +1374,7 @@ def _lines_outward(c: Caption, p: PageData, up: bool, caption_lines: set[int]) -
 def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines: set[int],
                   decor: list[bool]) -> list[Element]:
     """The run of monospaced lines next to a caption (within a caption skip, then each within a blank line of the
-    next), with their line numbers and "(a) ..." sub-captions, and up to BRIDGE_MAX_ROWS short lines between
+    next), with their line numbers and "(a) ..." sub-captions, and up to LISTING_GAP_ROWS short lines between
     them flush with their left edge (a prompt's "Zero-shot:" label or "{example}" slot), stopping at any other
     line: at least CODE_MIN_LINES of code, else nothing."""
     edge = c.box[1] if up else c.box[3]
@@ -1391,7 +1392,7 @@ def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines:
             break
         numbered = _line_number(line, lay) or BARE_NUMBER_RE.fullmatch(line.text) is not None
         if not (MONOSPACE_RE.search(line.font) or numbered or line.block in subcaptions):
-            if (not run or width(b) > short or len(pending) >= BRIDGE_MAX_ROWS
+            if (not run or width(b) > short or len(pending) >= LISTING_GAP_ROWS
                     or abs(b[0] - min(e.box[0] for e in run)) > CODE_FLUSH):
                 pending.clear()  # the listing ends before a line of another kind
                 break
