@@ -142,11 +142,11 @@ FOOTNOTE_RULE_MIN_SHARE = 0.15
 FOOTNOTE_RULE_MAX_SHARE = 0.45
 NOTE_INSIDE = 0.3
 NOTE_WORD = r"(Notes?|Abbreviations?|Sources?)\s*[:.\u2014\u2013-]|NOTE"
-NOTE_RE = re.compile(r"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z]))"
+NOTE_RE = re.compile(r"\s*([*\u2217\u2020\u2021\u00a7\u00b6#]|[a-z](\s|\)|(?=[A-Z][a-z]))"
                      rf"|{NOTE_WORD}|[Pp]\s*[<\u2264=])")
 NOTE_WORD_RE = re.compile(rf"\s*({NOTE_WORD})")
 # a note's mark, or its raised letter or number run into its first word ("1Balanced"): no sentence opens so
-MARKED_NOTE_RE = re.compile(rf"\s*([*\u2020\u2021\u00a7\u00b6#]|[a-z\d](?=[A-Z][a-z])|{NOTE_WORD})")
+MARKED_NOTE_RE = re.compile(rf"\s*([*\u2217\u2020\u2021\u00a7\u00b6#]|[a-z\d](?=[A-Z][a-z])|{NOTE_WORD})")
 NOTE_WORD_SKIP_LINES = 3.0  # ...or this many when they open with "Note." (AASTeX's deluxetable sets them apart)
 MATH_FONT_RE = re.compile(r"(?:[A-Z]{6}\+)?(?:CM(?:MI|SY|EX)|MSBM|MSAM|\w*Math)")  # TeX's math fonts
 MONOSPACE_RE = re.compile(r"(?i)courier|mono|nimbusmon|typewriter|cmtt|sftt|txtt|consol|menlo|inconsolata|sourcecode")
@@ -283,6 +283,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
     frames = [g.box for g in graphics if g.kind == "vector" and area(g.box) > FRAME_MIN_AREA]
     pictures = [g.box for g in graphics if g.kind == "raster"]
     barrier_lines: list[int] = []
+    big_lines: set[int] = set()  # barriers only for their large type: a plot's axis title may be set so
     text_elements: list[Element] = []
     cells = _table_cells(p, lay, ladder)
     prose = _prose_lines(p, lay, caption_lines, cells)
@@ -310,10 +311,12 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if not boxed and not float_text and (i in prose or heading or big or i in equations) \
                 and not _on_a_tab(line.box, frames, graphics):
             barrier_lines.append(i)
+            if big and not (i in prose or heading or i in equations):
+                big_lines.add(i)
         elif line.size < lay.body_size + BIG_TEXT_POINTS:
             label = PANEL_LETTER_RE.fullmatch(line.text) is not None or SUBCAPTION_RE.match(line.text) is not None
             text_elements.append(Element(line.box, "text", label, i in cells))
-    embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay)
+    embedded = _embedded_runs(p, barrier_lines, graphics, captions, gap_g, lay, big_lines)
     text_elements.extend(Element(p.lines[i].box, "text") for i in embedded)
     barriers = [p.lines[i].box for i in barrier_lines if i not in embedded]
     elements = graphics + text_elements
@@ -936,11 +939,12 @@ def _side_part(c: Caption, p: PageData, lay: Layout) -> Box:
 
 
 def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], captions: list[Caption],
-                   gap: float, lay: Layout) -> set[int]:
+                   gap: float, lay: Layout, big: AbstractSet[int] = frozenset()) -> set[int]:
     """Text that looks like body text but is part of a figure: a plot's title or a column-wide axis label, a
     diagram's sentence. A short run of such lines with graphics just above it and graphics or a figure
     caption just below it (or the reverse) is inside a figure: body text never sits between a figure and
-    its caption, and a paragraph between two floats is longer."""
+    its caption, and a paragraph between two floats is longer. A line in a large type (``big``) hanging from a
+    plot's tick labels is its axis title, with nothing under it (the caption set above the plot)."""
     line_h = lay.line_h
     runs: list[list[int]] = []
     active: list[list[int]] = []  # runs a later line can still join: lines come top down
@@ -1016,7 +1020,8 @@ def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], capti
         if (near(shapes, False) and near(open_above, True)
                 or (near(shapes, False) or near(fig_captions, False) or near(shapes + fig_captions, False,
                                                                           leading_down(box)))
-                and (near(shapes, True) or hanging_above(box)) and justified < JUSTIFIED_MIN_LINES):
+                and (near(shapes, True) or hanging_above(box)) and justified < JUSTIFIED_MIN_LINES
+                or len(run) == 1 and run[0] in big and hanging_above(box)):
             embedded.update(run)
         elif len(run) <= 2:  # a plot's title: right above graphics, centred over them and narrower
             below = [g for g in shapes if 0 <= g[1] - box[3] <= line_h and x_overlap(g, box) > 0]
@@ -1657,15 +1662,20 @@ def _notes_by_caption(captions: list[Caption], p: PageData, lay: Layout, decor: 
         side = [i for i, ln in enumerate(p.lines) if not decor[i] and range_overlap(ln.box, c.xr) > 0
                 and (ln.box[3] <= c.box[1] + 1 if up else ln.box[1] >= c.box[3] - 1)]
         run: list[int] = []
+        headed = 0  # over a caption below: the run up to its topmost marked line (a note's later lines are unmarked)
         for i in sorted(side, key=lambda i: -p.lines[i].box[3] if up else p.lines[i].box[1]):
             line = p.lines[i]
+            small = line.size < lay.body_size - SAME_SIZE
+            marked = MARKED_NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
             if (frontier - line.box[3] if up else line.box[1] - frontier) > reach or not (
-                    MARKED_NOTE_RE.match(line.text) is not None and line.size <= lay.body_size + SAME_SIZE
-                    if up else line.size < lay.body_size - SAME_SIZE):
+                    marked or small if up else small):
                 break
             run.append(i)
+            headed = len(run) if marked else headed
             frontier = min(frontier, line.box[1]) if up else max(frontier, line.box[3])
             reach = lay.line_h * RUN_LINE_GAP + lay.leading
+        if up:
+            run = run[:headed]
         if run and not up:  # a head note ends at the table's top rule, as wide as half of it or wider
             span = union_all([p.lines[i].box for i in run])
             if not any(height(g.box) <= RULE_MAX_WIDTH and 0 <= g.box[1] - span[3] <= TABLE_TEXT_GAP_LINES * lay.line_h

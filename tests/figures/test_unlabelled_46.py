@@ -1,0 +1,95 @@
+"""Layouts found at stop 37 on unlabelled papers, by checks that need no labels (a number missing between two that
+a paper's crops hold, whose caption the PDF prints; the peer's crops as a second opinion): a table's note of several
+lines, its mark the asterisk operator TeX sets for ``$^*$``, over the table's caption below it; a plot whose axis
+title is set in a type larger than the body's, under a caption set far above it."""
+
+from __future__ import annotations
+
+from arxiv_digest.figures import layout
+from arxiv_digest.models import FigureKind
+
+from .test_unlabelled_37 import _line
+from .test_unlabelled_42 import _locate
+
+ONE_COLUMN = ((72.0, 540.0),)
+TWO_COLUMNS = ((70.0, 292.0), (305.0, 526.0))
+PARAGRAPH = "The agents were asked the same questions on each day of the trial and their answers were kept"
+
+
+def _rule(x0: float, x1: float, y: float) -> layout.Element:
+    return layout.Element((x0, y, x1, y + 0.4), "vector")
+
+
+def _ruled_table(top: float, rows: int) -> tuple[list[layout.Line], list[layout.Element]]:
+    """A table in the left column: a top rule, a header rule and a bottom rule, five cells a row in small type."""
+    lines: list[layout.Line] = []
+    for r in range(rows):
+        y = top + 4 + 10 * r
+        lines += [_line(cell, (x0, y, x0 + 15, y + 9), 10 + r, size=8.8, starts=x0 == 77)
+                  for cell, x0 in (("P", 77), ("58.8", 102), ("1.1", 130), ("0.4", 153), ("29.3", 199))]
+    return lines, [_rule(73, 289, top), _rule(73, 289, top + 13), _rule(73, 289, top + 6 + 10 * rows)]
+
+
+def _notes(top: float, first: str) -> list[layout.Line]:
+    texts = (first + "Closed GRE, due to its use of predefined entity pairs for",
+             "relation classification, inherently exhibits high triple similarity.",
+             "Hence, we further check relation embedding similarity for the", "best soft matching of triples.")
+    return [_line(t, (73, top + 10 * k, 290 if k < 3 else 174, top + 10 * k + 10), 40, size=8.8, starts=k == 0)
+            for k, t in enumerate(texts)]
+
+
+def _table_page(mark: str) -> dict:
+    lines, graphics = _ruled_table(363, 12)
+    lines += _notes(509, mark)
+    lines += [_line("Table 1: Different strategies measured by different metrics, with the", (73, 553, 291, 565), 50,
+                    starts=True),
+              _line("highest score of each dataset highlighted.", (73, 565, 228, 577), 50)]
+    lines += [_line(PARAGRAPH[:44], (71, 70 + 13.5 * i, 289, 81 + 13.5 * i), 1, starts=i == 0) for i in range(21)]
+    lines += [_line(PARAGRAPH[:44], (71, 600 + 13.5 * i, 289, 611 + 13.5 * i), 2, starts=i == 0) for i in range(10)]
+    lines += [_line(PARAGRAPH[:44], (306, 70 + 13.5 * i, 526, 81 + 13.5 * i), 3, starts=i == 0) for i in range(50)]
+    return _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
+
+
+def test_a_tables_note_of_several_lines_over_its_caption_below_stays_with_it() -> None:
+    """A ruled table, then its note in small type, "∗Closed GRE, due to ..." (U+2217, TeX's math asterisk) running
+    on over three more lines, then "Table 1: ..." under it: the note is the table's, so the table is found over it
+    (the note had passed for body text and walled the table off its caption)."""
+    found = _table_page("\u2217")
+    assert "table 1" in found
+    box = found["table 1"].figure_box
+    assert box is not None and box[1] <= 364 and box[3] >= 480, box
+
+
+def test_an_unmarked_paragraph_over_a_caption_below_still_walls_off_the_table() -> None:
+    """The same lines without the mark are a paragraph in small type, not a note: no line of it opens as a note
+    does, so it still stands between the table and the caption (the table is not taken across body text)."""
+    found = _table_page("")
+    assert "table 1" not in found or found["table 1"].figure_box is None \
+        or found["table 1"].figure_box[1] > 500, found["table 1"].figure_box
+
+
+def _plot_page(title_size: float) -> dict:
+    caption = ("Figure 1: Power against false discovery rate for the three methods, on the six simulated scenarios",
+               "of the study; the new method holds more power than the two others at every rate the panels show,",
+               "the more so as the number of markers grows from one scenario to the next.")
+    lines = [_line(t, (72, 81 + 12 * k, 540 if k < 2 else 420, 91 + 12 * k), 0, starts=k == 0)
+             for k, t in enumerate(caption)]
+    graphics = [layout.Element((148, 300 + 140 * r, 520, 420 + 140 * r), "vector") for r in range(2)]
+    lines += [_line("0.00 0.03 0.05 0.08 0.10", (143 + 130 * k, 568.6, 260 + 130 * k, 578.1), 7, size=9.5,
+                    starts=k == 0) for k in range(3)]
+    lines.append(_line("False Discovery Rate", (244.7, 578.3, 417.0, 595.8), 18, size=title_size, starts=True))
+    lines += [_line(name, (182 + 90 * k, 607, 240 + 90 * k, 617), 20, starts=k == 0)
+              for k, name in enumerate(("Eagle", "Fast", "Slow", "GEMMA"))]
+    return _locate(lines, graphics, ONE_COLUMN)
+
+
+def test_a_large_axis_title_under_a_plot_captioned_far_above_is_the_plots() -> None:
+    """A caption at the page's top, the plot 130 points under it, and under the plot's tick labels its axis title
+    set in 17.6-point type: the title hangs from the plot, so it is the plot's, not a heading on the page, and the
+    plot is found under its caption (the title had made the page look like body text, which no gap so wide may
+    be crossed over)."""
+    found = _plot_page(17.6)
+    assert "figure 1" in found
+    box = found["figure 1"].figure_box
+    assert box is not None and box[1] <= 300 and box[3] >= 595, box
+
