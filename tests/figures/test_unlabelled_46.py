@@ -1,7 +1,8 @@
 """Layouts found at stop 37 on unlabelled papers, by checks that need no labels (a number missing between two that
 a paper's crops hold, whose caption the PDF prints; the peer's crops as a second opinion): a table's note of several
 lines, its mark the asterisk operator TeX sets for ``$^*$``, over the table's caption below it; a plot whose axis
-title is set in a type larger than the body's, under a caption set far above it."""
+title is set in a type larger than the body's, under a caption set far above it; a two-column paper whose
+single-column appendix holds more of its paragraphs than its body does."""
 
 from __future__ import annotations
 
@@ -92,4 +93,38 @@ def test_a_large_axis_title_under_a_plot_captioned_far_above_is_the_plots() -> N
     assert "figure 1" in found
     box = found["figure 1"].figure_box
     assert box is not None and box[1] <= 300 and box[3] >= 595, box
+
+
+def _pages(two: int, one: int) -> list[layout.PageData]:
+    """``two`` pages of paragraphs in two columns (twenty, of five lines each), then ``one`` pages of nineteen
+    paragraphs running across the page (a single-column appendix)."""
+    pages = []
+    for k in range(two + one):
+        if k < two:
+            lines = [_line(PARAGRAPH, (x0, 80 + 70 * b + 12 * i, x1, 90 + 70 * b + 12 * i), 10 * b + c,
+                           starts=i == 0) for b in range(10) for c, (x0, x1) in enumerate(TWO_COLUMNS)
+                     for i in range(5)]
+        else:
+            lines = [_line(PARAGRAPH, (70, 80 + 35 * b + 6 * i, 526, 85 + 35 * b + 6 * i), b, starts=i == 0)
+                     for b in range(19) for i in range(5)]
+        pages.append(layout.PageData(k, (0.0, 0.0, 595.0, 842.0), lines, []))
+    return pages
+
+
+def test_a_two_column_paper_with_a_longer_one_column_appendix_keeps_its_columns() -> None:
+    """Four pages in two columns and four of a single-column appendix, whose paragraphs are more than two in
+    five of the document's: the document is read in two columns and the appendix pages in one (it had been read
+    in one throughout, so a column's paragraphs were too narrow to pass for prose and a figure took them)."""
+    pages = _pages(4, 4)
+    lay = layout.document_layout(pages)
+    assert len(lay.columns) == 2, lay.columns
+    assert lay.one_column_pages == frozenset({4, 5, 6, 7})
+    assert len(layout.page_layout(pages[5], lay).columns) == 1
+    assert len(layout.page_layout(pages[1], lay).columns) == 2
+
+
+def test_a_one_column_paper_stays_in_one_column() -> None:
+    """A paper in one column throughout has no pages in two: nothing changes."""
+    lay = layout.document_layout(_pages(0, 6))
+    assert len(lay.columns) == 1 and not lay.one_column_pages
 

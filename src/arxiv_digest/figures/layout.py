@@ -94,6 +94,9 @@ SLANT = 0.1  # a line whose direction is further than this (sine) from both axes
 TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of its characters run up (or down)
 THIRDS_SHARE = 0.6  # a page is set in three columns when this share of its paragraphs keeps to a third each...
 THIRD_SLACK = 0.05  # ...reaching at most this share of the text width past that third
+COLUMNS_SHARE = 0.6  # a document (or a page) is set in two columns when this share of its paragraphs keeps to a half
+SPLIT_MIN_PAGES = 2  # a document in two columns with pages in one (an appendix) has at least this many of each...
+SPLIT_MIN_SHARE = 0.3  # ...and holds this share of its paragraphs or more on its pages in two
 TWOSIDE_MIN_SHIFT = 3.0  # points: a text block this much further right on every other page is set two-sided...
 TWOSIDE_EDGE_SLACK = 2.0  # ...when both its edges move alike, to this many points...
 TWOSIDE_MIN_PARAGRAPHS = 3  # ...measured on at least this many paragraphs of each side's pages...
@@ -192,6 +195,7 @@ class Layout:
     heads: tuple[tuple[float, float], ...] = ()  # rows (top, bottom) that many pages print text in above the body
     leading: float = 0.0  # the white between two lines of a paragraph (large in double-spaced manuscripts)
     odd_shift: float = 0.0  # points the text block stands further right on odd-indexed pages (two-sided layouts)
+    one_column_pages: frozenset[int] = frozenset()  # in a two-column document, the pages set in one (an appendix)
 
 
 def read_page(page: pymupdf.Page) -> PageData:
@@ -742,13 +746,28 @@ def document_layout(pages: list[PageData]) -> Layout:
     lefts = [b for b in paragraphs if b[2] <= mid + 0.05 * span]
     rights = [b for b in paragraphs if b[0] >= mid - 0.05 * span]
     columns = [(left, right)]
+    one_column: frozenset[int] = frozenset()
     if thirds := _thirds(paragraphs, left, right):
         columns = thirds
-    elif lefts and rights and len(lefts) + len(rights) >= 0.6 * len(paragraphs):
-        gutter_l, gutter_r = max(b[2] for b in lefts), min(b[0] for b in rights)
-        if gutter_l >= gutter_r:
-            gutter_l, gutter_r = mid - 5, mid + 5
-        columns = [(left, gutter_l), (gutter_r, right)]
+    else:
+        halved = paragraphs  # the paragraphs that should keep to the halves
+        if len(lefts) + len(rights) < COLUMNS_SHARE * len(paragraphs):
+            # two columns on some pages, one on others (a single-column appendix): the halves are learnt from the
+            # pages in two, and the others are read in one
+            in_one = _one_column_pages(para_blocks, mid, span)
+            two = [b for key, b in para_blocks.items() if key[0] not in in_one]
+            if len({key[0] for key in para_blocks} - in_one) >= SPLIT_MIN_PAGES <= len(in_one) \
+                    and len(two) >= SPLIT_MIN_SHARE * len(paragraphs):
+                one_column, halved = in_one, two
+                lefts = [b for b in two if b[2] <= mid + 0.05 * span]
+                rights = [b for b in two if b[0] >= mid - 0.05 * span]
+        if lefts and rights and len(lefts) + len(rights) >= COLUMNS_SHARE * len(halved):
+            gutter_l, gutter_r = max(b[2] for b in lefts), min(b[0] for b in rights)
+            if gutter_l >= gutter_r:
+                gutter_l, gutter_r = mid - 5, mid + 5
+            columns = [(left, gutter_l), (gutter_r, right)]
+        else:
+            one_column = frozenset()
     col_w = min(c[1] - c[0] for c in columns)
     densities = [len(ln.text) * ln.size / width(ln.box)
                  for ln in body_lines if width(ln.box) >= 0.5 * col_w]
@@ -760,7 +779,18 @@ def document_layout(pages: list[PageData]) -> Layout:
     head_line = max(top, min(page_tops[len(page_tops) // 4], top + HEAD_SLACK_LINES * line_h))
     return Layout(body, body_font, line_h, density, columns, left, right, top, bottom,
                   _running_heads(pages, head_line),
-                  leading, shift)
+                  leading, shift, one_column)
+
+
+def _one_column_pages(para_blocks: dict[tuple[int, int], Box], mid: float, span: float) -> frozenset[int]:
+    """The pages most of whose paragraphs (two or more) run across the middle of the text block: set in one
+    column."""
+    by_page: dict[int, list[Box]] = defaultdict(list)
+    for (page, _), b in para_blocks.items():
+        by_page[page].append(b)
+    return frozenset(page for page, blocks in by_page.items()
+                     if sum(b[0] < mid - 0.05 * span and b[2] > mid + 0.05 * span for b in blocks)
+                     >= max(2.0, COLUMNS_SHARE * len(blocks)))
 
 
 def _twoside_shift(para_blocks: dict[tuple[int, int], Box]) -> float:
@@ -871,9 +901,12 @@ def column_of(x: float, lay: Layout) -> tuple[float, float]:
 
 
 def page_layout(p: PageData, lay: Layout) -> Layout:
-    """The layout as it lies on page ``p``: a turned page's own, an odd page's text block shifted (two-sided)."""
+    """The layout as it lies on page ``p``: a turned page's own, one column on a page of a two-column document set
+    in one, an odd page's text block shifted (two-sided)."""
     if p.turn:
         return turned_layout(p, lay)
+    if p.index in lay.one_column_pages:
+        lay = replace(lay, columns=[(lay.left, lay.right)], one_column_pages=frozenset())
     if not lay.odd_shift or p.index % 2 == 0:
         return lay
     s = lay.odd_shift
