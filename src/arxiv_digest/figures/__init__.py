@@ -45,6 +45,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 21: captions under a table's bottom rule or ending at its top rule, two tables facing each other, sub-captions
 # set small across the page, a figure's graphic set far over its legend strip, listings' labels and slots, a
 # table's notes between it and its caption, no uncaptioned logo on a white canvas.
+# 22: a table's note of several lines over its caption below, a plot's large axis title, a two-column paper with a
+# longer single-column appendix.
 MANIFEST_VERSION = "22"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

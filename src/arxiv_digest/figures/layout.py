@@ -95,6 +95,7 @@ TURNED_TEXT_SHARE = 0.5  # a page is read turned when more than this share of it
 THIRDS_SHARE = 0.6  # a page is set in three columns when this share of its paragraphs keeps to a third each...
 THIRD_SLACK = 0.05  # ...reaching at most this share of the text width past that third
 COLUMNS_SHARE = 0.6  # a document (or a page) is set in two columns when this share of its paragraphs keeps to a half
+HALF_SLACK = 0.05  # ...reaching at most this share of the text width past the middle
 SPLIT_MIN_PAGES = 2  # a document in two columns with pages in one (an appendix) has at least this many of each...
 SPLIT_MIN_SHARE = 0.3  # ...and holds this share of its paragraphs or more on its pages in two
 TWOSIDE_MIN_SHIFT = 3.0  # points: a text block this much further right on every other page is set two-sided...
@@ -743,8 +744,7 @@ def document_layout(pages: list[PageData]) -> Layout:
 
     left, right = min(b[0] for b in paragraphs), max(b[2] for b in paragraphs)
     mid, span = (left + right) / 2, right - left
-    lefts = [b for b in paragraphs if b[2] <= mid + 0.05 * span]
-    rights = [b for b in paragraphs if b[0] >= mid - 0.05 * span]
+    lefts, rights = _halves(paragraphs, mid, span)
     columns = [(left, right)]
     one_column: frozenset[int] = frozenset()
     if thirds := _thirds(paragraphs, left, right):
@@ -759,8 +759,7 @@ def document_layout(pages: list[PageData]) -> Layout:
             if len({key[0] for key in para_blocks} - in_one) >= SPLIT_MIN_PAGES <= len(in_one) \
                     and len(two) >= SPLIT_MIN_SHARE * len(paragraphs):
                 one_column, halved = in_one, two
-                lefts = [b for b in two if b[2] <= mid + 0.05 * span]
-                rights = [b for b in two if b[0] >= mid - 0.05 * span]
+                lefts, rights = _halves(two, mid, span)
         if lefts and rights and len(lefts) + len(rights) >= COLUMNS_SHARE * len(halved):
             gutter_l, gutter_r = max(b[2] for b in lefts), min(b[0] for b in rights)
             if gutter_l >= gutter_r:
@@ -782,15 +781,24 @@ def document_layout(pages: list[PageData]) -> Layout:
                   leading, shift, one_column)
 
 
+def _halves(blocks: list[Box], mid: float, span: float) -> tuple[list[Box], list[Box]]:
+    """The paragraphs that keep to the left half of the text block, and those that keep to the right half."""
+    slack = HALF_SLACK * span
+    return [b for b in blocks if b[2] <= mid + slack], [b for b in blocks if b[0] >= mid - slack]
+
+
 def _one_column_pages(para_blocks: dict[tuple[int, int], Box], mid: float, span: float) -> frozenset[int]:
-    """The pages most of whose paragraphs (two or more) run across the middle of the text block: set in one
+    """The pages most of whose paragraphs (two or more) keep to neither half of the text block: set in one
     column."""
     by_page: dict[int, list[Box]] = defaultdict(list)
     for (page, _), b in para_blocks.items():
         by_page[page].append(b)
-    return frozenset(page for page, blocks in by_page.items()
-                     if sum(b[0] < mid - 0.05 * span and b[2] > mid + 0.05 * span for b in blocks)
-                     >= max(2.0, COLUMNS_SHARE * len(blocks)))
+    across: set[int] = set()
+    for page, blocks in by_page.items():
+        halves = set().union(*_halves(blocks, mid, span))
+        if sum(b not in halves for b in blocks) >= max(2.0, COLUMNS_SHARE * len(blocks)):
+            across.add(page)
+    return frozenset(across)
 
 
 def _twoside_shift(para_blocks: dict[tuple[int, int], Box]) -> float:
