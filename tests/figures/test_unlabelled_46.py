@@ -2,7 +2,8 @@
 a paper's crops hold, whose caption the PDF prints; the peer's crops as a second opinion): a table's note of several
 lines, its mark the asterisk operator TeX sets for ``$^*$``, over the table's caption below it; a plot whose axis
 title is set in a type larger than the body's, under a caption set far above it; a two-column paper whose
-single-column appendix holds more of its paragraphs than its body does."""
+single-column appendix holds more of its paragraphs than its body does; a table whose rows past its header's rule are
+shaded, running on to the next page."""
 
 from __future__ import annotations
 
@@ -128,3 +129,50 @@ def test_a_one_column_paper_stays_in_one_column() -> None:
     lay = layout.document_layout(_pages(0, 6))
     assert len(lay.columns) == 1 and not lay.one_column_pages
 
+
+
+def test_a_table_with_shaded_rows_past_its_header_rule_is_kept_whole() -> None:
+    """"Table 3.6: Parameters ..." over a top rule, a header row and its rule, then rows of a name and a wrapped
+    description, every other one on a shaded band, running on to the next page (no bottom rule): the bands behind
+    the table's cells are its rows, not a picture after its last rule, so the table is not cut at its header (it
+    had been, and was then dropped as a lone header row)."""
+    lines = [_line(PARAGRAPH, (72, 80 + 12 * i, 524, 90 + 12 * i), 1, starts=i == 0) for i in range(8)]
+    lines.append(_line("Table 3.6: Parameters in the strut section of the input file.", (150, 190, 440, 200), 2,
+                       starts=True, styled=True))
+    graphics = [_rule(82, 514, 210), _rule(82, 514, 232)]
+    lines += [_line("Variable name", (88, 216, 160, 226), 3, starts=True),
+              _line("Description", (190, 216, 250, 226), 3)]
+    for r in range(8):
+        top = 238 + 30 * r
+        lines += [_line(f"MC{r}", (88, top + 4, 110, top + 14), 10 + r, starts=True),
+                  _line("Strut mid-chord coordinate at element ends divided by the", (190, top + 4, 508, top + 14),
+                        10 + r),
+                  _line("reference radius.", (190, top + 16, 290, top + 26), 10 + r)]
+        if r % 2:
+            graphics += [layout.Element((82, top, 184, top + 30), "vector"),
+                         layout.Element((184, top, 514, top + 30), "vector")]
+    found = _locate(lines, graphics, ((72.0, 524.0),))
+    assert "table 3.6" in found
+    box = found["table 3.6"].figure_box
+    assert box is not None and box[3] >= 470, box
+
+
+def test_a_tall_framed_box_past_a_tables_last_rule_is_not_its_row() -> None:
+    """The same kind of table, captioned below, under a framed box of a prompt as wide as it whose lines stand in
+    a row of two: a band that tall is no shaded row, so the table still ends at its top rule (the box is not
+    taken into it)."""
+    graphics = [layout.Element((82, 120, 514, 330), "vector"), _rule(82, 514, 340), _rule(82, 514, 356),
+                _rule(82, 514, 420)]
+    lines = [_line(text, (x0, 130 + 14 * k, x0 + 150, 140 + 14 * k), 5 + k, starts=x0 == 90)
+             for k in range(12) for text, x0 in (("Question: a prompt line", 90), ("Answer: a reply line", 300))]
+    lines += [_line("Type", (90, 343, 120, 353), 20, starts=True), _line("Accuracy", (300, 343, 350, 353), 20)]
+    for r in range(5):
+        lines += [_line(f"Metric {r}", (90, 360 + 12 * r, 150, 370 + 12 * r), 21 + r, starts=True),
+                  _line("70.6%", (300, 360 + 12 * r, 330, 370 + 12 * r), 21 + r)]
+    lines.append(_line("Table 8: The three metrics for accuracy.", (90, 428, 330, 438), 30, starts=True,
+                       styled=True))
+    lines += [_line(PARAGRAPH, (72, 460 + 12 * i, 524, 470 + 12 * i), 31, starts=i == 0) for i in range(20)]
+    found = _locate(lines, graphics, ((72.0, 524.0),), prefer={FigureKind.TABLE: "up"})
+    assert "table 8" in found
+    box = found["table 8"].figure_box
+    assert box is not None and box[1] >= 335, box

@@ -46,7 +46,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # set small across the page, a figure's graphic set far over its legend strip, listings' labels and slots, a
 # table's notes between it and its caption, no uncaptioned logo on a white canvas.
 # 22: a table's note of several lines over its caption below, a plot's large axis title, a two-column paper with a
-# longer single-column appendix.
+# longer single-column appendix, a table's shaded rows past its header's rule.
 MANIFEST_VERSION = "22"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

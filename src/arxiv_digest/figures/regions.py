@@ -106,6 +106,7 @@ FRACTION_REACH = 0.6  # ...with text within this many line heights over it and u
 FRACTION_PROSE_LINES = 2.5  # ...and body text within this many line heights
 TABLE_RULE_SHARE = 0.5  # a horizontal rule at least this share of its caption's range wide is a table's rule
 SHADED_ROW_MIN_CELLS = 2  # a table's shaded band behind at least this many of its cells is a row, not a picture
+SHADED_ROW_MAX_LINES = 6.0  # ...past its header's rule, when at most this many line heights tall (not a framed box)
 GUTTER_REACH = 20.0  # points a graphic must reach into the other column to span both
 WRAP_MIN_COLUMN_SHARE = 0.3  # a body line this wide beside a caption, on its rows or up to...
 WRAP_ABOVE_LINES = 3.0  # ...this many line heights above them, wraps around its figure
@@ -392,7 +393,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
                               max(gap_g, skip * lay.line_h), gap_t if table else BRIDGE_GAP_LINES * gap_t,
                               framed=not table and up == (c.preferred == "up"))
                 if c.kind is FigureKind.TABLE and taken:
-                    taken = _before_graphics(c, _to_last_rule(c, zone, taken, edge, up), up)
+                    taken = _before_graphics(c, _to_last_rule(c, zone, taken, edge, up), up, lay.line_h)
                 shapes = [e.box for e in zone if e.kind != "text"] if lone and taken else []
                 if shapes:  # alone on a page without body text: the float owns all on its side, and keeps what it
                     # took beyond its drawings unless that is set like the body (columns read as a table's cells)
@@ -1576,12 +1577,16 @@ def _gap_after_rules(last: float, shapes: list[Element], everything: list[Elemen
     return last if cut is None and at_rule else cut
 
 
-def _before_graphics(c: Caption, taken: list[Element], up: bool) -> list[Element]:
-    """A ruled table ends before a picture or a plot beyond its last rule: that is the next float."""
+def _before_graphics(c: Caption, taken: list[Element], up: bool, line_h: float) -> list[Element]:
+    """A ruled table ends before a picture or a plot beyond its last rule: that is the next float (a shaded row
+    behind the table's cells, past its header's rule, is no picture)."""
     last = _last_rule(c, taken, up)
     if last is None:
         return taken
-    shapes = [e for e in taken if is_shape(e) and (e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5)]
+    shading = {b for b in _shaded_rows([e for e in taken if e.kind != "text" or e.cell], c.xr[1] - c.xr[0])
+               if height(b) <= SHADED_ROW_MAX_LINES * line_h}
+    shapes = [e for e in taken if is_shape(e) and e.box not in shading
+              and (e.box[3] <= last + 0.5 if up else e.box[1] >= last - 0.5)]
     cut = _gap_after_rules(last, shapes, taken, up)
     if cut is None:
         return taken
