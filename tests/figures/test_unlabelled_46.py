@@ -12,14 +12,10 @@ from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _line
 from .test_unlabelled_42 import _locate
+from .test_unlabelled_45 import PARAGRAPH, TWO_COLUMNS, _rule
 
-ONE_COLUMN = ((72.0, 540.0),)
-TWO_COLUMNS = ((70.0, 292.0), (305.0, 526.0))
-PARAGRAPH = "The agents were asked the same questions on each day of the trial and their answers were kept"
-
-
-def _rule(x0: float, x1: float, y: float) -> layout.Element:
-    return layout.Element((x0, y, x1, y + 0.4), "vector")
+PAGE_WIDE = ((72.0, 540.0),)  # a single column across the page
+TEXT_WIDE = ((72.0, 524.0),)  # ...and one inside a thesis's margins
 
 
 def _ruled_table(top: float, rows: int) -> tuple[list[layout.Line], list[layout.Element]]:
@@ -82,7 +78,7 @@ def _plot_page(title_size: float) -> dict:
     lines.append(_line("False Discovery Rate", (244.7, 578.3, 417.0, 595.8), 18, size=title_size, starts=True))
     lines += [_line(name, (182 + 90 * k, 607, 240 + 90 * k, 617), 20, starts=k == 0)
               for k, name in enumerate(("Eagle", "Fast", "Slow", "GEMMA"))]
-    return _locate(lines, graphics, ONE_COLUMN)
+    return _locate(lines, graphics, PAGE_WIDE)
 
 
 def test_a_large_axis_title_under_a_plot_captioned_far_above_is_the_plots() -> None:
@@ -151,7 +147,7 @@ def test_a_table_with_shaded_rows_past_its_header_rule_is_kept_whole() -> None:
         if r % 2:
             graphics += [layout.Element((82, top, 184, top + 30), "vector"),
                          layout.Element((184, top, 514, top + 30), "vector")]
-    found = _locate(lines, graphics, ((72.0, 524.0),))
+    found = _locate(lines, graphics, TEXT_WIDE)
     assert "table 3.6" in found
     box = found["table 3.6"].figure_box
     assert box is not None and box[3] >= 470, box
@@ -172,7 +168,7 @@ def test_a_tall_framed_box_past_a_tables_last_rule_is_not_its_row() -> None:
     lines.append(_line("Table 8: The three metrics for accuracy.", (90, 428, 330, 438), 30, starts=True,
                        styled=True))
     lines += [_line(PARAGRAPH, (72, 460 + 12 * i, 524, 470 + 12 * i), 31, starts=i == 0) for i in range(20)]
-    found = _locate(lines, graphics, ((72.0, 524.0),), prefer={FigureKind.TABLE: "up"})
+    found = _locate(lines, graphics, TEXT_WIDE, prefer={FigureKind.TABLE: "up"})
     assert "table 8" in found
     box = found["table 8"].figure_box
     assert box is not None and box[1] >= 335, box

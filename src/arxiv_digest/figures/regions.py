@@ -940,7 +940,7 @@ def _side_part(c: Caption, p: PageData, lay: Layout) -> Box:
 
 
 def _embedded_runs(p: PageData, lines: list[int], graphics: list[Element], captions: list[Caption],
-                   gap: float, lay: Layout, big: AbstractSet[int] = frozenset()) -> set[int]:
+                   gap: float, lay: Layout, big: AbstractSet[int]) -> set[int]:
     """Text that looks like body text but is part of a figure: a plot's title or a column-wide axis label, a
     diagram's sentence. A short run of such lines with graphics just above it and graphics or a figure
     caption just below it (or the reverse) is inside a figure: body text never sits between a figure and
