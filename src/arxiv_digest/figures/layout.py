@@ -81,6 +81,11 @@ RUN_IN_BASELINE_SHARE = 0.3
 REFERENCES_RE = re.compile(r"\s*(?:\d+\.?\s*)?(?:References|REFERENCES|Bibliography|BIBLIOGRAPHY|Literature Cited|"
                            r"LITERATURE CITED|Works Cited)\s*")
 BODY_BEFORE_REFERENCES = 0.25
+# A paragraph: a block of this many lines or more, this many characters a line on average (not a table's column
+# of cells, nor a title)
+PARAGRAPH_MIN_LINES = 2
+PARAGRAPH_MIN_CHARS = 25
+BODY_LINE_WORDS = 5  # the body's size is learnt from lines of this many words: a paragraph's, not a table cell's
 CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a table's row, not a paragraph's line
 CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
 HEAD_MIN_PAGES = 3  # a running head is printed at the same height on at least this many pages...
@@ -730,8 +735,7 @@ def document_layout(pages: list[PageData]) -> Layout:
         for ln in p.lines:
             if ln.horizontal and abs(ln.size - body) <= SAME_SIZE and id(ln) not in repeated:
                 by_block[(p.index, ln.block)].append(ln)
-    para_blocks = {key: union_all([ln.box for ln in lns]) for key, lns in by_block.items()
-                   if len(lns) >= 2 and sum(len(ln.text) for ln in lns) >= 25 * len(lns)}
+    para_blocks = {key: union_all([ln.box for ln in lns]) for key, lns in by_block.items() if _paragraph(lns)}
     shift = _twoside_shift(para_blocks)
     if shift:  # a two-sided layout: learn the text block on the even pages' frame
         para_blocks = {key: b if key[0] % 2 == 0 else (b[0] - shift, b[1], b[2] - shift, b[3])
@@ -820,19 +824,31 @@ def _twoside_shift(para_blocks: dict[tuple[int, int], Box]) -> float:
 
 
 def _body_size(pages: list[PageData]) -> float:
-    """The font size most characters are set in, before the last references heading when the text before it
-    holds enough of them (a journal's long reference list in a small type outweighs its body)."""
+    """The font size most characters of long lines are set in, before the last references heading when the text
+    before it holds enough of them (a journal's long reference list in a small type outweighs its body).
+
+    Only lines of BODY_LINE_WORDS words or more count, where there are any: an appendix of long tables in a small
+    type, one cell a line, holds more characters than the body of the paper it closes."""
     sizes: Counter[float] = Counter()
     before: Counter[float] = Counter()
-    for p in pages:
-        for line in p.lines:
-            if line.horizontal:
-                if REFERENCES_RE.fullmatch(line.text):
-                    before = sizes.copy()
-                sizes[round(line.size * 2) / 2] += len(line.text)
+    for least in (BODY_LINE_WORDS, 0):
+        for p in pages:
+            for line in p.lines:
+                if line.horizontal:
+                    if REFERENCES_RE.fullmatch(line.text):
+                        before = sizes.copy()
+                    if least == 0 or len(line.text.split()) >= least:
+                        sizes[round(line.size * 2) / 2] += len(line.text)
+        if sizes:
+            break
     if before.total() >= BODY_BEFORE_REFERENCES * sizes.total():
         sizes = before
     return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _paragraph(lines: list[Line]) -> bool:
+    """A block of PARAGRAPH_MIN_LINES lines or more, PARAGRAPH_MIN_CHARS characters a line on average."""
+    return len(lines) >= PARAGRAPH_MIN_LINES and sum(len(ln.text) for ln in lines) >= PARAGRAPH_MIN_CHARS * len(lines)
 
 
 def _thirds(paragraphs: list[Box], left: float, right: float) -> list[tuple[float, float]] | None:
