@@ -546,8 +546,9 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
     if last is first:
         return []
     lo, hi = (last[1], first[3]) if up else (first[1], last[3])
+    # a line is between the rules when its middle is (the ascent of the first line under a rule may reach over it)
     lines = [Element(ln.box, "text") for i, ln in enumerate(p.lines) if i not in caption_lines and not decor[i]
-             and lo <= ln.box[1] and ln.box[3] <= hi and x_overlap(ln.box, first) > 0]
+             and lo <= (ln.box[1] + ln.box[3]) / 2 <= hi and x_overlap(ln.box, first) > 0]
     if not lines:
         return []
     return [g for g in graphics if lo - 1 <= g.box[1] and g.box[3] <= hi + 1 and x_overlap(g.box, first) > 0] + lines
