@@ -33,6 +33,8 @@ CAPTION_LINE_OVERLAP = 0.6
 LABEL_TITLE_GAP = 1.0  # ...or this close under a label set on a line of its own
 SPACING_JUMP = 0.5  # a row this many line heights further from the last than the caption's rows are ends it
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
+# A radical's bar that some math fonts draw with glyphs PyMuPDF reads as "ffi" ligatures ("ﬃﬃﬃﬃ"): math too
+VINCULUM_RE = re.compile("\ufb03+")
 FRAGMENT_DROP = 0.5  # ...and its middle at most this share of its height below the caption (a "4.3" heading is lower)
 STAGGERED_MAX_SHARE = 0.6  # two captions narrower than this share of their range, side by side at different
 STAGGERED_MAX_LINES = 8  # heights less than this many lines apart, split the range between them
@@ -100,7 +102,9 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             distinct = nxt.bold != line.bold or nxt.font != line.font
         sentence = delim == "." and (not rest or rest[0].isupper() or not rest[0].isalpha())
         # "Figure 2 A layered application" in the body's type, no delimiter, but a title and right by a graphic
-        titled = delim == "" and rest[:1].isupper() and _by_graphic(p, line, lay)
+        # ("Table 3.1 Previous ADMMs" by a table's rule)
+        titled = delim == "" and rest[:1].isupper() and (
+            _by_graphic(p, line, lay) or m["label"][0] in "Tt" and _by_rule(p, line, lay))
         if delim == "" and not (distinct or titled) or delim == "." and not (distinct or sentence):
             continue
         if not distinct and delim in ("", ".") and _in_cell_row(p, line):
@@ -153,6 +157,15 @@ def _by_graphic(p: PageData, line: Line, lay: Layout) -> bool:
     small = [o for o in p.lines if o.size < lay.body_size - SAME_SIZE]
     return under_graphic(line, shapes, small, reach) or any(
         x_overlap(g.box, line.box) > 0 and 0 <= g.box[1] - line.box[3] <= reach for g in shapes)
+
+
+def _by_rule(p: PageData, line: Line, lay: Layout) -> bool:
+    """A rule at least SEPARATOR_SHARE as wide as the line runs within TITLED_GRAPHIC_LINES under or over it: a
+    table's top (bottom) rule."""
+    reach = TITLED_GRAPHIC_LINES * lay.line_h
+    return any(g.kind == "vector" and height(g.box) <= RULE_MAX_WIDTH and x_overlap(g.box, line.box) > 0
+               and width(g.box) >= SEPARATOR_SHARE * width(line.box)
+               and (0 <= g.box[1] - line.box[3] <= reach or 0 <= line.box[1] - g.box[3] <= reach) for g in p.graphics)
 
 
 def is_shape(e: Element) -> bool:
@@ -262,7 +275,9 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         nxt = p.lines[j]
         if pending and j > pending[-1] + 1:
             break  # the fragment's row did not go on with the caption
-        if len(nxt.text) <= MATH_FRAGMENT_CHARS and (
+        if _ruled_cells(p, j, last):
+            break
+        if (len(nxt.text) <= MATH_FRAGMENT_CHARS or VINCULUM_RE.fullmatch(nxt.text)) and (
                 x_overlap(nxt.box, box) > 0
                 and box[1] <= (nxt.box[1] + nxt.box[3]) / 2 <= box[3] + FRAGMENT_DROP * height(nxt.box)
                 and not _beside_rows(nxt, [p.lines[k].box for k in idx]) and not _rule_over(p, last, nxt.box, box)
@@ -305,6 +320,10 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
                                       if m.size < nxt.size - SAME_SIZE and m.box[1] < nxt.box[3]
                                       and m.box[3] > nxt.box[1] and x_overlap(m.box, box) > 0])
         gap = row_top - box[3]
+        if gap < -CAPTION_LINE_OVERLAP * height(nxt.box):
+            # a row a tall glyph stretched (an accent over a symbol) reaches far into the next: that row is the
+            # next one still when it starts a line height under the top of the last
+            gap = max(gap, row_top - last[1] - height(nxt.box))
         # a label on a line of its own ("Figure 3." in bold) over its legend's text, which may stand a little
         # apart from it ("TABLE 1" over its title)
         label_alone = idx == [first] and CAPTION_RE.fullmatch(head.text) is not None
@@ -350,24 +369,46 @@ def _rule_over(p: PageData, last: Box, piece: Box, caption: Box) -> bool:
                and (e.box[0] < last[0] - UNDERLINE_SLACK or e.box[2] > last[2] + UNDERLINE_SLACK) for e in p.graphics)
 
 
-def _header_row(p: PageData, j: int, caption: Box) -> bool:
-    """Line ``j`` opens a row of at least HEADER_MIN_CELLS short pieces set well apart ("Symbol  Description
-    Units"): a table's cells, not a caption line that inline math breaks into pieces."""
+def _row_pieces(p: PageData, j: int) -> list[Line]:
+    """Line ``j`` and the pieces of its row that follow it in its block, in whatever order PyMuPDF lists them
+    ("10kg", "15kg", "5kg"), left to right."""
     pieces = [p.lines[j]]
-    # the pieces of its row that follow it, in whatever order PyMuPDF lists them ("10kg", "15kg", "5kg")
     for nxt in p.lines[j + 1:]:
         if not (nxt.block == pieces[0].block and min(pieces[0].box[3], nxt.box[3]) - max(pieces[0].box[1], nxt.box[1])
                 > 0.5 * height(nxt.box) and not any(x_overlap(o.box, nxt.box) > 0 for o in pieces)):
             break
         pieces.append(nxt)
-    pieces.sort(key=lambda ln: ln.box[0])
+    return sorted(pieces, key=lambda ln: ln.box[0])
+
+
+def _set_apart(pieces: list[Line]) -> bool:
+    """Every piece stands more than CELL_GAP_EMS of its type's size before the next: cells, not words."""
+    return all(b.box[0] - a.box[2] > CELL_GAP_EMS * a.size for a, b in zip(pieces, pieces[1:], strict=False))
+
+
+def _ruled_cells(p: PageData, j: int, last: Box) -> bool:
+    """Line ``j`` opens a row of two or more pieces set apart, under one rule that runs over them all below the
+    middle of the caption's last row: the header row of a table narrower than half its caption ("E", "N" under
+    "Table 3: % emotional vs. neutral examples"), which would otherwise pass for the caption's inline math."""
+    pieces = _row_pieces(p, j)
+    if len(pieces) < 2 or not _set_apart(pieces):
+        return False
+    top, bottom = (last[1] + last[3]) / 2, (pieces[0].box[1] + pieces[0].box[3]) / 2
+    return any(e.kind == "vector" and height(e.box) <= RULE_MAX_WIDTH and top < e.box[1] and e.box[3] < bottom
+               and e.box[0] <= pieces[0].box[0] and e.box[2] >= pieces[-1].box[2] for e in p.graphics)
+
+
+def _header_row(p: PageData, j: int, caption: Box) -> bool:
+    """Line ``j`` opens a row of at least HEADER_MIN_CELLS short pieces set well apart ("Symbol  Description
+    Units"): a table's cells, not a caption line that inline math breaks into pieces."""
+    pieces = _row_pieces(p, j)
     gaps = [b.box[0] - a.box[2] for a, b in zip(pieces, pieces[1:], strict=False)]
     # a justified line PyMuPDF cut word by word spreads evenly from the caption's left edge to its right one
     justified = (max(gaps, default=0) - min(gaps, default=0) <= JUSTIFIED_SPREAD
                  and abs(pieces[0].box[0] - caption[0]) <= JUSTIFIED_SPREAD
                  and abs(pieces[-1].box[2] - caption[2]) <= JUSTIFIED_SPREAD)
     return (len(pieces) >= HEADER_MIN_CELLS and width(pieces[0].box) < HEADER_CELL_SHARE * width(caption)
-            and all(g > CELL_GAP_EMS * a.size for a, g in zip(pieces, gaps, strict=False)) and not justified)
+            and _set_apart(pieces) and not justified)
 
 
 def opens_caption(line: Line) -> bool:
