@@ -193,3 +193,50 @@ def test_a_plain_table_label_and_title_right_over_a_tables_rule_is_a_caption() -
 def test_the_same_line_over_a_paragraph_is_no_caption() -> None:
     """Without the rule, the same line over a paragraph is still read as prose: no table."""
     assert "table 3.1" not in _titled_page(False)
+
+
+CONSOLE = ("# reboot", "Aug 13 14:44:07 lisa reboot: rebooted by root", "[NOTICE: Zone rebooting]",
+           "SunOS Release 5.10 Version s10_65 64-bit", "Copyright 1983-2004 Sun Microsystems, Inc.",
+           "Use is subject to license terms.", "Hostname: lisa", "NIS domain name is usenix.org",
+           "lisa console login: root", "Password:", "# zoneadm list -vc", "ID NAME STATUS PATH",
+           "0 global running /", "1 lisa running /aux0/lisa", "# zlogin -C lisa",
+           "[Connection to zone 'lisa' console closed]", "# exit")
+
+
+def _proportional(text: str) -> float:
+    """A line's width in ems in a proportional font: narrow and wide letters differ."""
+    return sum(0.28 if ch in "ilj.,:;'![] " else 0.8 if ch in "mwMW@#" else 0.55 if ch.isupper() else 0.48
+               for ch in text)
+
+
+def _font_pages(rows: list[tuple[str, float]], font: str) -> list[layout.PageData]:
+    """A page of body text in Times with ``rows`` (text, width) in 8-point ``font`` under it."""
+    lines = [_line(PARAGRAPH, (72, 80 + 12 * i, 524, 90 + 12 * i), 0, starts=i == 0) for i in range(30)]
+    lines += [_line(t, (72, 460 + 10 * k, 72 + w, 468 + 10 * k), 1 + k, size=8.0, font=font, starts=True)
+              for k, (t, w) in enumerate(rows)]
+    return [layout.PageData(0, (0.0, 0.0, 595.0, 842.0), lines, [])]
+
+
+def test_a_font_whose_characters_are_one_width_is_monospaced_whatever_its_name() -> None:
+    """A console session set in "PreussenNormal", a name that does not say the font is a typewriter's, each line
+    0.691 em a character; three of them held runs of spaces, which read as one, so they look wider per character:
+    the font is monospaced, so its lines are code to the listing and prose checks (a listing in it over "Figure
+    4: Zones console." had been no figure at all, its lines taken for text)."""
+    rows = [(t, 0.691 * 8 * len(t) * (1.2 if k % 6 == 5 else 1.0)) for k, t in enumerate(CONSOLE)]
+    assert "PreussenNormal" in layout.document_layout(_font_pages(rows, "PreussenNormal")).mono_fonts
+
+
+def test_lines_of_a_proportional_font_are_not_monospaced() -> None:
+    """The same lines in a proportional font, their widths by their letters: not monospaced."""
+    rows = [(t, 8 * _proportional(t)) for t in CONSOLE]
+    assert "Gentium" not in layout.document_layout(_font_pages(rows, "Gentium")).mono_fonts
+
+
+def test_lines_that_differ_in_their_numbers_alone_count_once() -> None:
+    """"Table 1." to "Table 9." in a bold sans font (digits are one width in most fonts) and three captions as
+    wide per character: the nine labels are one line, too few to say the font is monospaced (counted nine times,
+    they had made a proportional font pass for one)."""
+    rows = [(f"Table {k}.", 8 * 0.498 * 8) for k in range(1, 10)]
+    rows += [(t, 8 * 0.499 * len(t)) for t in ("Figure 1. Price per gigabyte of the enterprise drives",
+                                              "Figure 2. Media streaming server performance", "Figure 3.")]
+    assert "Arial-BoldMT" not in layout.document_layout(_font_pages(rows, "Arial-BoldMT")).mono_fonts

@@ -85,6 +85,17 @@ BODY_BEFORE_REFERENCES = 0.25
 # of cells, nor a title)
 PARAGRAPH_MIN_LINES = 2
 PARAGRAPH_MIN_CHARS = 25
+# A font is monospaced when MONO_SHARE of its lines (MONO_MIN_LINES or more, of MONO_MIN_CHARS characters or more,
+# MONO_MIN_LETTERS of them letters, the shortest at most MONO_LENGTH_SPREAD of the longest) have one width per
+# character within MONO_SLACK
+MONO_MIN_LINES = 8
+_DIGITS = re.compile(r"\d+")
+MONO_MIN_CHARS = 6
+MONO_MIN_LETTERS = 0.5
+MONO_LENGTH_SPREAD = 0.5
+MONO_SLACK = 0.01
+MONO_SHARE = 0.6
+MONO_BASE_QUANTILE = 0.1  # ...of the width per character of its narrower lines (this quantile)
 BODY_LINE_WORDS = 5  # the body's size is learnt from lines of this many words: a paragraph's, not a table cell's
 CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a table's row, not a paragraph's line
 CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
@@ -202,6 +213,7 @@ class Layout:
     leading: float = 0.0  # the white between two lines of a paragraph (large in double-spaced manuscripts)
     odd_shift: float = 0.0  # points the text block stands further right on odd-indexed pages (two-sided layouts)
     one_column_pages: frozenset[int] = frozenset()  # in a two-column document, the pages set in one (an appendix)
+    mono_fonts: frozenset[str] = frozenset()  # fonts whose glyphs are all one width, whatever their name says
 
 
 def read_page(page: pymupdf.Page) -> PageData:
@@ -782,7 +794,40 @@ def document_layout(pages: list[PageData]) -> Layout:
     head_line = max(top, min(page_tops[len(page_tops) // 4], top + HEAD_SLACK_LINES * line_h))
     return Layout(body, body_font, line_h, density, columns, left, right, top, bottom,
                   _running_heads(pages, head_line),
-                  leading, shift, one_column)
+                  leading, shift, one_column, _mono_fonts(pages, body_font))
+
+
+def _mono_fonts(pages: list[PageData], body_font: str) -> frozenset[str]:
+    """The fonts, other than the body's, that set every character one width: MONO_MIN_LINES lines or more of
+    theirs (each text once), MONO_SHARE of them with one width per character and point of type within MONO_SLACK,
+    the shortest of those at most MONO_LENGTH_SPREAD of the longest. A listing's font is often named for a
+    typeface that says nothing of its widths."""
+    pitches: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+    # a label repeated over a figure's panels counts once, and so do lines that differ in their numbers alone
+    # ("Page 3 of 13", "Table 4.")
+    seen: set[tuple[str, str]] = set()
+    for p in pages:
+        for ln in p.lines:
+            # (of Latin letters mostly: most fonts set their digits one width, and CJK type all its characters)
+            key = (ln.font, _DIGITS.sub("0", ln.text))
+            if ln.horizontal and ln.font != body_font and ln.size > 0 and len(ln.text) >= MONO_MIN_CHARS \
+                    and sum(ch.isascii() and ch.isalpha() for ch in ln.text) >= MONO_MIN_LETTERS * len(ln.text) \
+                    and key not in seen:
+                seen.add(key)
+                pitches[ln.font].append((len(ln.text), width(ln.box) / len(ln.text) / ln.size))
+    mono = set()
+    for font, rows in pitches.items():
+        if len(rows) < MONO_MIN_LINES:
+            continue
+        # a run of spaces reads as one, so a line's width per character is at least the font's, never less: the
+        # font's is near the narrowest lines', which most lines of a monospaced font share, short and long alike
+        # (a proportional font's long lines come near one width, its short ones vary with their letters)
+        ordered = sorted(r for _, r in rows)
+        base = ordered[int(MONO_BASE_QUANTILE * (len(ordered) - 1))]
+        near = [n for n, r in rows if abs(r - base) <= MONO_SLACK * base]
+        if len(near) >= MONO_SHARE * len(rows) and min(near) <= MONO_LENGTH_SPREAD * max(near):
+            mono.add(font)
+    return frozenset(mono)
 
 
 def _halves(blocks: list[Box], mid: float, span: float) -> tuple[list[Box], list[Box]]:

@@ -707,7 +707,7 @@ def _narrow_to_wrapped_text(captions: list[Caption], p: PageData, lay: Layout, c
         for i, ln in enumerate(p.lines):
             b = ln.box
             if (i in caption_lines or decor[i] or not ln.horizontal or abs(ln.size - lay.body_size) > SAME_SIZE
-                    or MONOSPACE_RE.search(ln.font) is not None  # a line of code over the caption is its figure's
+                    or _monospaced(ln, lay)  # a line of code over the caption is its figure's
                     or width(b) < WRAP_MIN_COLUMN_SHARE * col_w
                     or min(b[3], c.box[3]) - max(b[1], c.box[1] - WRAP_ABOVE_LINES * lay.line_h) < 0.5 * height(b)):
                 continue
@@ -1103,7 +1103,7 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
         col = column_of(center_x(line.box), lay)
         w = width(line.box)
         # a listing's line, or a line set mostly in a math font (a grammar, a display equation)
-        code = line.font != lay.body_font and (MONOSPACE_RE.search(line.font) is not None
+        code = line.font != lay.body_font and (_monospaced(line, lay)
                                                or MATH_FONT_RE.match(line.main_font) is not None)
         # a panel's sub-caption centred in the column, or a row of them PyMuPDF ran into one line ("(c) Correlation
         # feature   (d) Difference feature")
@@ -1398,7 +1398,7 @@ def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines:
         if (frontier - b[3] if up else b[1] - frontier) > gap:
             break
         numbered = _line_number(line, lay) or BARE_NUMBER_RE.fullmatch(line.text) is not None
-        if not (MONOSPACE_RE.search(line.font) or numbered or line.block in subcaptions):
+        if not (_monospaced(line, lay) or numbered or line.block in subcaptions):
             if (not run or width(b) > short or len(pending) >= LISTING_GAP_ROWS
                     or abs(b[0] - min(e.box[0] for e in run)) > CODE_FLUSH):
                 pending.clear()  # the listing ends before a line of another kind
@@ -1407,10 +1407,15 @@ def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines:
         else:
             run += [*pending, Element(b, "code")]  # counts as the figure's content
             pending.clear()
-            code += MONOSPACE_RE.search(line.font) is not None
+            code += _monospaced(line, lay)
         frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_FIGURE_BLANK_LINES * lay.line_h
     # short lines set apart from anything beyond them (a heading over the listing, "Original Code") are its own
     return run + pending if code >= CODE_MIN_LINES else []
+
+
+def _monospaced(line: Line, lay: Layout) -> bool:
+    """The line is set in a typewriter font: one named so, or one whose characters all have one width."""
+    return MONOSPACE_RE.search(line.font) is not None or line.font in lay.mono_fonts
 
 
 def _described(c: Caption) -> bool:
