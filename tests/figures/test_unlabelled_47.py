@@ -2,12 +2,15 @@
 paper's crops hold, whose caption the PDF prints): a small grid table under a caption twice its width, its header
 cells' line boxes reaching over its top rule; an appendix of long tables in a small type, a cell a line, holding more
 characters than the paper's body; a caption's first row stretched by a tall glyph over its second; a radical's bar
-read as "ffi" ligatures in a caption's formula. And by the peer's crops as a second opinion: a table of sentences
-whose first line reaches over its top rule; a table's label and title, with no delimiter, over its top rule."""
+read as "ffi" ligatures in a caption's formula. By the peer's crops as a second opinion: a table of sentences
+whose first line reaches over its top rule; a table's label and title, with no delimiter, over its top rule. By
+strong captions left without a float: a console listing in a font whose name says nothing of its widths. By crops
+holding many lines of body text: a manuscript's figure caption ruled off in its text, under a page of sections."""
 
 from __future__ import annotations
 
 from arxiv_digest.figures import layout
+from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _line
 from .test_unlabelled_42 import _locate
@@ -240,3 +243,65 @@ def test_lines_that_differ_in_their_numbers_alone_count_once() -> None:
     rows += [(t, 8 * 0.499 * len(t)) for t in ("Figure 1. Price per gigabyte of the enterprise drives",
                                               "Figure 2. Media streaming server performance", "Figure 3.")]
     assert "Arial-BoldMT" not in layout.document_layout(_font_pages(rows, "Arial-BoldMT")).mono_fonts
+
+
+def _manuscript_page(headed: bool) -> dict:
+    """A manuscript page: a frame's bottom rule across the text at its top, then (``headed``) "Keywords" and
+    "Background" in 18-point bold over paragraphs, and at the foot a figure's caption set in the text between two
+    rules (the figure itself is at the end of the manuscript)."""
+    graphics = [_rule(68, 527, 102), _rule(68, 527, 638), _rule(68, 527, 688)]
+    lines = []
+    y = 117.0
+    for k in range(2):
+        if headed:
+            lines.append(_line(("Keywords", "Background")[k], (72, y, 160, y + 20), 10 * k, size=18.0, styled=True,
+                               starts=True))
+        lines += [_line(PARAGRAPH, (72, y + 30 + 13.5 * i, 526, y + 41 + 13.5 * i), 10 * k + 1, size=12.0,
+                        starts=i == 0) for i in range(14)]
+        y += 250
+    lines += [_line("Figure 1 Aerial and subterranean nests. A. Young colony of an aerial-nesting species.",
+                    (70, 640.8, 524.6, 655), 30, size=12.0, starts=True, styled=True),
+              _line("B. Excavated, subterranean nest of an anesthetized colony.", (70, 655, 400, 669), 30, size=12.0)]
+    lines += [_line(PARAGRAPH, (72, 700 + 13.5 * i, 526, 711 + 13.5 * i), 40, size=12.0, starts=i == 0)
+              for i in range(4)]
+    return _locate(lines, graphics, ((72.0, 526.0),))
+
+
+def test_a_ruled_off_caption_in_a_manuscripts_text_takes_no_section() -> None:
+    """The caption's rule over it and the frame's rule at the page's top hold "Keywords", "Background" and their
+    paragraphs: a block with section headings in it is the body, not a float, so the figure (at the manuscript's
+    end) is not found here (it had taken the whole page of text)."""
+    found = _manuscript_page(True)
+    assert "figure 1" not in found or found["figure 1"].figure_box is None \
+        or found["figure 1"].figure_box[1] > 600, found["figure 1"].figure_box
+
+
+def test_text_between_a_captions_rule_and_another_with_no_heading_is_still_its_block() -> None:
+    """The same rules round the same paragraphs, no heading among them: a block of text set between rules and
+    captioned (an example set as a figure) is still the figure's."""
+    found = _manuscript_page(False)
+    assert "figure 1" in found
+    box = found["figure 1"].figure_box
+    assert box is not None and box[1] <= 104, box
+
+
+def test_a_numbered_list_between_rules_is_still_a_table_of_sentences() -> None:
+    """"Table IV: Key findings ..." under eight numbered findings between two rules, some opening in bold like a
+    numbered heading ("2. Ordering better than counting"): items of a list, not headings, so the table holds them
+    (a first form that stopped at any heading lost it)."""
+    graphics = [_rule(72, 300, 346), _rule(72, 300, 480)]
+    items = ("generation scores contradict the benchmark scores.", "Ordering better than counting",
+             "event presence in negation is the highest;", "Relation correctness in conjunction is highest;",
+             "parsimony score in negation is the highest;", "Event presence accuracy rate is below 1%;",
+             "relation correctness accuracy rate is below 1%;", "An average of two redundant audio events;")
+    lines = [_line(f"{k + 1}. {t}", (74, 350 + 15.5 * k, 290, 361 + 15.5 * k), 5 + k, styled=k % 2 == 1,
+                   starts=True) for k, t in enumerate(items)]
+    lines.append(_line("Table IV: Key findings from the experiments on our benchmark.", (72, 484, 300, 495), 20,
+                       starts=True))
+    lines += [_line(PARAGRAPH[:44], (70, 60 + 13.5 * i, 292, 71 + 13.5 * i), 1, starts=i == 0) for i in range(20)]
+    lines += [_line(PARAGRAPH[:44], (70, 520 + 13.5 * i, 292, 531 + 13.5 * i), 30, starts=i == 0) for i in range(15)]
+    lines += [_line(PARAGRAPH[:44], (306, 60 + 13.5 * i, 526, 71 + 13.5 * i), 40, starts=i == 0) for i in range(50)]
+    found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
+    assert "table IV" in found
+    box = found["table IV"].figure_box
+    assert box is not None and box[1] <= 350 and box[3] >= 470, box

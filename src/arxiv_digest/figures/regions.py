@@ -58,6 +58,8 @@ EQUATION_NUMBER_RE = re.compile(r"\((?:[A-Z]\.?)?[1-9]\d*(?:\.[1-9]\d*)?[a-z]?\)
 EQUATION_FLUSH = 2.0  # points: a display equation's number stands this near its column's right edge
 APPENDIX_HEADING_RE = re.compile(r"[A-Z]\s+[A-Z][a-z]")  # "B Descriptions of the Baselines", set larger
 HEADING_MAX_GAP_EMS = 3.0  # a heading's number and title stand closer than this many ems
+LIST_ITEM_RE = re.compile(r"\d+\.\s")  # "2. " opening an item of a numbered list...
+LIST_MIN_ITEMS = 3  # ...of at least this many items
 HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
 PAD = 2.0  # points of white added around every crop
 BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a title or heading...
@@ -413,14 +415,16 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if not any(o.taken for o in opts.values()):
             # nothing either side, the lines there passing for body text: a block between full-width rules
             for direction in (c.preferred, _opposite(c.preferred)):
-                if taken := _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g):
+                if taken := _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g,
+                                         headings, big_lines):
                     opts[direction].taken = taken
                     break
         elif c.kind is FigureKind.TABLE:
             # a table of sentences between rules (a prompt): its sentences stopped the search at or after its
             # last rule, so the rows found on that side, if any, are only part of it
             for direction, o in opts.items():
-                block = _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g)
+                block = _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g,
+                                     headings, big_lines)
                 if any(e.box in barrier_set for e in block) and (not o.taken or _beyond(block, o.taken, direction)):
                     o.taken = block
         if c.kind is FigureKind.FIGURE and not opts[c.preferred].taken and any(o.taken for o in opts.values()):
@@ -520,9 +524,14 @@ def _foreign_stack(c: Caption, up: bool, captions: list[Caption], finals: dict[i
 
 
 def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: list[Caption], up: bool,
-                 caption_lines: set[int], decor: list[bool], gap: float) -> list[Element]:
+                 caption_lines: set[int], decor: list[bool], gap: float, headings: AbstractSet[int],
+                 big: AbstractSet[int]) -> list[Element]:
     """The lines between a rule right over (under) the caption and the last rule in line with it beyond, whatever
-    they look like: a table of sentences, or a listing set between rules, captioned as a figure."""
+    they look like: a table of sentences, or a listing set between rules, captioned as a figure; but not when a
+    section heading stands between the rules (a manuscript that rules off its captions, set in its text, and a
+    frame further up: the text between is the body). A heading is one of ``headings`` or a line in a large type
+    (``big``); in a numbered list of LIST_MIN_ITEMS items or more, a bold "2. Order better than count" is an
+    item, not a heading."""
     span = c.xr[1] - c.xr[0]
     edge = c.box[1] if up else c.box[3]
     rules = sorted((g for g in graphics if _table_rule(g, span) and c.xr[0] - 1 <= center_x(g.box) <= c.xr[1] + 1
@@ -549,7 +558,10 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
     # a line is between the rules when its middle is (the ascent of the first line under a rule may reach over it)
     lines = [Element(ln.box, "text") for i, ln in enumerate(p.lines) if i not in caption_lines and not decor[i]
              and lo <= (ln.box[1] + ln.box[3]) / 2 <= hi and x_overlap(ln.box, first) > 0]
-    if not lines:
+    inside = [i for i, ln in enumerate(p.lines) if lo <= (ln.box[1] + ln.box[3]) / 2 <= hi
+              and x_overlap(ln.box, first) > 0]
+    listed = sum(LIST_ITEM_RE.match(p.lines[i].text) is not None for i in inside) >= LIST_MIN_ITEMS
+    if not lines or any(i in big or i in headings and not listed for i in inside):
         return []
     return [g for g in graphics if lo - 1 <= g.box[1] and g.box[3] <= hi + 1 and x_overlap(g.box, first) > 0] + lines
 
