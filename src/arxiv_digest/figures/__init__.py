@@ -47,7 +47,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # table's notes between it and its caption, no uncaptioned logo on a white canvas.
 # 22: a table's note of several lines over its caption below, a plot's large axis title, a two-column paper with a
 # longer single-column appendix, a table's shaded rows past its header's rule.
-MANIFEST_VERSION = "22"
+MANIFEST_VERSION = "23"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]
