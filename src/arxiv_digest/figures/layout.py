@@ -86,16 +86,16 @@ BODY_BEFORE_REFERENCES = 0.25
 PARAGRAPH_MIN_LINES = 2
 PARAGRAPH_MIN_CHARS = 25
 # A font is monospaced when MONO_SHARE of its lines (MONO_MIN_LINES or more, of MONO_MIN_CHARS characters or more,
-# MONO_MIN_LETTERS of them letters, the shortest at most MONO_LENGTH_SPREAD of the longest) have one width per
-# character within MONO_SLACK
+# MONO_MIN_LETTERS of them Latin letters) have one width per character within MONO_SLACK of the width at the
+# MONO_BASE_QUANTILE of its lines, the shortest of them at most MONO_LENGTH_SPREAD of the longest
 MONO_MIN_LINES = 8
-_DIGITS = re.compile(r"\d+")
 MONO_MIN_CHARS = 6
 MONO_MIN_LETTERS = 0.5
-MONO_LENGTH_SPREAD = 0.5
 MONO_SLACK = 0.01
+MONO_BASE_QUANTILE = 0.1
 MONO_SHARE = 0.6
-MONO_BASE_QUANTILE = 0.1  # ...of the width per character of its narrower lines (this quantile)
+MONO_LENGTH_SPREAD = 0.5
+_DIGITS = re.compile(r"\d+")
 BODY_LINE_WORDS = 5  # the body's size is learnt from lines of this many words: a paragraph's, not a table cell's
 CELL_ROW_PIECES = 3  # a row of this many pieces set apart by wide white is a table's row, not a paragraph's line
 CELL_ALIGN = 2.0  # points: a cell's edge this near an edge of a cell in the next row lines up with it
