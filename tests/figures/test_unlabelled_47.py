@@ -305,3 +305,39 @@ def test_a_numbered_list_between_rules_is_still_a_table_of_sentences() -> None:
     assert "table IV" in found
     box = found["table IV"].figure_box
     assert box is not None and box[1] <= 350 and box[3] >= 470, box
+
+
+def _spanning_page(header_x0: float) -> dict:
+    """"TABLE 1. The impact of ..." in bold over a rule, a header line alone in its block starting at
+    ``header_x0``, then a table of cells with no rules, in one column of 12-point body text."""
+    lines = [_line(PARAGRAPH, (57, 71 + 14 * i, 531, 85 + 14 * i), 0, size=12.0, starts=i == 0) for i in range(7)]
+    lines += [_line("TABLE 1. The impact of dividing a unit server demand between phase 1 and", (132, 197, 462, 208),
+                    1, starts=True, styled=True),
+              _line("phase 2", (132, 209, 167, 220), 1, styled=True),
+              _line("Response time (sec) for different values of demand s = [phase 1, phase 2]",
+                    (header_x0, 227, header_x0 + 297, 238), 2, starts=True)]
+    for r in range(7):
+        y = 249 + 16 * r
+        lines += [_line(text, (x0, y, x0 + 30, y + 11), 3 + r, starts=x0 == 118)
+                  for text, x0 in (("1" if r else "nusers", 118), ("0.166", 171), ("0.310", 224), ("0.464", 277),
+                                   ("0.617", 330), ("0.770", 383), ("0.923", 436))]
+    lines += [_line(PARAGRAPH, (57, 400 + 14 * i, 531, 414 + 14 * i), 20, size=12.0, starts=i == 0) for i in range(20)]
+    return _locate(lines, [_rule(112, 483, 222)], ((57.0, 541.0),))
+
+
+def test_a_tables_spanning_header_over_its_cells_is_no_paragraph() -> None:
+    """The header line is as wide as a line of prose, but it stands alone in its block, well inside the column,
+    right over the rows and flush with a column of cells: the table's header, so the table under the caption is
+    found (the line had walled it off)."""
+    found = _spanning_page(171)
+    assert "table 1" in found
+    box = found["table 1"].figure_box
+    assert box is not None and box[1] <= 228 and box[3] >= 355, box
+
+
+def test_a_line_little_indented_over_cells_is_still_prose() -> None:
+    """The same line starting flush with the first column of cells, which stands little inside the text column (an
+    eighth of its width; a paragraph's indented first line may stand so): read as before, no table is taken across
+    it."""
+    found = _spanning_page(118.0)
+    assert "table 1" not in found

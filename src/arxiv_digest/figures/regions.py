@@ -86,6 +86,7 @@ PROSE_MIN_LETTERS = 0.3  # ...and this share of letters among its characters (no
 FIGURE_MIN_CELL_ROWS = 3  # rows of table cells that make a figure without a drawing (a grid of examples)...
 GRID_MIN_CELLS = 3  # ...each of at least this many cells (not a list of "name : value" pairs)
 CELL_MAX_COLUMN_SHARE = 0.4  # a line beside a line this short (in its column's row) is a table cell
+SPANNING_HEADER_LINES = 1.5  # a table's spanning header stands at most this many lines over its cells
 CELL_INDENT_SHARE = 0.15  # a line starting this far into its column, flush with a cell, is a cell's next line
 DESCRIPTION_MIN_ROWS = 3  # lines of blocks with cells that start where this many lines level with their block's
 # cells start are a column of wrapped cells, wherever it starts (a dataset table's descriptions, at a column's edge)
@@ -1150,6 +1151,14 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
     prose -= {i for i in prose if p.lines[i].box[0] > (c := column_of(center_x(p.lines[i].box), lay))[0]
               + CELL_INDENT_SHARE * (c[1] - c[0])
               and any((p.lines[i].block, round(p.lines[i].box[0]) + d) in starts for d in (-1, 0, 1))}
+    # A table's spanning header, alone in its block, well inside its column and right over a row of cells, flush
+    # with one of them ("Response time (sec) for different values of demand" over the columns it heads)
+    head_reach = SPANNING_HEADER_LINES * lay.line_h
+    prose -= {i for i in prose if len(by_block[p.lines[i].block]) == 1
+              and p.lines[i].box[0] > (c := column_of(center_x(p.lines[i].box), lay))[0]
+              + CELL_INDENT_SHARE * (c[1] - c[0])
+              and any(0 <= p.lines[j].box[1] - p.lines[i].box[3] <= head_reach
+                      and abs(p.lines[j].box[0] - p.lines[i].box[0]) <= 1 for j in cells)}
     # A note under a table's last row, alone in its block, in the body's type and opening with a note mark
     # ("1Balanced accuracy, 2F1 score"), is no body text unless body text runs on from it (below).
     note_reach = NOTE_SKIP_LINES * lay.line_h
