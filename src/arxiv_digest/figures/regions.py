@@ -557,10 +557,9 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
         return []
     lo, hi = (last[1], first[3]) if up else (first[1], last[3])
     # a line is between the rules when its middle is (the ascent of the first line under a rule may reach over it)
-    lines = [Element(ln.box, "text") for i, ln in enumerate(p.lines) if i not in caption_lines and not decor[i]
-             and lo <= (ln.box[1] + ln.box[3]) / 2 <= hi and x_overlap(ln.box, first) > 0]
     inside = [i for i, ln in enumerate(p.lines) if lo <= (ln.box[1] + ln.box[3]) / 2 <= hi
               and x_overlap(ln.box, first) > 0]
+    lines = [Element(p.lines[i].box, "text") for i in inside if i not in caption_lines and not decor[i]]
     listed = sum(LIST_ITEM_RE.match(p.lines[i].text) is not None for i in inside) >= LIST_MIN_ITEMS
     if not lines or any(i in big or i in headings and not listed for i in inside):
         return []
@@ -1148,15 +1147,12 @@ def _prose_lines(p: PageData, lay: Layout, caption_lines: set[int], cells: set[i
     prose -= {i for i in prose if p.lines[i].size < lay.body_size - SAME_SIZE and _between_cells(p, i, cells, lay)}
     # A wrapped description cell: its lines start well inside the column, flush with a cell of their text block.
     starts = {(p.lines[j].block, round(p.lines[j].box[0])) for j in cells}
-    prose -= {i for i in prose if p.lines[i].box[0] > (c := column_of(center_x(p.lines[i].box), lay))[0]
-              + CELL_INDENT_SHARE * (c[1] - c[0])
+    prose -= {i for i in prose if _indented(p.lines[i].box, lay)
               and any((p.lines[i].block, round(p.lines[i].box[0]) + d) in starts for d in (-1, 0, 1))}
     # A table's spanning header, alone in its block, well inside its column and right over a row of cells, flush
     # with one of them ("Response time (sec) for different values of demand" over the columns it heads)
     head_reach = SPANNING_HEADER_LINES * lay.line_h
-    prose -= {i for i in prose if len(by_block[p.lines[i].block]) == 1
-              and p.lines[i].box[0] > (c := column_of(center_x(p.lines[i].box), lay))[0]
-              + CELL_INDENT_SHARE * (c[1] - c[0])
+    prose -= {i for i in prose if len(by_block[p.lines[i].block]) == 1 and _indented(p.lines[i].box, lay)
               and any(0 <= p.lines[j].box[1] - p.lines[i].box[3] <= head_reach
                       and abs(p.lines[j].box[0] - p.lines[i].box[0]) <= 1 for j in cells)}
     # A note under a table's last row, alone in its block, in the body's type and opening with a note mark
@@ -1432,6 +1428,12 @@ def _code_listing(c: Caption, p: PageData, lay: Layout, up: bool, caption_lines:
         frontier, gap = (min(frontier, b[1]) if up else max(frontier, b[3])), TEXT_FIGURE_BLANK_LINES * lay.line_h
     # short lines set apart from anything beyond them (a heading over the listing, "Original Code") are its own
     return run + pending if code >= CODE_MIN_LINES else []
+
+
+def _indented(b: Box, lay: Layout) -> bool:
+    """The line starts more than CELL_INDENT_SHARE of its column's width inside the column: a cell's, not prose's."""
+    col = column_of(center_x(b), lay)
+    return b[0] > col[0] + CELL_INDENT_SHARE * (col[1] - col[0])
 
 
 def _monospaced(line: Line, lay: Layout) -> bool:
