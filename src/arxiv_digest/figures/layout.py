@@ -70,6 +70,9 @@ MIN_RASTER_SIDE = 4.0  # points; narrower images are bullets, rules or tracking 
 OWN_CLIP_SHARE = 1.5  # a clip at most this much larger than an image inside it is that image's own
 CLIP_INSIDE = 0.95  # a clip this much inside an image, and smaller by this share, shows only part of it...
 MIN_TRIM_SHARE = 0.02  # ...and at least this share of it (smaller ones clip a plot's marks drawn over the image)
+RULE_PIECE_HEIGHT = 2.0  # points: a drawing this thin may be a piece of a horizontal rule...
+RULE_JOIN = 0.5  # ...joined to pieces at its height, within this many points, that it runs on from...
+RULE_JOIN_LOOKBACK = 8  # ...among this many rules read last (pieces are read top to bottom)
 MIN_RULE_LENGTH = 8.0  # points; a narrower image at least this long is a rule, drawn like a vector line
 NEAR_WHITE = 0.97  # fills at least this light (on every channel) with no stroke are invisible masks
 SAME_SIZE = 0.6  # points: two font sizes closer than this are the same size
@@ -269,7 +272,7 @@ def read_page(page: pymupdf.Page) -> PageData:
     contents = page.read_contents() if hinted else None
     heavy = contents is not None and len(contents) > HEAVY_CONTENT_BYTES
     if hinted:
-        graphics.extend(_drawings(page, rect, clips, len(contents or b"")))
+        graphics.extend(joined_rules(_drawings(page, rect, clips, len(contents or b""))))
     images = page_images(page, display, contents)
     scans = [pixels for b, pixels in images if area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area]
     if hinted and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS and _ocr_layer(page):
@@ -602,6 +605,29 @@ def _drawing_bytes(page: pymupdf.Page, content_bytes: int) -> int:
         except Exception:  # noqa: BLE001 - a broken stream: count the page's items rather than trust its size
             total += HEAVY_CONTENT_BYTES + 1
     return total
+
+
+def joined_rules(graphics: list[Element]) -> list[Element]:
+    """The drawings with the pieces of one horizontal rule joined: a word processor draws a table's rule as a
+    segment per cell and a sliver at each cell's border, none of them as wide as the table."""
+    rows: list[list[float]] = []
+    members: list[list[int]] = []
+    for k in sorted((k for k, g in enumerate(graphics) if height(g.box) <= RULE_PIECE_HEIGHT),
+                    key=lambda k: (graphics[k].box[1], graphics[k].box[0])):
+        b = graphics[k].box
+        for r, m in zip(reversed(rows[-RULE_JOIN_LOOKBACK:]), reversed(members[-RULE_JOIN_LOOKBACK:]), strict=True):
+            if abs(r[1] - b[1]) <= RULE_JOIN and abs(r[3] - b[3]) <= RULE_JOIN \
+                    and r[0] - RULE_JOIN <= b[0] <= r[2] + RULE_JOIN:
+                r[0], r[1], r[2], r[3] = min(r[0], b[0]), min(r[1], b[1]), max(r[2], b[2]), max(r[3], b[3])
+                m.append(k)
+                break
+        else:
+            rows.append(list(b))
+            members.append([k])
+    joined = {m[0]: Element((r[0], r[1], r[2], r[3]), "vector")
+              for r, m in zip(rows, members, strict=True) if len(m) > 1}
+    gone = {k for m in members if len(m) > 1 for k in m[1:]}
+    return [joined.get(k, g) for k, g in enumerate(graphics) if k not in gone]
 
 
 def _drawings(page: pymupdf.Page, rect: Box, clips: list[Box], content_bytes: int) -> list[Element]:

@@ -60,6 +60,7 @@ APPENDIX_HEADING_RE = re.compile(r"[A-Z]\s+[A-Z][a-z]")  # "B Descriptions of th
 HEADING_MAX_GAP_EMS = 3.0  # a heading's number and title stand closer than this many ems
 LIST_ITEM_RE = re.compile(r"\d+\.\s")  # "2. " opening an item of a numbered list...
 LIST_MIN_ITEMS = 3  # ...of at least this many items
+FOOTNOTE_MARK_RE = re.compile(r"\s*[\d*\u2217\u2020\u2021\u00a7\u00b6]")  # a footnote opens with its number or mark
 HEADING_WORDS = {"abstract", "references", "bibliography", "acknowledgments", "acknowledgements", "appendix"}
 PAD = 2.0  # points of white added around every crop
 BIG_TEXT_POINTS = 2.5  # text this much larger than the body, in words, is a title or heading...
@@ -416,7 +417,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         if not any(o.taken for o in opts.values()):
             # nothing either side, the lines there passing for body text: a block between full-width rules
             for direction in (c.preferred, _opposite(c.preferred)):
-                if taken := _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g,
+                if taken := _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, lay,
                                          headings, big_lines):
                     opts[direction].taken = taken
                     break
@@ -424,7 +425,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
             # a table of sentences between rules (a prompt): its sentences stopped the search at or after its
             # last rule, so the rows found on that side, if any, are only part of it
             for direction, o in opts.items():
-                block = _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, gap_g,
+                block = _ruled_block(c, p, graphics, captions, direction == "up", caption_lines, decor, lay,
                                      headings, big_lines)
                 if any(e.box in barrier_set for e in block) and (not o.taken or _beyond(block, o.taken, direction)):
                     o.taken = block
@@ -525,15 +526,16 @@ def _foreign_stack(c: Caption, up: bool, captions: list[Caption], finals: dict[i
 
 
 def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: list[Caption], up: bool,
-                 caption_lines: set[int], decor: list[bool], gap: float, headings: AbstractSet[int],
+                 caption_lines: set[int], decor: list[bool], lay: Layout, headings: AbstractSet[int],
                  big: AbstractSet[int]) -> list[Element]:
     """The lines between a rule right over (under) the caption and the last rule in line with it beyond, whatever
     they look like: a table of sentences, or a listing set between rules, captioned as a figure; but not when a
     section heading stands between the rules (a manuscript that rules off its captions, set in its text, and a
     frame further up: the text between is the body). A heading is one of ``headings`` or a line in a large type
     (``big``); in a numbered list of LIST_MIN_ITEMS items or more, a bold "2. Order better than count" is an
-    item, not a heading."""
+    item, not a heading. The rule over a page's footnotes ends no block."""
     span = c.xr[1] - c.xr[0]
+    gap = GRAPHIC_GAP_LINES * lay.line_h
     edge = c.box[1] if up else c.box[3]
     rules = sorted((g for g in graphics if _table_rule(g, span) and c.xr[0] - 1 <= center_x(g.box) <= c.xr[1] + 1
                     and (g.box[3] <= edge + 1 if up else g.box[1] >= edge - 1)),
@@ -547,7 +549,7 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
         return []  # that rule is another caption's float's
     last = first
     for g in rules[1:]:
-        if not _aligned(g.box, first):
+        if not _aligned(g.box, first) or _over_footnotes(g.box, p, lay, decor):
             continue
         lo, hi = (g.box[1], last[3]) if up else (last[1], g.box[3])
         if any(o[1] < hi and o[3] > lo and x_overlap(o, first) > 0 for o in others):
@@ -564,6 +566,15 @@ def _ruled_block(c: Caption, p: PageData, graphics: list[Element], captions: lis
     if not lines or any(i in big or i in headings and not listed for i in inside):
         return []
     return [g for g in graphics if lo - 1 <= g.box[1] and g.box[3] <= hi + 1 and x_overlap(g.box, first) > 0] + lines
+
+
+def _over_footnotes(rule: Box, p: PageData, lay: Layout, decor: list[bool]) -> bool:
+    """A rule over a page's footnotes: the lines under it, to the page's foot, all in a type smaller than the
+    body's, the first opening with a footnote's mark."""
+    under = [ln for i, ln in enumerate(p.lines) if not decor[i] and ln.box[1] >= rule[3] - 1
+             and x_overlap(ln.box, rule) > 0]
+    return bool(under) and FOOTNOTE_MARK_RE.match(min(under, key=lambda ln: (ln.box[1], ln.box[0])).text) is not None \
+        and all(ln.size < lay.body_size - SAME_SIZE for ln in under)
 
 
 def _beyond(block: list[Element], taken: list[Element], direction: str) -> bool:
@@ -1624,7 +1635,7 @@ def _before_graphics(c: Caption, taken: list[Element], up: bool, line_h: float) 
 
 def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: list[Element]) -> float | None:
     """Between a ruled table and a figure facing each other, where the table ends, when every picture or plot
-    the figure took lies beyond the table's last rule (a shaded row of the table's is no picture)."""
+    the figure took lies beyond the table's last rule (a shaded row, or a box behind a cell's text, is no picture)."""
     if {a.kind, b.kind} != {FigureKind.TABLE, FigureKind.FIGURE}:
         return None
     (table, rows, up), fig = ((a, a_taken, d == "up"), b_taken) if a.kind is FigureKind.TABLE else (
@@ -1633,7 +1644,9 @@ def _table_end(a: Caption, a_taken: list[Element], d: str, b: Caption, b_taken: 
     if last is None:
         return None
     shading = _shaded_rows(rows, table.xr[1] - table.xr[0])
-    shapes = [e for e in fig if is_shape(e) and e.box not in shading]
+    texts = [e.box for e in rows if e.kind == "text"]
+    behind = {e.box for e in rows if e.kind == "vector" and any(contains(e.box, t) for t in texts)}
+    shapes = [e for e in fig if is_shape(e) and e.box not in shading and e.box not in behind]
     return _gap_after_rules(last, shapes, rows + fig, up, at_rule=True)
 
 

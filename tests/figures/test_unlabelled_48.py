@@ -1,0 +1,121 @@
+"""Layouts found at stop 39 on unlabelled papers, by crops whose graphic is a thin strip: a word processor's
+table, each rule drawn as a segment per cell with a sliver at each cell's border, over a plot captioned under it
+(the table had taken the plot, and the figure only its legend); and, on a labelled paper, the guard the joined
+rules needed: a table's full-width rules and the full-width rule over the page's footnotes bound no block."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from arxiv_digest.figures import layout
+
+from .test_batches_30 import _body_pages, _column
+from .test_unlabelled_37 import _found
+
+CELLS = (124.0, 204.0, 258.0, 317.0, 376.0, 425.0, 472.0)  # a six-cell table's borders
+
+
+def _cell_rule(page: pymupdf.Page, y: float, *, joint: float = 1.5) -> None:
+    """A rule across the table drawn as Word does: a segment per cell and a square sliver at each border."""
+    for x0, x1 in zip(CELLS, CELLS[1:], strict=False):
+        page.draw_rect(pymupdf.Rect(x0, y, x1 - joint, y + 1.4), color=None, fill=(0, 0, 0))
+        page.draw_rect(pymupdf.Rect(x1 - joint, y, x1, y + 1.4), color=None, fill=(0, 0, 0))
+
+
+def _word_table(page: pymupdf.Page, top: float) -> float:
+    """"Table 3." over a header row (a box behind each header's text) and two rows, ruled per cell; returns the
+    bottom rule's height."""
+    page.insert_text((150, top), "Table 3. Comparison of three training strategies.", fontsize=9, fontname="tiro")
+    y = top + 8
+    _cell_rule(page, y)
+    for x0, x1 in zip(CELLS, CELLS[1:], strict=False):
+        page.draw_rect(pymupdf.Rect(x0 + 5, y + 1.5, x1 - 5, y + 14), color=None, fill=(0.75, 0.82, 0.95))
+        page.insert_text((x0 + 7, y + 10), "Score", fontsize=9, fontname="tibo")
+    y += 16
+    _cell_rule(page, y)
+    for name in ("Motion", "Proposed"):
+        for k, x0 in enumerate(CELLS[:-1]):
+            page.insert_text((x0 + 7, y + 11), name if k == 0 else f"9{k}.5%", fontsize=9, fontname="tiro")
+        y += 16
+    _cell_rule(page, y)
+    return y
+
+
+def _page_with_table_over_plot() -> tuple[pymupdf.Document, float, float]:
+    """Body text, the table, a framed plot with a title under it, "Fig. 3." under the plot, body text; returns
+    the document, the table's bottom rule and the plot's top."""
+    doc, page = _body_pages((124,), pages=3, lines=60, width=348, size=10, step=12)
+    _column(page, 124, 80, 6, width=348, size=10, step=12)
+    bottom = _word_table(page, 160)
+    plot = pymupdf.Rect(180, bottom + 40, 420, bottom + 200)
+    # the plot's canvas, in a light grey from just under the table's rule: no white row there to part them by
+    page.draw_rect(pymupdf.Rect(150, bottom + 4, 450, plot.y1 + 4), color=None, fill=(0.93, 0.93, 0.93))
+    for k in range(8):  # the plot's title, its letters drawn as outlines
+        page.draw_rect(pymupdf.Rect(270 + 6 * k, bottom + 27, 275 + 6 * k, bottom + 34), color=None, fill=(0, 0, 0))
+    page.draw_rect(plot, color=(0, 0, 0), width=0.8)
+    page.draw_polyline([(plot.x0, plot.y1), (300, plot.y0 + 20), (plot.x1, plot.y0 + 10)], color=(0.1, 0.5, 0.4),
+                       width=1.5)
+    page.draw_polyline([(plot.x0, plot.y1 - 30), (300, plot.y0 + 60), (plot.x1, plot.y1 - 20)], color=(0.8, 0.3, 0.1),
+                       width=1.5)
+    for k in range(3):  # the legend's swatches and names
+        page.draw_rect(pymupdf.Rect(180 + 90 * k, plot.y1 + 16, 196 + 90 * k, plot.y1 + 21), color=None,
+                       fill=(0.2 * k, 0.5, 0.7))
+        page.insert_text((200 + 90 * k, plot.y1 + 22), "Method", fontsize=8, fontname="helv")
+    page.insert_text((140, plot.y1 + 30), "Fig. 3. Radar plot of the three strategies at the frame level.",
+                     fontsize=9, fontname="tiro")
+    _column(page, 124, plot.y1 + 50, 14, width=348, size=10, step=12)
+    return doc, bottom, plot.y0
+
+
+def test_a_rule_drawn_per_cell_is_one_rule() -> None:
+    """The segments and slivers of one rule, end to end at one height, are read as one drawing across the table;
+    dashes apart and a thicker bar on the same height are not joined."""
+    pieces = [layout.Element((x, 100.0, x + 20.0, 101.4), "vector") for x in (10.0, 30.0, 50.0)]
+    dashes = [layout.Element((x, 200.0, x + 4.0, 200.5), "vector") for x in (10.0, 16.0, 22.0)]
+    bar = layout.Element((70.0, 100.0, 90.0, 110.0), "vector")
+    joined = layout.joined_rules([*pieces, *dashes, bar])
+    assert [e.box for e in joined if e.box[1] == 100.0 and e.box[3] < 102] == [(10.0, 100.0, 70.0, 101.4)]
+    assert [e.box for e in joined if e.box[1] == 200.0] == [e.box for e in dashes]
+    assert bar in joined
+
+
+def test_a_word_table_over_a_plot_ends_at_its_last_rule() -> None:
+    """Each piece of the table's rules is narrower than half the caption's range, so they had passed for no table
+    rule: the table ran on through the plot under it, and Figure 3 kept only its legend. Read as whole rules,
+    the table ends at its bottom rule (the boxes behind its header cells are no plot), and the plot with its title
+    is Figure 3's."""
+    doc, bottom, plot_top = _page_with_table_over_plot()
+    found = {f"{f.kind.value} {f.number}": f for f in _found(doc)}
+    assert found["table 3"].bbox[3] < bottom + 6, found["table 3"].bbox
+    figure = found["figure 3"].figure_box
+    assert figure is not None and figure[1] <= plot_top - 12, figure
+
+
+def test_a_ruled_table_does_not_run_to_the_rule_over_the_footnotes() -> None:
+    """A table ruled across the text width, body text under it, and a rule as wide over the page's footnotes (in a
+    smaller type, opening with their numbers): the table ends with the note under its bottom rule; the body text
+    down to the footnotes' rule is no table of sentences."""
+    doc, page = _body_pages((72,), pages=3, lines=34, width=468, size=12, step=18)
+    page.insert_text((72, 82), "Table 4. Difference in predicted probabilities between the two groups", fontsize=12,
+                     fontname="tibo")
+    y = 95.0
+    for r in range(5):
+        for x0, x1 in ((73.5, 173.7), (173.7, 285.9), (285.9, 381.1), (381.1, 465.1), (465.1, 538.5)):
+            page.draw_line((x0, y), (x1, y), width=0.4)
+        if r < 4:
+            for k, x in enumerate((79, 180, 292, 387, 471)):
+                page.insert_text((x, y + 12), "Very concerned" if k == 0 else f"-0.0{r}{k}", fontsize=9,
+                                 fontname="tiro")
+        y += 18
+    bottom = y - 18
+    for k in range(2):  # the table's note, in a small type under its bottom rule
+        page.insert_text((82, bottom + 12 + 12 * k), "Results derived from an ordered logistic regression model, "
+                         "differences in predicted probabilities", fontsize=8.5, fontname="tiro")
+    _column(page, 72, bottom + 60, 20, width=468, size=12, step=18)
+    page.draw_line((72, 690), (540, 690), width=0.4)
+    page.insert_text((72, 704), "13 See Table 6 in Appendix A for the wording of each item.", fontsize=9,
+                     fontname="tiro")
+    page.insert_text((72, 716), "14 The same models were run for the other items.", fontsize=9, fontname="tiro")
+    found = {f"{f.kind.value} {f.number}": f for f in _found(doc)}
+    assert found["table 4"].bbox[3] < bottom + 40, found["table 4"].bbox
+
