@@ -1,13 +1,17 @@
 """Layouts found at stop 39 on unlabelled papers, by crops whose graphic is a thin strip: a word processor's
 table, each rule drawn as a segment per cell with a sliver at each cell's border, over a plot captioned under it
 (the table had taken the plot, and the figure only its legend); and, on a labelled paper, the guard the joined
-rules needed: a table's full-width rules and the full-width rule over the page's footnotes bound no block."""
+rules needed: a table's full-width rules and the full-width rule over the page's footnotes bound no block. By a
+search of the pool's text for labels in other languages: four papers in Spanish, Portuguese and Chinese, none of
+whose floats had been found."""
 
 from __future__ import annotations
 
 import pymupdf
+import pytest
 
 from arxiv_digest.figures import layout
+from arxiv_digest.models import FigureKind
 
 from .test_batches_30 import _body_pages, _column
 from .test_unlabelled_37 import _found
@@ -119,3 +123,49 @@ def test_a_ruled_table_does_not_run_to_the_rule_over_the_footnotes() -> None:
     found = {f"{f.kind.value} {f.number}": f for f in _found(doc)}
     assert found["table 4"].bbox[3] < bottom + 40, found["table 4"].bbox
 
+
+@pytest.mark.parametrize(("text", "kind", "number"), [
+    ("Figura 3: Esquema de las zonas", FigureKind.FIGURE, "3"),
+    ("Tabela 1 - Perguntas do questionário", FigureKind.TABLE, "1"),
+    ("Abbildung 2: Aufbau des Versuchs", FigureKind.FIGURE, "2"),
+    ("Tableau 4 – Résultats", FigureKind.TABLE, "4"),
+    ("Рисунок 5. Схема установки", FigureKind.FIGURE, "5"),
+    ("Таблица 2: Данные", FigureKind.TABLE, "2"),
+    ("图1：训练网络的结构", FigureKind.FIGURE, "1"),
+    ("表2: 训练集分布", FigureKind.TABLE, "2"),
+    ("Tabelle 1: Messwerte", FigureKind.TABLE, "1"),
+])
+def test_a_caption_in_another_language_is_read(text: str, kind: FigureKind, number: str) -> None:
+    """Theses and papers written in Spanish, Portuguese, German, French, Russian or Chinese label their floats in
+    their own words, after a colon, a full stop, a dash, a spaced hyphen or a full-width colon."""
+    m = layout.CAPTION_RE.match(text)
+    assert m is not None and m["number"] == number and m["delim"].strip(), m
+    assert (FigureKind.TABLE if layout.TABLE_LABEL_RE.fullmatch(m["label"]) else FigureKind.FIGURE) is kind
+
+
+@pytest.mark.parametrize("text", ["Tables 2 and 3 show", "Tabulated values are", "Figure 1 - 5 of them",
+                                  "Abbildungen 3 zeigen", "如图1所示的结构"])
+def test_prose_opening_with_a_label_like_word_has_no_caption_delimiter(text: str) -> None:
+    """A plural, another word, a hyphen before a number, or a Chinese sentence mentioning a figure opens no
+    caption set apart by a delimiter."""
+    m = layout.CAPTION_RE.match(text)
+    assert m is None or not m["delim"].strip(), m
+
+
+def test_spanish_floats_are_found() -> None:
+    """A Spanish thesis's page: "Tabla 1:" over a ruled table and "Figura 2:" under a plot, both found as such (no
+    float of the paper had been found, its labels being no English ones)."""
+    doc, page = _body_pages((72,), pages=3, lines=55, width=450, size=10, step=12)
+    page.insert_text((200, 90), "Tabla 1: Salida del modelo con interacción", fontsize=9, fontname="tibo")
+    for k, y in enumerate((98.0, 112.0, 126.0, 140.0)):
+        page.draw_line((180, y), (420, y), width=0.5)
+        if k < 3:
+            page.insert_text((186, y + 10), f"Grupo {k}    1    0.4{k}    12.70", fontsize=9, fontname="tiro")
+    plot = pymupdf.Rect(180, 170, 420, 330)
+    page.draw_rect(plot, color=(0, 0, 0), width=0.8)
+    page.draw_polyline([(plot.x0, plot.y1), (300, 190), (plot.x1, 180)], color=(0.1, 0.3, 0.8), width=1.2)
+    page.insert_text((200, 350), "Figura 2: Gráfico de interacciones", fontsize=9, fontname="tibo")
+    _column(page, 72, 380, 30, width=450, size=10, step=12)
+    found = {f"{f.kind.value} {f.number}": f for f in _found(doc)}
+    assert set(found) == {"table 1", "figure 2"}, set(found)
+    assert found["figure 2"].figure_box is not None and found["figure 2"].figure_box[1] <= 172

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from arxiv_digest.models import FigureKind
 
 from .geometry import Box, center_x, height, union, union_all, width, x_overlap
-from .layout import CAPTION_RE, LABEL, SAME_SIZE, Element, Layout, Line, PageData, cell_row, column_of
+from .layout import (
+    CAPTION_RE,
+    LABEL,
+    SAME_SIZE,
+    TABLE_LABEL_RE,
+    Element,
+    Layout,
+    Line,
+    PageData,
+    cell_row,
+    column_of,
+)
 
 LABEL_ONLY_RE = re.compile(LABEL)
 RUN_IN_HEAD_RE = re.compile(r"[A-Z][a-z]+\b")  # "Remark", "Theorem", "Proof": a word, not a bold symbol ("u")
@@ -104,7 +115,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
         # "Figure 2 A layered application" in the body's type, no delimiter, but a title and right by a graphic
         # ("Table 3.1 Previous ADMMs" by a table's rule)
         titled = delim == "" and rest[:1].isupper() and (
-            _by_graphic(p, line, lay) or m["label"][0] in "Tt" and _by_rule(p, line, lay))
+            _by_graphic(p, line, lay) or TABLE_LABEL_RE.fullmatch(m["label"]) is not None and _by_rule(p, line, lay))
         if delim == "" and not (distinct or titled) or delim == "." and not (distinct or sentence):
             continue
         if not distinct and delim in ("", ".") and _in_cell_row(p, line):
@@ -124,7 +135,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             piece = p.lines[j].text
             hyphenated = text.endswith("-") and piece[:1].islower()
             text = text[:-1] + piece if hyphenated else f"{text} {piece}".strip()
-        kind = FigureKind.TABLE if m["label"].lower().startswith("t") else FigureKind.FIGURE
+        kind = FigureKind.TABLE if TABLE_LABEL_RE.fullmatch(m["label"]) else FigureKind.FIGURE
         box = union_all([p.lines[j].box for j in idx])
         strong = distinct or delim not in ("", ".")
         captions.append(Caption(kind, m["number"], box, text, set(idx), strong, foreign=m.re is FOREIGN_RE))

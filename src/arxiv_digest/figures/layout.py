@@ -23,20 +23,28 @@ Images = tuple[tuple[Box, int], ...]
 log = logging.getLogger(__name__)
 
 TEXT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
-LABEL = r"F(?i:ig(?:ure)?)\.?|T(?i:able)"  # "Figure", "Fig.", "FIG.", "Table", "TABLE"
+# "Figure", "Fig.", "FIG.", "Table", "TABLE", and the labels of papers and theses written in other languages:
+# "Figura"/"Tabla", "Figura"/"Tabela", "Figura"/"Tabella", "Abbildung"/"Tabelle", "Figure"/"Tableau",
+# "Figuur"/"Tabel", "Figur", "Рисунок"/"Таблица", "图"/"表", "図", "그림"/"표".
+FIGURE_LABEL = r"F(?i:ig(?:ure|ura|uur|ur)?)\.?|A(?i:bbildung|bb\.)|Р(?i:ис(?:унок|\.))|图|圖|図|그림"
+TABLE_LABEL = r"T(?i:ableau|able|abla|abelle|abella|abela|abel)|Т(?i:аблица)|表|표"
+LABEL = rf"{FIGURE_LABEL}|{TABLE_LABEL}"
+TABLE_LABEL_RE = re.compile(TABLE_LABEL)
 # A label may carry a qualifier: "Supplementary Figure S2", "Extended Data Fig. 1", "Appendix Table A3".
 QUALIFIER = r"(?:S(?i:upplementary|upplemental|upporting)|E(?i:xtended\s+data)|A(?i:ppendix)|O(?i:nline))\s+"
-CAPTION_INITIALS = frozenset("FTSEAO[")  # the letters a caption's label (or its qualifier) may open with
-CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|table)")  # a line that may open a caption
+CAPTION_INITIALS = frozenset("FTSEAO[РТ图圖図그表표")  # the letters a caption's label (or its qualifier) may open with
+# a line that may open a caption
+CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|tab|abb|рис|табл|图|圖|図|그림|表|표)")
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
 # sets a caption it could not attach in brackets ("[Table 2: ...]"). An appendix may number its floats by a
 # letter alone ("Figure D.", "Table E:"), which needs a delimiter: "Figure A shows" is prose. A figure may be
-# numbered 0 ("Fig. 0. Overview"), but "Table 0.5" is a row.
+# numbered 0 ("Fig. 0. Overview"), but "Table 0.5" is a row. Brazilian theses set a spaced hyphen after the
+# number ("Tabela 1 - Perguntas"), Chinese papers a full-width colon ("表1：").
 CAPTION_RE = re.compile(
     rf"\[?(?:{QUALIFIER})?(?P<label>{LABEL})\s*"
     r"(?P<number>(?:[A-Z]\.?)?(?:[1-9]\d*|0(?![\d.])|0(?=\.\s+[A-Z]))(?:[.-]\d+)*[a-z]?"
     r"|[IVXLC]+|[A-Z](?=\s*[:.|\u2014\u2013]))"
-    r"(?P<delim>\s*[:.|\u2014\u2013]|\s|$)"
+    r"(?P<delim>\s*[:.|\u2014\u2013\uff1a]|\s+-(?=\s+[^\d\s])|\s|$)"
 )
 # Work limits that keep hostile or broken PDFs bounded in time and memory.
 HEAVY_CONTENT_BYTES = 1_000_000  # drawing operators above this (page and forms) count a page's items before listing
