@@ -47,7 +47,11 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # table's notes between it and its caption, no uncaptioned logo on a white canvas.
 # 22: a table's note of several lines over its caption below, a plot's large axis title, a two-column paper with a
 # longer single-column appendix, a table's shaded rows past its header's rule.
-MANIFEST_VERSION = "23"
+# 23: grid tables under wide captions, the body's size from lines of five words, typewriter fonts by their widths,
+# ruled blocks holding a section heading are body text, a table's spanning header is no paragraph.
+# 24: captions labelled in other languages ("Figura", "Tabela", "Abbildung", "Рисунок", "图", "表"); a rule drawn as
+# a segment per cell is one rule; the rule over a page's footnotes ends no ruled block.
+MANIFEST_VERSION = "24"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
            "locate_figures", "number_key", "render_figures"]
