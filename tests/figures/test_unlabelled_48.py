@@ -3,7 +3,8 @@ table, each rule drawn as a segment per cell with a sliver at each cell's border
 (the table had taken the plot, and the figure only its legend); and, on a labelled paper, the guard the joined
 rules needed: a table's full-width rules and the full-width rule over the page's footnotes bound no block. By a
 search of the pool's text for labels in other languages: four papers in Spanish, Portuguese and Chinese, none of
-whose floats had been found."""
+whose floats had been found. By strong captions left without a float: APA's bold label a blank line over its
+italic title."""
 
 from __future__ import annotations
 
@@ -169,3 +170,36 @@ def test_spanish_floats_are_found() -> None:
     found = {f"{f.kind.value} {f.number}": f for f in _found(doc)}
     assert set(found) == {"table 1", "figure 2"}, set(found)
     assert found["figure 2"].figure_box is not None and found["figure 2"].figure_box[1] <= 172
+
+
+def _apa_page(title_font: str) -> list:
+    """A bold "Figure 1" on a line of its own, a blank line, three lines of a title in ``title_font``, and a plot
+    under them across the page; body text under the plot."""
+    doc, page = _body_pages((54,), pages=3, lines=55, width=500, size=10, step=12)
+    page.insert_text((54, 88), "Figure 1", fontsize=10, fontname="tibo")
+    for k in range(3):
+        page.insert_text((54, 116 + 12 * k), " ".join(["Proportion of answers of each type to the four items"] * 2),
+                         fontsize=10, fontname=title_font)
+    plot = pymupdf.Rect(60, 164, 540, 420)
+    page.draw_rect(plot, color=(0, 0, 0), width=0.8)
+    page.draw_polyline([(plot.x0, plot.y1), (300, 200), (plot.x1, 180)], color=(0.1, 0.3, 0.8), width=1.2)
+    _column(page, 54, 450, 25, width=500, size=10, step=12)
+    return _found(doc)
+
+
+def test_an_apa_figure_label_over_its_italic_title_a_blank_line_apart() -> None:
+    """APA's style: "Figure 1" in bold on its own line, its title in italics a blank line under it, the figure
+    under the title. The title is the caption's, so the figure under it is found with its number (the title had
+    passed for a paragraph walling the label off its figure)."""
+    found = {f"{f.kind.value} {f.number}": f for f in _apa_page("tiit")}
+    assert "figure 1" in found, set(found)
+    f = found["figure 1"]
+    assert f.figure_box is not None and f.figure_box[1] <= 166 and f.figure_box[3] >= 418, f.figure_box
+    assert f.caption.startswith("Figure 1 Proportion"), f.caption
+
+
+def test_a_bold_label_a_blank_line_over_body_text_keeps_its_caption_short() -> None:
+    """The same page with the lines under the label in the body's own type: they are the body, not the label's
+    title, and the caption is the label alone."""
+    captions = [f.caption for f in _apa_page("tiro") if f.number == "1"]
+    assert all(c == "Figure 1" for c in captions), captions

@@ -42,6 +42,7 @@ PANEL_TITLE_RE = re.compile(r"\(?[a-z]\)\s")  # ...or, over a caption running on
 CAPTION_LINE_GAP = 0.3
 CAPTION_LINE_OVERLAP = 0.6
 LABEL_TITLE_GAP = 1.0  # ...or this close under a label set on a line of its own
+LABEL_APART_GAP = 2.0  # ...or this close, when the label is bold and the title set in another font than the body's
 SPACING_JUMP = 0.5  # a row this many line heights further from the last than the caption's rows are ends it
 MATH_FRAGMENT_CHARS = 3  # a piece of a formula PyMuPDF sets as its own line ("√") is at most this long
 # A radical's bar that some math fonts draw with glyphs PyMuPDF reads as "ffi" ligatures ("ﬃﬃﬃﬃ"): math too
@@ -126,7 +127,7 @@ def find_captions(p: PageData, lay: Layout, decor: list[bool]) -> list[Caption]:
             # ..." or "Algorithm 1, N=16" in a plain type, a plot's legend entry, where a title (or a bold label)
             # would follow the number
             continue
-        idx = caption_lines(p, i, lay.leading)
+        idx = caption_lines(p, i, lay.leading, lay.body_font)
         used.update(idx)
         if _list_entry(p, i):
             continue
@@ -270,9 +271,10 @@ def _beside_rows(line: Line, rows: list[Box]) -> bool:
     return bool(level) and line.box[0] > max(r[2] for r in level) + LABEL_SPLIT_EMS * line.size
 
 
-def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
+def caption_lines(p: PageData, first: int, leading: float = 0.0, body_font: str = "") -> list[int]:
     """The caption's first line plus the lines that continue it: same size, spaced like the body's lines (plus
-    a little), no rule between."""
+    a little), no rule between; a bold label on a line of its own may stand a blank line over a title set in a
+    font other than the body's (APA's "Figure 1" over its italic title)."""
     head = p.lines[first]
     idx = [first]
     box = head.box
@@ -344,6 +346,8 @@ def caption_lines(p: PageData, first: int, leading: float = 0.0) -> list[int]:
         # as far apart (a row of inline math spaces them out)
         hanging = hang is not None and abs(nxt.box[0] - hang) <= 1
         reach = LABEL_TITLE_GAP if label_alone or hanging else CAPTION_LINE_GAP
+        if label_alone and head.bold and body_font and nxt.main_font not in (body_font, head.main_font):
+            reach = LABEL_APART_GAP
         if (not nxt.horizontal or min(abs(nxt.size - sz) for sz in sizes) > SAME_SIZE or x_overlap(nxt.box, box) <= 0
                 or not -CAPTION_LINE_OVERLAP * height(nxt.box) <= gap <= reach * height(nxt.box) + leading
                 or opens_caption(nxt) and (nxt.starts_para or nxt.styled or _colon_label(nxt.text, titled=False))):
