@@ -50,7 +50,8 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # 23: grid tables under wide captions, the body's size from lines of five words, typewriter fonts by their widths,
 # ruled blocks holding a section heading are body text, a table's spanning header is no paragraph.
 # 24: captions labelled in other languages ("Figura", "Tabela", "Abbildung", "Рисунок", "图", "表"); a rule drawn as
-# a segment per cell is one rule; the rule over a page's footnotes ends no ruled block.
+# a segment per cell is one rule; the rule over a page's footnotes ends no ruled block; APA's bold label a blank
+# line over its italic title.
 MANIFEST_VERSION = "24"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",
