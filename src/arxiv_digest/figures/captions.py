@@ -11,18 +11,7 @@ from dataclasses import dataclass
 from arxiv_digest.models import FigureKind
 
 from .geometry import Box, center_x, height, union, union_all, width, x_overlap
-from .layout import (
-    CAPTION_RE,
-    LABEL,
-    SAME_SIZE,
-    TABLE_LABEL_RE,
-    Element,
-    Layout,
-    Line,
-    PageData,
-    cell_row,
-    column_of,
-)
+from .layout import CAPTION_RE, LABEL, SAME_SIZE, TABLE_LABEL_RE, Element, Layout, Line, PageData, cell_row, column_of
 
 LABEL_ONLY_RE = re.compile(LABEL)
 RUN_IN_HEAD_RE = re.compile(r"[A-Z][a-z]+\b")  # "Remark", "Theorem", "Proof": a word, not a bold symbol ("u")
