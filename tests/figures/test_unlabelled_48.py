@@ -4,7 +4,8 @@ table, each rule drawn as a segment per cell with a sliver at each cell's border
 rules needed: a table's full-width rules and the full-width rule over the page's footnotes bound no block. By a
 search of the pool's text for labels in other languages: four papers in Spanish, Portuguese and Chinese, none of
 whose floats had been found. By strong captions left without a float: APA's bold label a blank line over its
-italic title."""
+italic title. On a labelled paper of the dev half: a page pasted in as a picture, its figures readable only from
+its ink."""
 
 from __future__ import annotations
 
@@ -203,3 +204,47 @@ def test_a_bold_label_a_blank_line_over_body_text_keeps_its_caption_short() -> N
     title, and the caption is the label alone."""
     captions = [f.caption for f in _apa_page("tiro") if f.number == "1"]
     assert all(c == "Figure 1" for c in captions), captions
+
+
+def _pasted_page(doc: pymupdf.Document, *, plot: bool) -> pymupdf.Rect:
+    """A page that is one picture (a page typeset elsewhere, rendered at 100 dpi, no words in the PDF): two
+    paragraphs, and between them, if ``plot``, a framed plot with tick labels and a caption. Returns the plot."""
+    src = pymupdf.open()
+    page = src.new_page()
+    _column(page, 72, 80, 20, width=450, size=10, step=12)
+    box = pymupdf.Rect(120, 340, 480, 560)
+    if plot:
+        page.draw_rect(box, color=(0, 0, 0), width=1)
+        page.draw_polyline([(box.x0, box.y1), (300, 380), (box.x1, 360)], color=(0.1, 0.3, 0.8), width=1.5)
+        for k in range(5):
+            page.insert_text((box.x0 + 90 * k - 4, box.y1 + 12), f"{20 * k}", fontsize=8, fontname="helv")
+        page.insert_text((72, box.y1 + 34), "Figure 2: Word error rate against the filters masked.", fontsize=9,
+                         fontname="tiro")
+    _column(page, 72, 620, 12, width=450, size=10, step=12)
+    pix = page.get_pixmap(dpi=100)
+    doc.new_page().insert_image(doc[-1].rect, pixmap=pix)
+    return box
+
+
+def test_a_page_pasted_in_as_a_picture_has_its_figure_read_from_its_ink() -> None:
+    """A paper with one page pasted in as a picture: its words are no text, so its caption cannot be read, but
+    the plot's frame is a tall blot of ink where words are short ones. The plot, with its tick labels, is an
+    uncaptioned figure; the page's paragraphs are none (the page had no figure at all)."""
+    doc, _ = _body_pages((72,), pages=8, lines=55, width=450, size=10, step=12)
+    doc.delete_page(-1)
+    box = _pasted_page(doc, plot=True)
+    _pasted_page(doc, plot=False)
+    found = [f for f in _found(doc) if f.page >= 8]
+    assert [f.page for f in found] == [8], found
+    assert found[0].bbox[0] <= box.x0 and found[0].bbox[2] >= box.x1, found[0].bbox
+    assert found[0].bbox[1] <= box.y0 and box.y1 + 10 <= found[0].bbox[3] <= box.y1 + 30, found[0].bbox
+
+
+def test_a_document_of_scans_without_words_has_no_figures_read_from_ink() -> None:
+    """A document most of whose pages are pictures without words (scans without OCR): their ink is as much title
+    frames and tables as figures, so none is read from it."""
+    doc, _ = _body_pages((72,), pages=2, lines=55, width=450, size=10, step=12)
+    doc.delete_page(-1)
+    for _ in range(3):
+        _pasted_page(doc, plot=True)
+    assert [f for f in _found(doc) if f.page >= 2] == []

@@ -51,7 +51,7 @@ from .render import RenderedFigure, first_page_figure, render_figures
 # ruled blocks holding a section heading are body text, a table's spanning header is no paragraph.
 # 24: captions labelled in other languages ("Figura", "Tabela", "Abbildung", "Рисунок", "图", "表"); a rule drawn as
 # a segment per cell is one rule; the rule over a page's footnotes ends no ruled block; APA's bold label a blank
-# line over its italic title.
+# line over its italic title; figures read from the ink of a page pasted in as a picture.
 MANIFEST_VERSION = "24"
 
 __all__ = ["MANIFEST_VERSION", "LocatedFigure", "RenderedFigure", "UnreadablePDF", "extract", "first_page_figure",

@@ -55,6 +55,7 @@ def locate_figures(doc: pymupdf.Document, *, max_pages: int = 100,
     if not pages:
         return []
     layout.drop_page_furniture(pages)
+    layout.drop_wordless_ink(pages)
     lay = layout.document_layout(pages)
     votes: list[tuple[FigureKind, str]] = []
     by_page = _locate_pages(pages, lay, None, votes)

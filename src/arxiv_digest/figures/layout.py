@@ -62,6 +62,11 @@ MAX_IMAGE_PIXELS = 40_000_000  # an embedded image bigger than this is never dec
 SCAN_CELL = 1.5  # points: a scanned page's ink is read on a grid this fine (one pixel per cell)...
 SCAN_INK_LEVEL = 200  # ...a cell darker than this (0-255 grey, averaged over the cell) holds ink...
 SCAN_INK_CONTRAST = 40  # ...and darker than the paper (the page's commonest grey) by this much...
+IMAGE_PAGE_BLOT_HEIGHT = 36.0  # points: on a page with no text, a blot of ink this tall is a figure's, not a word's...
+IMAGE_PAGE_JOIN = 30.0  # ...and blots this close are one figure's...
+IMAGE_PAGE_LABEL_GAP = 10.0  # ...with the shorter blots this close to it (its tick and axis labels)...
+IMAGE_PAGE_LABEL_STEPS = 2  # ...taken in this many steps; in a document with at most this share of wordless pages
+WORDLESS_DOCUMENT_SHARE = 0.25
 SCAN_MARGIN = 0.04  # ...unless within this share of the page's size from its edge (the scanner's shadows)
 _INK_RUN = re.compile(b"\x01+")  # a run of inked cells in a row, once cells are mapped to 1 (ink) or 0
 # An image drawn this many points past the page's edge (a picture exported at a size of its own, with wide white or
@@ -158,6 +163,7 @@ class Element:
     textbox: bool = False  # a frame around lines of body text (a "Result 1" box): a float only on its own
     # the embedded image an image element shows: where it is drawn, its pixels and its bytes' checksum, if known
     image: tuple[Box, int, int] | None = None
+    ink: bool = False  # a figure read from the ink of a page with no words (see ``_ink_figures``)
 
 
 @dataclass
@@ -285,6 +291,10 @@ def read_page(page: pymupdf.Page) -> PageData:
     scans = [pixels for b, pixels in images if area(intersection(b, rect)) >= MAX_RASTER_PAGE_SHARE * page_area]
     if hinted and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS and _ocr_layer(page):
         graphics.extend(_scanned_ink(page, rect, lines))
+    elif not lines and not turn and scans and max(scans) <= MAX_IMAGE_PIXELS:
+        # a page that is one picture with no words at all (a page pasted in as an image, a scan without OCR): its
+        # captions cannot be read, but its tall blots of ink are figures' (words and lines of text are short)
+        graphics.extend(_ink_figures(page, rect))
     # A clip no larger than the box of a smaller image it holds is that image's own (a label pasted onto a
     # picture), not a trim of the picture under it.
     sizes = {c: area(c) for c in dict.fromkeys(clips)}  # a plot may set thousands of clips, mostly the same
@@ -448,6 +458,28 @@ def _scanned_ink(page: pymupdf.Page, rect: Box, lines: list[Line]) -> list[Eleme
         r = pymupdf.Rect(x0, y0, x1, y1) * back
         out.append(Element(intersection((r.x0, r.y0, r.x1, r.y1), rect), "vector"))
     return out
+
+
+def _ink_figures(page: pymupdf.Page, rect: Box) -> list[Element]:
+    """A page that is one picture with no words: its blots of ink IMAGE_PAGE_BLOT_HEIGHT tall or taller (a plot's
+    frame, a photo, a diagram; not a word or a line of text), those within IMAGE_PAGE_JOIN of each other joined
+    into one figure (the panels of a grid)."""
+    def near(a: Box, b: Box, gap: float) -> bool:
+        return area(intersection(a, (b[0] - gap, b[1] - gap, b[2] + gap, b[3] + gap))) > 0
+
+    blots = sorted((e.box for e in _scanned_ink(page, rect, [])), key=lambda b: b[1])
+    figures: list[Box] = []
+    for box in blots:
+        if height(box) < IMAGE_PAGE_BLOT_HEIGHT:
+            continue
+        for f in [f for f in figures if near(f, box, IMAGE_PAGE_JOIN)]:
+            figures.remove(f)
+            box = union(box, f)
+        figures.append(box)
+    # ...with the short blots right by them, twice over (tick labels and the axis title under them, not a paragraph)
+    for _ in range(IMAGE_PAGE_LABEL_STEPS):
+        figures = [union_all([f, *(b for b in blots if near(b, f, IMAGE_PAGE_LABEL_GAP))]) for f in figures]
+    return [Element(f, "raster", ink=True) for f in figures]
 
 
 def _blots(rows: Iterator[bytes], x_off: int, y_off: int) -> list[tuple[int, int, int, int]]:
@@ -747,6 +779,15 @@ def _image_checksums(page: pymupdf.Page) -> dict[int, int]:
     doc = page.parent
     return {pixels: zlib.crc32(doc.xref_stream_raw(next(iter(found))) or b"") for pixels, found in objects.items()
             if len(found) == 1}
+
+
+def drop_wordless_ink(pages: list[PageData]) -> None:
+    """Keep the figures read from wordless pages' ink only in a document whose pages mostly have words (a page
+    pasted in as a picture): in one of scans without OCR (an old report, a patent, notes) the ink is as much
+    title frames, tables and handwriting as figures."""
+    if sum(not p.lines for p in pages) > WORDLESS_DOCUMENT_SHARE * len(pages):
+        for p in pages:
+            p.graphics = [g for g in p.graphics if not g.ink]
 
 
 def drop_page_furniture(pages: list[PageData]) -> None:

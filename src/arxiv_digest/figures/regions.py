@@ -178,7 +178,8 @@ TEXT_FIGURE_SHORT_SHARE = 0.6  # ...or anywhere, its lines at as many indents an
 # a text figure's lines share a row when their middles stand closer than this many body font sizes (a formula's
 # tall glyph boxes reach into the rows over and under it; a double-spaced body's line height is no measure)
 ROW_MIDDLE_EMS = 0.5
-UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page
+UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page...
+WORDLESS_MIN_PAGE_SHARE = 0.02  # ...or this much on a page with no words (its captions cannot be read)
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_MAX_TEXT_SHARE = 0.25  # ...or text in any type, when it holds UNCAPTIONED_PANEL_SENTENCES lines of
 UNCAPTIONED_PANEL_SENTENCES = 3  # UNCAPTIONED_SENTENCE_WORDS words or more (a sidebar, a prompt or code panel)
@@ -260,7 +261,7 @@ def locate_page(p: PageData, lay: Layout, prefer: dict[FigureKind, str] | None =
         and under_graphic(ln, graphics, p.lines, gap_g)) for ln in p.lines])
     captions = [c for c in captions if c.strong or (c.kind, c.number) not in outranked]
     if not captions and (not graphics or area(union_all([g.box for g in graphics]))
-                         <= UNCAPTIONED_MIN_PAGE_SHARE * area(p.rect)):
+                         <= _uncaptioned_share(p) * area(p.rect)):
         return []  # most text pages: no caption, and too little drawn for an uncaptioned figure
     for c in captions:
         c.preferred = "down" if c.foreign else (prefer or {}).get(c.kind) or DEFAULT_SIDE[c.kind]
@@ -2063,6 +2064,12 @@ def _grown_into(box: Box, found: list[tuple[LocatedFigure, bool]], grows: dict[i
     return None
 
 
+def _uncaptioned_share(p: PageData) -> float:
+    """The share of the page an uncaptioned figure covers at least: less on a page pasted in as a picture, whose
+    figures are read from its ink and whose captions cannot be read."""
+    return WORDLESS_MIN_PAGE_SHARE if any(g.ink for g in p.graphics) else UNCAPTIONED_MIN_PAGE_SHARE
+
+
 def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], regions: list[Box],
                  prose: list[Box]) -> list[LocatedFigure]:
     """Large leftover graphics (a share of the page, not a text panel) become unnumbered figures."""
@@ -2085,7 +2092,7 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
                 key=lambda ln: ln.size, default=None) if p.index == 0 and clusters else None
     adverts = [ln.box for ln in p.lines if GRAPHICAL_ABSTRACT_RE.fullmatch(ln.text)] if clusters else []
     for box, members in clusters:
-        if (area(box) <= UNCAPTIONED_MIN_PAGE_SHARE * page_area
+        if (area(box) <= _uncaptioned_share(p) * page_area
                 or any(area(intersection(box, r)) > 0 for r in regions)):
             continue
         if not any(m.kind == "raster" for m in members) and len(members) < 3:
