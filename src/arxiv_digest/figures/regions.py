@@ -179,7 +179,7 @@ TEXT_FIGURE_SHORT_SHARE = 0.6  # ...or anywhere, its lines at as many indents an
 # tall glyph boxes reach into the rows over and under it; a double-spaced body's line height is no measure)
 ROW_MIDDLE_EMS = 0.5
 UNCAPTIONED_MIN_PAGE_SHARE = 0.15  # an uncaptioned graphic cluster must cover this much of the page...
-WORDLESS_MIN_PAGE_SHARE = 0.02  # ...or this much on a page with no words (its captions cannot be read)
+WORDLESS_MIN_PAGE_SHARE = 0.02  # ...or this much on a page whose figures are read from its ink (no caption read)
 UNCAPTIONED_MAX_PROSE_SHARE = 0.25  # ...and at most this much of it may be body text (a frame around text)
 UNCAPTIONED_MAX_TEXT_SHARE = 0.25  # ...or text in any type, when it holds UNCAPTIONED_PANEL_SENTENCES lines of
 UNCAPTIONED_PANEL_SENTENCES = 3  # UNCAPTIONED_SENTENCE_WORDS words or more (a sidebar, a prompt or code panel)
