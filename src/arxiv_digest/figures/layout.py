@@ -34,7 +34,7 @@ TABLE_LABEL_RE = re.compile(TABLE_LABEL)
 QUALIFIER = r"(?:S(?i:upplementary|upplemental|upporting)|E(?i:xtended\s+data)|A(?i:ppendix)|O(?i:nline))\s+"
 CAPTION_INITIALS = frozenset("FTSEAO[РТ图圖図그表표")  # the letters a caption's label (or its qualifier) may open with
 # a line that may open a caption
-CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|tab|abb|рис|табл|图|圖|図|그림|表|표)")
+CAPTION_HINT = re.compile(rf"(?i)\s*\[?(?:{QUALIFIER})?(fig|tabl|tabel|abb(?:\.|ildung)|рис|табл|图|圖|図|그림|表|표)")
 # A capital label ("table 0.026" is a table row) and a number that is no decimal fraction; pandoc-crossref
 # sets a caption it could not attach in brackets ("[Table 2: ...]"). An appendix may number its floats by a
 # letter alone ("Figure D.", "Table E:"), which needs a delimiter: "Figure A shows" is prose. A figure may be
