@@ -26,6 +26,12 @@ def _rule(x0: float, x1: float, y: float) -> layout.Element:
     return layout.Element((x0, y, x1, y + 0.4), "vector")
 
 
+def _prose(x0: float, x1: float, top: float, rows: int, block: int) -> list[layout.Line]:
+    """A paragraph of ``rows`` body lines from ``top`` down between ``x0`` and ``x1``, 13.5 points apart."""
+    return [_line(PARAGRAPH[:44], (x0, top + 13.5 * i, x1, top + 13.5 * i + 11), block, starts=i == 0)
+            for i in range(rows)]
+
+
 def _grid(x0: float, x1: float, top: float, rows: int, pitch: float, block: int,
           cells: tuple[float, ...]) -> tuple[list[layout.Line], list[layout.Element]]:
     """A table ruled under every row, its cells at the ``cells`` offsets, all in one text block."""
@@ -226,8 +232,8 @@ def test_a_tables_marked_notes_over_its_caption_below_stay_with_it() -> None:
     lines += [_line("Table 4: Valid and invalid question numbers of the eval-", (306, 697, 526, 707), 40,
                     starts=True),
               _line("uation system experiment.", (306, 709, 411, 719), 40)]
-    lines += [_line(PARAGRAPH[:44], (71, 70 + 13.5 * i, 289, 81 + 13.5 * i), 1, starts=i == 0) for i in range(50)]
-    lines += [_line(PARAGRAPH[:44], (306, 70 + 13.5 * i, 526, 81 + 13.5 * i), 2, starts=i == 0) for i in range(24)]
+    lines += _prose(71, 289, 70, 50, 1)
+    lines += _prose(306, 526, 70, 24, 2)
     found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
     assert "table 4" in found
     box = found["table 4"].figure_box

@@ -12,7 +12,7 @@ from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _line
 from .test_unlabelled_42 import _locate
-from .test_unlabelled_45 import PARAGRAPH, TWO_COLUMNS, _rule
+from .test_unlabelled_45 import PARAGRAPH, TWO_COLUMNS, _prose, _rule
 
 PAGE_WIDE = ((72.0, 540.0),)  # a single column across the page
 TEXT_WIDE = ((72.0, 524.0),)  # ...and one inside a thesis's margins
@@ -42,9 +42,9 @@ def _table_page(mark: str) -> dict:
     lines += [_line("Table 1: Different strategies measured by different metrics, with the", (73, 553, 291, 565), 50,
                     starts=True),
               _line("highest score of each dataset highlighted.", (73, 565, 228, 577), 50)]
-    lines += [_line(PARAGRAPH[:44], (71, 70 + 13.5 * i, 289, 81 + 13.5 * i), 1, starts=i == 0) for i in range(21)]
-    lines += [_line(PARAGRAPH[:44], (71, 600 + 13.5 * i, 289, 611 + 13.5 * i), 2, starts=i == 0) for i in range(10)]
-    lines += [_line(PARAGRAPH[:44], (306, 70 + 13.5 * i, 526, 81 + 13.5 * i), 3, starts=i == 0) for i in range(50)]
+    lines += _prose(71, 289, 70, 21, 1)
+    lines += _prose(71, 289, 600, 10, 2)
+    lines += _prose(306, 526, 70, 50, 3)
     return _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
 
 

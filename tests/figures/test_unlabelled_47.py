@@ -14,7 +14,7 @@ from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _line
 from .test_unlabelled_42 import _locate
-from .test_unlabelled_45 import PARAGRAPH, TWO_COLUMNS, _rule
+from .test_unlabelled_45 import PARAGRAPH, TWO_COLUMNS, _prose, _rule
 
 PAGE_WIDE = ((54.0, 558.0),)
 
@@ -29,8 +29,8 @@ def _grid_page(rule_x1: float) -> dict:
              _line("59.94%", (191.4, 84, 219, 96), 1, size=9.0)]
     graphics = [_rule(145.8, rule_x1, 75.9), _rule(145.8, 225, 86.3), _rule(145.8, 225, 96.7)]
     graphics += [layout.Element((x, 76.1, x + 0.2, 96.5), "vector") for x in (145.8, 185.4, 225.0)]
-    lines += [_line(PARAGRAPH[:44], (72, 120 + 13.5 * i, 298, 131 + 13.5 * i), 2, starts=i == 0) for i in range(30)]
-    lines += [_line(PARAGRAPH[:44], (313, 60 + 13.5 * i, 540, 71 + 13.5 * i), 3, starts=i == 0) for i in range(40)]
+    lines += _prose(72, 298, 120, 30, 2)
+    lines += _prose(313, 540, 60, 40, 3)
     return _locate(lines, graphics, TWO_COLUMNS)
 
 
@@ -298,9 +298,9 @@ def test_a_numbered_list_between_rules_is_still_a_table_of_sentences() -> None:
                    starts=True) for k, t in enumerate(items)]
     lines.append(_line("Table IV: Key findings from the experiments on our benchmark.", (72, 484, 300, 495), 20,
                        starts=True))
-    lines += [_line(PARAGRAPH[:44], (70, 60 + 13.5 * i, 292, 71 + 13.5 * i), 1, starts=i == 0) for i in range(20)]
-    lines += [_line(PARAGRAPH[:44], (70, 520 + 13.5 * i, 292, 531 + 13.5 * i), 30, starts=i == 0) for i in range(15)]
-    lines += [_line(PARAGRAPH[:44], (306, 60 + 13.5 * i, 526, 71 + 13.5 * i), 40, starts=i == 0) for i in range(50)]
+    lines += _prose(70, 292, 60, 20, 1)
+    lines += _prose(70, 292, 520, 15, 30)
+    lines += _prose(306, 526, 60, 50, 40)
     found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
     assert "table IV" in found
     box = found["table IV"].figure_box

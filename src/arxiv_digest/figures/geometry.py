@@ -46,6 +46,11 @@ def intersection(a: Box, b: Box) -> Box:
             a[2] if a[2] < b[2] else b[2], a[3] if a[3] < b[3] else b[3])
 
 
+def near(a: Box, b: Box, gap: float) -> bool:
+    """``a`` overlaps ``b`` grown by ``gap`` on every side."""
+    return area(intersection(a, (b[0] - gap, b[1] - gap, b[2] + gap, b[3] + gap))) > 0
+
+
 def contains(outer: Box, inner: Box, tol: float = 1.0) -> bool:
     return (outer[0] - tol <= inner[0] and outer[1] - tol <= inner[1]
             and inner[2] <= outer[2] + tol and inner[3] <= outer[3] + tol)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pymupdf
 
-from .geometry import Box, area, center_x, contains, height, intersection, rounded, union, union_all, width
+from .geometry import Box, area, center_x, contains, height, intersection, near, rounded, union, union_all, width
 
 # An embedded image as drawn on the unrotated page: its box and its pixel count.
 Images = tuple[tuple[Box, int], ...]
@@ -464,9 +464,6 @@ def _ink_figures(page: pymupdf.Page, rect: Box) -> list[Element]:
     """A page that is one picture with no words: its blots of ink IMAGE_PAGE_BLOT_HEIGHT tall or taller (a plot's
     frame, a photo, a diagram; not a word or a line of text), those within IMAGE_PAGE_JOIN of each other joined
     into one figure (the panels of a grid)."""
-    def near(a: Box, b: Box, gap: float) -> bool:
-        return area(intersection(a, (b[0] - gap, b[1] - gap, b[2] + gap, b[3] + gap))) > 0
-
     blots = sorted((e.box for e in _scanned_ink(page, rect, [])), key=lambda b: b[1])
     figures: list[Box] = []
     for box in blots:

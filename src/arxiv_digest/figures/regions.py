@@ -39,6 +39,7 @@ from .geometry import (
     height,
     intersection,
     level_with,
+    near,
     pad,
     range_overlap,
     rounded,
@@ -2078,9 +2079,7 @@ def _uncaptioned(p: PageData, graphics: list[Element], texts: list[Element], reg
             and not any(contains(r, g.box) for r in regions)]
     clusters: list[tuple[Box, list[Element]]] = []
     for g in sorted(free, key=lambda g: g.box[1]):
-        j = UNCAPTIONED_JOIN
-        grown = (g.box[0] - j, g.box[1] - j, g.box[2] + j, g.box[3] + j)
-        hit = [k for k, (b, _) in enumerate(clusters) if area(intersection(b, grown)) > 0]
+        hit = [k for k, (b, _) in enumerate(clusters) if near(b, g.box, UNCAPTIONED_JOIN)]
         box, members = g.box, [g]
         for k in reversed(hit):
             b, ms = clusters.pop(k)
