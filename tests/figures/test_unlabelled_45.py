@@ -12,6 +12,7 @@ import pymupdf
 import pytest
 
 from arxiv_digest.figures import layout, locate_figures, regions
+from arxiv_digest.figures.geometry import Box
 from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _body_data, _line
@@ -24,6 +25,15 @@ PARAGRAPH = "The agents were asked the same questions on each day of the trial a
 
 def _rule(x0: float, x1: float, y: float) -> layout.Element:
     return layout.Element((x0, y, x1, y + 0.4), "vector")
+
+
+def _table_over_caption(lines: list[layout.Line], graphics: list[layout.Element], name: str) -> Box:
+    """The figure box of the table ``name`` on a two-column page whose tables are captioned under them."""
+    found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
+    assert name in found
+    box = found[name].figure_box
+    assert box is not None
+    return box
 
 
 def _prose(x0: float, x1: float, top: float, rows: int, block: int) -> list[layout.Line]:
@@ -234,10 +244,8 @@ def test_a_tables_marked_notes_over_its_caption_below_stay_with_it() -> None:
               _line("uation system experiment.", (306, 709, 411, 719), 40)]
     lines += _prose(71, 289, 70, 50, 1)
     lines += _prose(306, 526, 70, 24, 2)
-    found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
-    assert "table 4" in found
-    box = found["table 4"].figure_box
-    assert box is not None and box[1] <= 399 and box[3] >= 678, box
+    box = _table_over_caption(lines, graphics, "table 4")
+    assert box[1] <= 399 and box[3] >= 678, box
 
 
 def test_a_head_note_in_small_type_under_a_table_caption_is_the_tables() -> None:

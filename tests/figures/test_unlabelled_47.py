@@ -10,11 +10,10 @@ holding many lines of body text: a manuscript's figure caption ruled off in its 
 from __future__ import annotations
 
 from arxiv_digest.figures import layout
-from arxiv_digest.models import FigureKind
 
 from .test_unlabelled_37 import _line
 from .test_unlabelled_42 import _locate
-from .test_unlabelled_45 import PARAGRAPH, TWO_COLUMNS, _prose, _rule
+from .test_unlabelled_45 import PARAGRAPH, TWO_COLUMNS, _prose, _rule, _table_over_caption
 
 PAGE_WIDE = ((54.0, 558.0),)
 
@@ -301,10 +300,8 @@ def test_a_numbered_list_between_rules_is_still_a_table_of_sentences() -> None:
     lines += _prose(70, 292, 60, 20, 1)
     lines += _prose(70, 292, 520, 15, 30)
     lines += _prose(306, 526, 60, 50, 40)
-    found = _locate(lines, graphics, TWO_COLUMNS, prefer={FigureKind.TABLE: "up"})
-    assert "table IV" in found
-    box = found["table IV"].figure_box
-    assert box is not None and box[1] <= 350 and box[3] >= 470, box
+    box = _table_over_caption(lines, graphics, "table IV")
+    assert box[1] <= 350 and box[3] >= 470, box
 
 
 def _spanning_page(header_x0: float) -> dict:
